@@ -1,0 +1,2 @@
+//! zdkit-emulator: an offline Zendesk Support API (work in progress).
+fn main() {}

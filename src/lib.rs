@@ -1,0 +1,1 @@
+//! zdkit: a Zendesk Support API client (work in progress).
