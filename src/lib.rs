@@ -1,1 +1,68 @@
-//! zdkit: a Zendesk Support API client (work in progress).
+//! zdkit: a Zendesk Support API client with a native core.
+//!
+//! The core drives libcurl and speaks both Zendesk credential modes: an API token
+//! (`{email}/token:{api_token}` over HTTP Basic) and an OAuth access token (Bearer).
+//! The same core is exposed as a stable C ABI (see `include/zdkit.h`) and as the
+//! Python package `zdkit`.
+//!
+//! ```no_run
+//! use zdkit::{Client, Config, Request};
+//! let config = Config::builder()
+//!     .subdomain("acme")
+//!     .api_token("agent@acme.com", "api-token")
+//!     .build()?;
+//! let client = Client::new(config)?;
+//! let me = client.send(&Request::get("/api/v2/users/me"))?.json()?;
+//! println!("{}", me["user"]["name"]);
+//! # Ok::<(), zdkit::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod client;
+mod config;
+mod credentials;
+mod error;
+pub mod ffi;
+mod headers;
+mod log;
+mod ratelimit;
+mod request;
+mod response;
+mod secret;
+mod transport;
+
+pub use client::{Client, MAX_REDIRECTS};
+pub use config::{
+    Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, default_user_agent,
+};
+pub use credentials::{AuthContext, Credential, CredentialProvider, StaticCredential};
+pub use error::{Error, ErrorKind, Result, ZendeskErrorBody};
+pub use headers::Headers;
+pub use log::{LogLevel, LogSink};
+pub use ratelimit::{EndpointBucket, RateLimit, parse_retry_after};
+pub use request::Request;
+pub use response::Response;
+pub use secret::Secret;
+pub use transport::CancelCheck;
+
+/// zdkit's version, from Cargo.toml.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// zdkit's version and the libcurl it runs on, with libcurl's TLS, HTTP/2 and zlib
+/// libraries: `zdkit/0.1.0 libcurl/8.x OpenSSL/3.x nghttp2/1.x zlib/1.x`.
+pub fn version_string() -> String {
+    let curl = curl::Version::get();
+    let mut text = format!("zdkit/{VERSION} libcurl/{}", curl.version());
+    if let Some(tls) = curl.ssl_version() {
+        text.push_str(&format!(" {tls}"));
+    }
+    if let Some(h2) = curl.nghttp2_version() {
+        text.push_str(&format!(" nghttp2/{h2}"));
+    }
+    if let Some(z) = curl.libz_version() {
+        text.push_str(&format!(" zlib/{z}"));
+    }
+    text
+}

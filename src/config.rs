@@ -1,0 +1,522 @@
+//! Client configuration: where to connect, with which credential, and how.
+//!
+//! [`ConfigBuilder`] validates everything up front so a bad setting fails at
+//! construction, not at the first request: HTTPS only (plain HTTP only to loopback),
+//! exactly one credential, no password, no CR/LF in any header value.
+
+use crate::credentials::{Credential, CredentialProvider, StaticCredential, check_header_safe};
+use crate::error::{Error, ErrorKind, Result};
+use crate::log::LogSink;
+use crate::secret::Secret;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// Default time allowed to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for one whole transfer.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+const PASSWORD_REFUSED: &str = "Zendesk switched off password authentication for the API; \
+use an API token (email + api_token) or an OAuth access token instead";
+
+/// A validated configuration. Build one with [`Config::builder`].
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) base_url: Url,
+    pub(crate) credentials: Arc<dyn CredentialProvider>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) user_agent: String,
+    pub(crate) proxy: Option<String>,
+    pub(crate) no_proxy: Option<String>,
+    pub(crate) ca_file: Option<PathBuf>,
+    pub(crate) ca_dir: Option<PathBuf>,
+    pub(crate) client_cert: Option<(PathBuf, PathBuf)>,
+    pub(crate) log: Option<LogSink>,
+}
+
+impl Config {
+    /// Starts a configuration.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// The base URL every relative path is resolved against.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// The credential provider.
+    pub fn credentials(&self) -> &Arc<dyn CredentialProvider> {
+        &self.credentials
+    }
+
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The total timeout of one transfer.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The `User-Agent` header value.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url.as_str())
+            .field("credentials", &self.credentials.describe())
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy.as_deref().map(redact_url_userinfo))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Config`]; every setter is optional except the target and the credential.
+#[derive(Default)]
+pub struct ConfigBuilder {
+    subdomain: Option<String>,
+    base_url: Option<String>,
+    credentials: Vec<CredentialChoice>,
+    password_given: bool,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    user_agent: Option<String>,
+    proxy: Option<String>,
+    no_proxy: Option<String>,
+    ca_file: Option<PathBuf>,
+    ca_dir: Option<PathBuf>,
+    client_cert: Option<(PathBuf, PathBuf)>,
+    log: Option<LogSink>,
+}
+
+enum CredentialChoice {
+    Static(Credential),
+    Provider(Arc<dyn CredentialProvider>),
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("subdomain", &self.subdomain)
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfigBuilder {
+    /// Targets `https://{subdomain}.zendesk.com`.
+    pub fn subdomain(mut self, subdomain: impl Into<String>) -> Self {
+        self.subdomain = Some(subdomain.into());
+        self
+    }
+
+    /// Targets a full base URL (a staging host, a proxy, the emulator). Plain `http://`
+    /// is accepted only for loopback hosts.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// A subdomain, or a base URL when the text contains `://`.
+    pub fn target(self, subdomain_or_url: impl Into<String>) -> Self {
+        let target = subdomain_or_url.into();
+        if target.contains("://") {
+            self.base_url(target)
+        } else {
+            self.subdomain(target)
+        }
+    }
+
+    /// Authenticates with an API token of the user `email`.
+    pub fn api_token(mut self, email: impl Into<String>, token: impl Into<Secret>) -> Self {
+        self.credentials
+            .push(CredentialChoice::Static(Credential::ApiToken {
+                email: email.into(),
+                token: token.into(),
+            }));
+        self
+    }
+
+    /// Authenticates with an OAuth access token (`Authorization: Bearer …`).
+    pub fn oauth_token(mut self, token: impl Into<Secret>) -> Self {
+        self.credentials
+            .push(CredentialChoice::Static(Credential::OAuthToken(
+                token.into(),
+            )));
+        self
+    }
+
+    /// Authenticates through a custom provider (OAuth minting or refreshing).
+    pub fn credential_provider(mut self, provider: Arc<dyn CredentialProvider>) -> Self {
+        self.credentials.push(CredentialChoice::Provider(provider));
+        self
+    }
+
+    /// Zendesk no longer accepts passwords: `build` will fail with an error naming the
+    /// supported modes. The password is dropped (and zeroed) at once.
+    pub fn password(mut self, _email: impl Into<String>, password: impl Into<Secret>) -> Self {
+        drop(password.into());
+        self.password_given = true;
+        self
+    }
+
+    /// Time allowed to connect (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for one whole transfer (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Replaces the `User-Agent` (default `zdkit/<version> libcurl/<version>`).
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = Some(agent.into());
+        self
+    }
+
+    /// An explicit proxy URL. Without it, libcurl honours the usual `https_proxy`,
+    /// `http_proxy` and `no_proxy` environment variables.
+    pub fn proxy(mut self, proxy: impl Into<String>) -> Self {
+        self.proxy = Some(proxy.into());
+        self
+    }
+
+    /// Hosts that bypass the proxy (comma-separated, as `no_proxy`).
+    pub fn no_proxy(mut self, hosts: impl Into<String>) -> Self {
+        self.no_proxy = Some(hosts.into());
+        self
+    }
+
+    /// A PEM file of CA certificates to verify the server with.
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
+
+    /// A directory of hashed CA certificates (as `c_rehash` makes).
+    pub fn ca_dir(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_dir = Some(path.into());
+        self
+    }
+
+    /// A client certificate and its private key (PEM) for mutual TLS.
+    pub fn client_cert(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.client_cert = Some((cert.into(), key.into()));
+        self
+    }
+
+    /// Where log lines go.
+    pub fn log_sink(mut self, sink: LogSink) -> Self {
+        self.log = Some(sink);
+        self
+    }
+
+    /// Reads `ZENDESK_SUBDOMAIN` or `ZENDESK_URL`, and `ZENDESK_EMAIL` +
+    /// `ZENDESK_API_TOKEN` or `ZENDESK_OAUTH_TOKEN`, into a builder.
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Like [`ConfigBuilder::from_env`], reading variables through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let mut builder = ConfigBuilder::default();
+        builder = match (lookup("ZENDESK_URL"), lookup("ZENDESK_SUBDOMAIN")) {
+            (Some(url), _) => builder.base_url(url),
+            (None, Some(sub)) => builder.subdomain(sub),
+            (None, None) => {
+                return Err(Error::invalid(
+                    "set ZENDESK_SUBDOMAIN (acme for acme.zendesk.com) or ZENDESK_URL",
+                ));
+            }
+        };
+        if let (Some(email), Some(token)) = (lookup("ZENDESK_EMAIL"), lookup("ZENDESK_API_TOKEN")) {
+            builder = builder.api_token(email, token);
+        }
+        if let Some(token) = lookup("ZENDESK_OAUTH_TOKEN") {
+            builder = builder.oauth_token(token);
+        }
+        if builder.credentials.is_empty() {
+            return Err(Error::invalid(
+                "set ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN",
+            ));
+        }
+        Ok(builder)
+    }
+
+    /// Validates the settings and builds the configuration.
+    pub fn build(self) -> Result<Config> {
+        if self.password_given {
+            return Err(Error::invalid(PASSWORD_REFUSED));
+        }
+        let base_url = match (&self.subdomain, &self.base_url) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid("give a subdomain or a base URL, not both"));
+            }
+            (None, None) => {
+                return Err(Error::invalid(
+                    "no Zendesk account given: set a subdomain (acme) or a base URL",
+                ));
+            }
+            (Some(sub), None) => subdomain_url(sub)?,
+            (None, Some(url)) => parse_base_url(url)?,
+        };
+        let mut choices = self.credentials;
+        if choices.len() > 1 {
+            return Err(Error::invalid(
+                "more than one credential given: use exactly one of an API token \
+                 (email + api_token) or an OAuth access token",
+            ));
+        }
+        let credentials: Arc<dyn CredentialProvider> = match choices.pop() {
+            None => {
+                return Err(Error::invalid(
+                    "no credential given: use an API token (email + api_token) or an \
+                     OAuth access token",
+                ));
+            }
+            Some(CredentialChoice::Static(credential)) => {
+                Arc::new(StaticCredential::new(credential)?)
+            }
+            Some(CredentialChoice::Provider(provider)) => provider,
+        };
+        let user_agent = self.user_agent.unwrap_or_else(default_user_agent);
+        check_header_safe("user agent", &user_agent)?;
+        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        if connect_timeout.is_zero() || timeout.is_zero() {
+            return Err(Error::invalid("timeouts must be greater than zero"));
+        }
+        if let Some(proxy) = &self.proxy {
+            check_header_safe("proxy", proxy)?;
+        }
+        Ok(Config {
+            base_url,
+            credentials,
+            connect_timeout,
+            timeout,
+            user_agent,
+            proxy: self.proxy,
+            no_proxy: self.no_proxy,
+            ca_file: self.ca_file,
+            ca_dir: self.ca_dir,
+            client_cert: self.client_cert,
+            log: self.log,
+        })
+    }
+}
+
+/// `zdkit/<version> libcurl/<version>`.
+pub fn default_user_agent() -> String {
+    format!(
+        "zdkit/{} libcurl/{}",
+        env!("CARGO_PKG_VERSION"),
+        curl::Version::get().version()
+    )
+}
+
+fn subdomain_url(subdomain: &str) -> Result<Url> {
+    let valid = !subdomain.is_empty()
+        && subdomain.len() <= 63
+        && subdomain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !subdomain.starts_with('-')
+        && !subdomain.ends_with('-');
+    if !valid {
+        let hint = if subdomain.contains('.') {
+            " (to use a full host name, pass a base URL such as https://support.example.com)"
+        } else {
+            ""
+        };
+        return Err(Error::invalid(format!(
+            "invalid subdomain {:?}: use letters, digits and hyphens only, as in acme for acme.zendesk.com{hint}",
+            clip_for_message(subdomain)
+        )));
+    }
+    Url::parse(&format!(
+        "https://{}.zendesk.com/",
+        subdomain.to_ascii_lowercase()
+    ))
+    .map_err(|e| Error::invalid(format!("invalid subdomain: {e}")))
+}
+
+/// Parses and checks a base URL: http(s) only, no credentials in it, no query or
+/// fragment, plain HTTP only to loopback.
+pub(crate) fn parse_base_url(text: &str) -> Result<Url> {
+    check_header_safe("base URL", text)?;
+    let mut url =
+        Url::parse(text.trim()).map_err(|e| Error::invalid(format!("invalid base URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(
+            "the base URL must not contain credentials: Zendesk only reads the Authorization header",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid(
+            "the base URL must not have a query string or fragment",
+        ));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::new(
+                ErrorKind::InsecureTransport,
+                format!(
+                    "refusing to send credentials over plain HTTP to {}: use https:// \
+                     (plain http is allowed only to loopback addresses)",
+                    url.host_str().unwrap_or("")
+                ),
+            ));
+        }
+        other => {
+            return Err(Error::invalid(format!(
+                "unsupported URL scheme {other:?}: use https://"
+            )));
+        }
+    }
+    if url.host().is_none() {
+        return Err(Error::invalid("the base URL has no host"));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// True when the URL's host is a loopback address or `localhost`.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+fn clip_for_message(text: &str) -> String {
+    text.chars().take(80).collect()
+}
+
+fn redact_url_userinfo(text: &str) -> String {
+    match Url::parse(text) {
+        Ok(mut url) if url.password().is_some() || !url.username().is_empty() => {
+            let _ = url.set_password(None);
+            let _ = url.set_username("[redacted]");
+            url.to_string()
+        }
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> ConfigBuilder {
+        Config::builder().oauth_token("tok")
+    }
+
+    #[test]
+    fn subdomain_becomes_zendesk_url() {
+        let c = base().subdomain("Acme").build().unwrap();
+        assert_eq!(c.base_url().as_str(), "https://acme.zendesk.com/");
+        assert!(base().subdomain("acme.zendesk.com").build().is_err());
+        assert!(base().subdomain("-x").build().is_err());
+        assert!(base().subdomain("a b").build().is_err());
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9/x",
+        ] {
+            base().base_url(ok).build().unwrap();
+        }
+        let err = base().base_url("http://example.com").build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InsecureTransport);
+        assert!(base().base_url("ftp://example.com").build().is_err());
+        assert!(base().base_url("https://u:p@example.com").build().is_err());
+        assert!(base().base_url("https://example.com/?a=b").build().is_err());
+    }
+
+    #[test]
+    fn exactly_one_credential_and_no_password() {
+        let none = Config::builder().subdomain("acme").build().unwrap_err();
+        assert!(none.to_string().contains("API token"));
+        let two = base()
+            .api_token("a@b.c", "t")
+            .subdomain("acme")
+            .build()
+            .unwrap_err();
+        assert!(two.to_string().contains("more than one"));
+        let pw = Config::builder()
+            .subdomain("acme")
+            .password("a@b.c", "hunter2")
+            .build()
+            .unwrap_err();
+        assert!(pw.to_string().contains("API token") && pw.to_string().contains("OAuth"));
+        assert!(!pw.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn header_injection_is_refused() {
+        assert!(
+            base()
+                .subdomain("acme")
+                .user_agent("x\r\ny: z")
+                .build()
+                .is_err()
+        );
+        assert!(
+            Config::builder()
+                .subdomain("acme")
+                .api_token("a@b.c\n", "t")
+                .build()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn from_lookup_reads_zendesk_variables() {
+        let vars = |name: &str| match name {
+            "ZENDESK_SUBDOMAIN" => Some("acme".to_owned()),
+            "ZENDESK_OAUTH_TOKEN" => Some("canary-tok".to_owned()),
+            _ => None,
+        };
+        let config = ConfigBuilder::from_lookup(vars).unwrap().build().unwrap();
+        assert_eq!(config.base_url().host_str(), Some("acme.zendesk.com"));
+        assert!(!format!("{config:?}").contains("canary"));
+        assert!(ConfigBuilder::from_lookup(|_| None).is_err());
+    }
+
+    #[test]
+    fn default_user_agent_names_zdkit_and_libcurl() {
+        let ua = default_user_agent();
+        assert!(ua.starts_with("zdkit/") && ua.contains(" libcurl/"));
+    }
+}

@@ -1,0 +1,149 @@
+//! A request description: method, target, query parameters, headers and body.
+
+use crate::error::{Error, Result};
+use crate::transport::CancelCheck;
+use std::fmt;
+
+/// One request to send with [`crate::Client::send`].
+///
+/// The target is a path relative to the base URL (`/api/v2/tickets`, `api/v2/tickets.json`,
+/// with or without a query string) or a full URL on the same origin, as Zendesk's
+/// `links.next` gives.
+#[derive(Clone)]
+pub struct Request {
+    pub(crate) method: String,
+    pub(crate) target: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<(String, Vec<u8>)>,
+    pub(crate) cancel: Option<CancelCheck>,
+}
+
+impl Request {
+    /// A request with any method (`"GET"`, `"post"`: case is normalised).
+    pub fn new(method: impl Into<String>, target: impl Into<String>) -> Request {
+        Request {
+            method: method.into().to_ascii_uppercase(),
+            target: target.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            cancel: None,
+        }
+    }
+
+    /// A GET request.
+    pub fn get(target: impl Into<String>) -> Request {
+        Request::new("GET", target)
+    }
+
+    /// A POST request.
+    pub fn post(target: impl Into<String>) -> Request {
+        Request::new("POST", target)
+    }
+
+    /// A PUT request.
+    pub fn put(target: impl Into<String>) -> Request {
+        Request::new("PUT", target)
+    }
+
+    /// A DELETE request.
+    pub fn delete(target: impl Into<String>) -> Request {
+        Request::new("DELETE", target)
+    }
+
+    /// Adds a query parameter; names and values are percent-encoded when sent.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a request header (not `Authorization`, which comes from the credential).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets a JSON body (`Content-Type: application/json`).
+    pub fn json(self, value: &serde_json::Value) -> Request {
+        self.body("application/json", value.to_string().into_bytes())
+    }
+
+    /// Sets a body with its content type.
+    pub fn body(mut self, content_type: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Request {
+        self.body = Some((content_type.into(), bytes.into()));
+        self
+    }
+
+    /// Installs a function polled during the transfer; when it returns true the
+    /// transfer stops with [`crate::ErrorKind::Cancelled`].
+    pub fn cancel_check(mut self, check: CancelCheck) -> Request {
+        self.cancel = Some(check);
+        self
+    }
+
+    /// The method, upper case.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The target as given.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// Checks the method and headers for syntax and header injection.
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.method.is_empty() || !self.method.bytes().all(is_token_byte) {
+            return Err(Error::invalid(format!(
+                "invalid HTTP method {:?}",
+                self.method.chars().take(20).collect::<String>()
+            )));
+        }
+        for (name, value) in &self.headers {
+            if name.is_empty() || !name.bytes().all(is_token_byte) {
+                return Err(Error::invalid(format!("invalid header name {name:?}")));
+            }
+            if name.eq_ignore_ascii_case("authorization") {
+                return Err(Error::invalid(
+                    "the Authorization header comes from the configured credential; \
+                     do not set it per request",
+                ));
+            }
+            if value.chars().any(|c| matches!(c, '\r' | '\n' | '\0')) {
+                return Err(Error::invalid(format!(
+                    "header {name} contains a line break or NUL character (header injection refused)"
+                )));
+            }
+        }
+        if let Some((content_type, _)) = &self.body {
+            if content_type.is_empty()
+                || content_type
+                    .chars()
+                    .any(|c| matches!(c, '\r' | '\n' | '\0'))
+            {
+                return Err(Error::invalid("invalid content type"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("target", &self.target.split('?').next().unwrap_or(""))
+            .field("query_parameters", &self.query.len())
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field("body_len", &self.body.as_ref().map(|(_, b)| b.len()))
+            .finish()
+    }
+}
