@@ -1,1 +1,41 @@
-fn main() {}
+//! Writes `include/zdkit.h` from the `extern "C"` functions in `src/ffi` with cbindgen,
+//! plus the `ZDKIT_VERSION_*` macros from Cargo.toml. The file is rewritten only when
+//! its content changes; CI fails when the committed header differs from this output.
+
+use std::path::PathBuf;
+
+fn main() {
+    let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    println!("cargo:rerun-if-changed=src/ffi");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-changed=Cargo.toml");
+
+    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
+        .expect("cbindgen.toml is readable");
+    let version =
+        |part: &str| std::env::var(format!("CARGO_PKG_VERSION_{part}")).expect("cargo sets it");
+    config.after_includes = Some(format!(
+        "\n/** zdkit version this header belongs to (compare with zdk_version()). */\n\
+         #define ZDKIT_VERSION_MAJOR {}\n#define ZDKIT_VERSION_MINOR {}\n#define ZDKIT_VERSION_PATCH {}\n\
+         #define ZDKIT_VERSION_STRING \"{}\"\n",
+        version("MAJOR"),
+        version("MINOR"),
+        version("PATCH"),
+        std::env::var("CARGO_PKG_VERSION").expect("cargo sets it"),
+    ));
+
+    let bindings = cbindgen::Builder::new()
+        .with_crate(&crate_dir)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen could not read src/ffi");
+    let mut text = Vec::new();
+    bindings.write(&mut text);
+
+    let header = crate_dir.join("include").join("zdkit.h");
+    if std::fs::read(&header).ok().as_deref() != Some(text.as_slice()) {
+        std::fs::create_dir_all(header.parent().expect("has a parent"))
+            .expect("include/ is writable");
+        std::fs::write(&header, &text).expect("include/zdkit.h is writable");
+    }
+}

@@ -1,0 +1,163 @@
+//! The panic boundary and argument checks every export goes through.
+
+use super::last_error;
+use super::result::zdk_result;
+use std::ffi::{CStr, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Why an export failed before or while calling the core.
+pub(crate) enum FfiError {
+    /// A NULL pointer for the named argument.
+    Null(&'static str),
+    /// A string argument that is not UTF-8.
+    Utf8(&'static str),
+    /// An error from the core.
+    Core(crate::Error),
+}
+
+impl From<crate::Error> for FfiError {
+    fn from(error: crate::Error) -> Self {
+        FfiError::Core(error)
+    }
+}
+
+/// Records `error` as this thread's last error and returns its code.
+pub(crate) fn record(error: FfiError) -> zdk_result {
+    match error {
+        FfiError::Null(name) => {
+            let code = zdk_result::ZDK_ERR_NULL_ARGUMENT;
+            last_error::set_simple(code, &format!("argument `{name}` is NULL"));
+            code
+        }
+        FfiError::Utf8(name) => {
+            let code = zdk_result::ZDK_ERR_INVALID_UTF8;
+            last_error::set_simple(code, &format!("argument `{name}` is not valid UTF-8"));
+            code
+        }
+        FfiError::Core(error) => last_error::set_from_error(&error),
+    }
+}
+
+/// Runs the body of a fallible export: clears the last error, catches panics, and
+/// turns the outcome into a result code.
+pub(crate) fn guard(body: impl FnOnce() -> Result<(), FfiError>) -> zdk_result {
+    last_error::clear();
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => zdk_result::ZDK_OK,
+        Ok(Err(error)) => record(error),
+        Err(_) => {
+            let code = zdk_result::ZDK_ERR_PANIC;
+            last_error::set_simple(code, "zdkit panicked (a bug); the call did not complete");
+            code
+        }
+    }
+}
+
+/// Runs the body of an infallible accessor, giving `fallback` on a panic.
+pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
+/// Borrows a pointer argument, or fails with `Null(name)`.
+///
+/// # Safety
+/// `ptr` must be NULL or point to a live `T` for the returned lifetime.
+pub(crate) unsafe fn arg_ref<'a, T>(ptr: *const T, name: &'static str) -> Result<&'a T, FfiError> {
+    // SAFETY: the caller promises `ptr` is NULL or valid.
+    unsafe { ptr.as_ref() }.ok_or(FfiError::Null(name))
+}
+
+/// Borrows a mutable pointer argument, or fails with `Null(name)`.
+///
+/// # Safety
+/// `ptr` must be NULL or point to a live `T` not aliased for the returned lifetime.
+pub(crate) unsafe fn arg_mut<'a, T>(
+    ptr: *mut T,
+    name: &'static str,
+) -> Result<&'a mut T, FfiError> {
+    // SAFETY: the caller promises `ptr` is NULL or valid and unaliased.
+    unsafe { ptr.as_mut() }.ok_or(FfiError::Null(name))
+}
+
+/// Reads a NUL-terminated UTF-8 string argument.
+///
+/// # Safety
+/// `ptr` must be NULL or point to a NUL-terminated string alive for the lifetime.
+pub(crate) unsafe fn arg_str<'a>(
+    ptr: *const c_char,
+    name: &'static str,
+) -> Result<&'a str, FfiError> {
+    if ptr.is_null() {
+        return Err(FfiError::Null(name));
+    }
+    // SAFETY: non-NULL and NUL-terminated per the caller's promise.
+    let bytes = unsafe { CStr::from_ptr(ptr) };
+    bytes.to_str().map_err(|_| FfiError::Utf8(name))
+}
+
+/// Reads an optional string argument: NULL gives `None`.
+///
+/// # Safety
+/// As [`arg_str`].
+pub(crate) unsafe fn arg_opt_str<'a>(
+    ptr: *const c_char,
+    name: &'static str,
+) -> Result<Option<&'a str>, FfiError> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        // SAFETY: forwarded.
+        unsafe { arg_str(ptr, name) }.map(Some)
+    }
+}
+
+/// Borrows `len` bytes at `ptr`; NULL is allowed only when `len` is 0.
+///
+/// # Safety
+/// `ptr` must be NULL or point to `len` readable bytes.
+pub(crate) unsafe fn arg_bytes<'a>(
+    ptr: *const u8,
+    len: usize,
+    name: &'static str,
+) -> Result<&'a [u8], FfiError> {
+    if ptr.is_null() {
+        return if len == 0 {
+            Ok(&[])
+        } else {
+            Err(FfiError::Null(name))
+        };
+    }
+    // SAFETY: the caller promises `len` readable bytes.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// Checks that an out-pointer is not NULL.
+pub(crate) fn check_out<T>(out: *mut *mut T, name: &'static str) -> Result<(), FfiError> {
+    if out.is_null() {
+        Err(FfiError::Null(name))
+    } else {
+        Ok(())
+    }
+}
+
+/// Moves `value` to the heap and writes it to `*out`.
+///
+/// # Safety
+/// `out` must be a valid, non-NULL pointer (checked with [`check_out`] first).
+pub(crate) unsafe fn write_out<T>(out: *mut *mut T, value: T) {
+    // SAFETY: checked non-NULL and writable by the caller.
+    unsafe { *out = Box::into_raw(Box::new(value)) };
+}
+
+/// Frees a box handed to C earlier; NULL is a no-op. A panic in a destructor is
+/// caught, so nothing unwinds into C.
+///
+/// # Safety
+/// `ptr` must be NULL or come from [`write_out`] for the same `T`, freed once.
+pub(crate) unsafe fn free_box<T>(ptr: *mut T) {
+    if !ptr.is_null() {
+        // SAFETY: allocated by Box::into_raw in write_out, freed once per the contract.
+        let boxed = unsafe { Box::from_raw(ptr) };
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(boxed)));
+    }
+}

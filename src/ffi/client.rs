@@ -1,0 +1,217 @@
+//! `zdk_client`: builds clients and sends requests.
+
+use super::boundary::{
+    FfiError, arg_bytes, arg_ref, arg_str, check_out, free_box, guard, write_out,
+};
+use super::config::zdk_config;
+use super::request::zdk_request;
+use super::response::zdk_response;
+use super::result::zdk_result;
+use crate::client::Client;
+use crate::config::Config;
+use crate::request::Request;
+use std::ffi::c_char;
+
+/// A Zendesk API client: a base URL, a credential and a pool of connections.
+///
+/// Thread-safe: one client may be used by many threads at once (connections are
+/// pooled and reused). Free it once, after every thread is done with it.
+pub struct zdk_client {
+    client: Client,
+}
+
+fn new_client(config: Config, out: *mut *mut zdk_client) -> Result<(), FfiError> {
+    let client = Client::new(config)?;
+    // SAFETY: `out` was checked non-NULL by the caller.
+    unsafe { write_out(out, zdk_client { client }) };
+    Ok(())
+}
+
+/// Creates a client from a config (which is only read, and may be freed or reused
+/// afterwards). Fails with `ZDK_ERR_INVALID_ARGUMENT` or
+/// `ZDK_ERR_INSECURE_TRANSPORT` when the settings are wrong: no target, no or two
+/// credentials, plain HTTP to a non-loopback host, CR/LF in a value.
+///
+/// On success `*out` owns the client: free it with `zdk_client_free`.
+///
+/// # Safety
+/// `config` NULL or live; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_client_new(
+    config: *const zdk_config,
+    out: *mut *mut zdk_client,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let config = unsafe { arg_ref(config, "config") }?;
+        check_out(out, "out")?;
+        new_client(config.build()?, out)
+    })
+}
+
+/// Creates a client that authenticates with an API token
+/// (`Authorization: Basic base64("{email}/token:{api_token}")`).
+///
+/// `subdomain_or_url` is a base URL when it contains `://` (`https://…`, or
+/// `http://` to a loopback address only), else a subdomain (`acme` for
+/// `https://acme.zendesk.com`). Default timeouts: connect 10 s, total 60 s.
+/// Strings are copied; the token copy is zeroed when the client is freed.
+///
+/// On success `*out` owns the client: free it with `zdk_client_free`.
+///
+/// # Safety
+/// Strings NULL or NUL-terminated; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_client_new_api_token(
+    subdomain_or_url: *const c_char,
+    email: *const c_char,
+    api_token: *const c_char,
+    out: *mut *mut zdk_client,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let target = unsafe { arg_str(subdomain_or_url, "subdomain_or_url") }?;
+        // SAFETY: per the contract.
+        let email = unsafe { arg_str(email, "email") }?;
+        // SAFETY: per the contract.
+        let token = unsafe { arg_str(api_token, "api_token") }?;
+        check_out(out, "out")?;
+        let config = Config::builder()
+            .target(target)
+            .api_token(email, token)
+            .build()?;
+        new_client(config, out)
+    })
+}
+
+/// Creates a client that authenticates with an OAuth access token
+/// (`Authorization: Bearer {access_token}`). `subdomain_or_url` as in
+/// `zdk_client_new_api_token`. Strings are copied; the token copy is zeroed when
+/// the client is freed.
+///
+/// On success `*out` owns the client: free it with `zdk_client_free`.
+///
+/// # Safety
+/// Strings NULL or NUL-terminated; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_client_new_oauth(
+    subdomain_or_url: *const c_char,
+    access_token: *const c_char,
+    out: *mut *mut zdk_client,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let target = unsafe { arg_str(subdomain_or_url, "subdomain_or_url") }?;
+        // SAFETY: per the contract.
+        let token = unsafe { arg_str(access_token, "access_token") }?;
+        check_out(out, "out")?;
+        let config = Config::builder()
+            .target(target)
+            .oauth_token(token)
+            .build()?;
+        new_client(config, out)
+    })
+}
+
+/// Sends a request and hands back the answer.
+fn send(
+    client: &zdk_client,
+    request: &Request,
+    out: *mut *mut zdk_response,
+) -> Result<(), FfiError> {
+    match client.client.send(request) {
+        Ok(response) => {
+            // SAFETY: `out` was checked non-NULL by the caller.
+            unsafe { write_out(out, zdk_response::new(response)) };
+            Ok(())
+        }
+        Err(mut error) => {
+            if let Some(response) = error.take_response() {
+                // SAFETY: as above. The caller gets the response of a non-2xx answer.
+                unsafe { write_out(out, zdk_response::new(response)) };
+            }
+            Err(error.into())
+        }
+    }
+}
+
+/// Sends one request and waits for the whole answer (blocking; thread-safe).
+///
+/// - `method`: any HTTP method (`"GET"`, `"POST"`, `"PUT"`, `"PATCH"`, `"DELETE"`).
+/// - `path`: relative to the base URL (`"/api/v2/tickets.json?page[size]=100"`) or a
+///   full URL on the client's origin (a `links.next` URL); any other origin fails with
+///   `ZDK_ERR_INVALID_ARGUMENT` and nothing is sent.
+/// - `body`/`body_len`: the request body, sent with `Content-Type: application/json`;
+///   `body` may be NULL only when `body_len` is 0 (no body).
+///
+/// Returns `ZDK_OK` for a 2xx answer, with `*out` set to the response. For any other
+/// HTTP answer it returns the matching error code (`ZDK_ERR_NOT_FOUND` for 404, …)
+/// **and still sets `*out`** to the response, so its status, body and request id can
+/// be read. For transport errors (DNS, connect, TLS, timeout) `*out` is not written:
+/// initialise it to NULL. Either way, free a non-NULL `*out` with
+/// `zdk_response_free`. Error detail: `zdk_last_error_*` on the same thread.
+///
+/// Redirects are followed only on the client's origin; credentials are never sent
+/// to another host.
+///
+/// # Safety
+/// `client` NULL or live; strings NULL or NUL-terminated; `body` NULL or `body_len`
+/// readable bytes; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_client_request(
+    client: *const zdk_client,
+    method: *const c_char,
+    path: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    out: *mut *mut zdk_response,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let client = unsafe { arg_ref(client, "client") }?;
+        // SAFETY: per the contract.
+        let method = unsafe { arg_str(method, "method") }?;
+        // SAFETY: per the contract.
+        let path = unsafe { arg_str(path, "path") }?;
+        // SAFETY: per the contract.
+        let body = unsafe { arg_bytes(body, body_len, "body") }?;
+        check_out(out, "out")?;
+        let mut request = Request::new(method, path);
+        if !body.is_empty() {
+            request = request.body("application/json", body.to_vec());
+        }
+        send(client, &request, out)
+    })
+}
+
+/// Sends a request built with `zdk_request_new` (which is only read: it may be sent
+/// again, or by several threads). Results and ownership as `zdk_client_request`.
+///
+/// # Safety
+/// `client`, `request` NULL or live; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_client_send(
+    client: *const zdk_client,
+    request: *const zdk_request,
+    out: *mut *mut zdk_response,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let client = unsafe { arg_ref(client, "client") }?;
+        // SAFETY: per the contract.
+        let request = unsafe { arg_ref(request, "request") }?;
+        check_out(out, "out")?;
+        send(client, &request.request, out)
+    })
+}
+
+/// Frees a client and closes its connections. NULL is a no-op. No other thread may
+/// be using it.
+///
+/// # Safety
+/// `client` NULL or from a `zdk_client_new*` function, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_client_free(client: *mut zdk_client) {
+    // SAFETY: per the contract.
+    unsafe { free_box(client) };
+}

@@ -1,0 +1,233 @@
+//! `zdk_response`: status, headers and body of an answer.
+
+use super::boundary::{FfiError, arg_ref, arg_str, free_box, guard, guard_value};
+use super::last_error::to_cstring;
+use super::result::zdk_result;
+use crate::response::Response;
+use std::ffi::{CString, c_char};
+use std::ptr;
+
+/// An HTTP answer. Immutable: may be read from several threads at once; free it
+/// once with `zdk_response_free`. Every pointer read from it lives until then.
+pub struct zdk_response {
+    status: u16,
+    /// The body followed by one NUL byte, so JSON can be read as a C string.
+    body_nul: Vec<u8>,
+    headers: Vec<(CString, CString)>,
+    request_id: Option<CString>,
+    api_warning: Option<CString>,
+    rate_limit: zdk_rate_limit,
+}
+
+impl zdk_response {
+    pub(crate) fn new(mut response: Response) -> zdk_response {
+        let rate = response.rate_limit();
+        let known = |v: Option<u64>| v.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let mut body_nul = std::mem::take(&mut response.body);
+        body_nul.push(0);
+        zdk_response {
+            status: response.status,
+            body_nul,
+            headers: response
+                .headers
+                .iter()
+                .map(|(n, v)| (to_cstring(n), to_cstring(v)))
+                .collect(),
+            request_id: response.request_id().map(to_cstring),
+            api_warning: response.api_warning().map(to_cstring),
+            rate_limit: zdk_rate_limit {
+                limit: known(rate.limit),
+                remaining: known(rate.remaining),
+                reset_seconds: known(rate.reset),
+            },
+        }
+    }
+}
+
+/// The account rate-limit state an answer reported; -1 in a field means the
+/// answer did not say.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct zdk_rate_limit {
+    /// Requests allowed per window (`X-Rate-Limit` / `ratelimit-limit`).
+    pub limit: i64,
+    /// Requests left in this window.
+    pub remaining: i64,
+    /// Seconds until the window resets (`ratelimit-reset`).
+    pub reset_seconds: i64,
+}
+
+/// The HTTP status code, or 0 when `response` is NULL.
+///
+/// # Safety
+/// `response` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_response_status(response: *const zdk_response) -> u16 {
+    // SAFETY: per the contract.
+    guard_value(0, || unsafe { response.as_ref() }.map_or(0, |r| r.status))
+}
+
+/// The body bytes (decompressed), with their length in `*len_out` (which may be
+/// NULL). The bytes are followed by a NUL byte not counted in the length, so a JSON
+/// body can be used as a C string. Borrowed: valid until `zdk_response_free`.
+/// Returns NULL (and length 0) when `response` is NULL; an empty body gives a
+/// pointer to an empty string.
+///
+/// # Safety
+/// `response` NULL or live; `len_out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_response_body(
+    response: *const zdk_response,
+    len_out: *mut usize,
+) -> *const u8 {
+    guard_value(ptr::null(), || {
+        // SAFETY: per the contract.
+        let response = unsafe { response.as_ref() };
+        let (ptr, len) = match response {
+            Some(r) => (r.body_nul.as_ptr(), r.body_nul.len() - 1),
+            None => (ptr::null(), 0),
+        };
+        if !len_out.is_null() {
+            // SAFETY: non-NULL and writable per the contract.
+            unsafe { *len_out = len };
+        }
+        ptr
+    })
+}
+
+/// The first value of the header `name` (case-insensitive), or NULL when absent.
+/// Use `zdk_response_header_at` to see repeated headers. Borrowed: valid until
+/// `zdk_response_free`. NULL or non-UTF-8 arguments give NULL and set the last error.
+///
+/// # Safety
+/// `response` NULL or live; `name` NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_response_header(
+    response: *const zdk_response,
+    name: *const c_char,
+) -> *const c_char {
+    let mut found = ptr::null();
+    guard(|| {
+        // SAFETY: per the contract.
+        let response = unsafe { arg_ref(response, "response") }?;
+        // SAFETY: per the contract.
+        let name = unsafe { arg_str(name, "name") }?;
+        found = response
+            .headers
+            .iter()
+            .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
+            .map_or(ptr::null(), |(_, v)| v.as_ptr());
+        Ok(())
+    });
+    found
+}
+
+/// The number of headers, repeated names counted separately (0 for NULL).
+///
+/// # Safety
+/// `response` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_response_header_count(response: *const zdk_response) -> usize {
+    // SAFETY: per the contract.
+    guard_value(0, || {
+        unsafe { response.as_ref() }.map_or(0, |r| r.headers.len())
+    })
+}
+
+/// Reads header number `index` (0-based, in the order received) into `*name_out`
+/// and `*value_out`, both borrowed until `zdk_response_free`.
+/// `ZDK_ERR_INVALID_ARGUMENT` when `index` is out of range; outputs untouched then.
+///
+/// # Safety
+/// `response` NULL or live; `name_out`, `value_out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_response_header_at(
+    response: *const zdk_response,
+    index: usize,
+    name_out: *mut *const c_char,
+    value_out: *mut *const c_char,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let response = unsafe { arg_ref(response, "response") }?;
+        if name_out.is_null() {
+            return Err(FfiError::Null("name_out"));
+        }
+        if value_out.is_null() {
+            return Err(FfiError::Null("value_out"));
+        }
+        let (name, value) = response.headers.get(index).ok_or_else(|| {
+            crate::Error::invalid(format!(
+                "header index {index} is out of range (the response has {})",
+                response.headers.len()
+            ))
+        })?;
+        // SAFETY: both checked non-NULL and writable per the contract.
+        unsafe {
+            *name_out = name.as_ptr();
+            *value_out = value.as_ptr();
+        }
+        Ok(())
+    })
+}
+
+/// Zendesk's request id (`X-Zendesk-Request-Id`, else the first token of
+/// `X-Request-Id`), or NULL when absent. Borrowed until `zdk_response_free`.
+///
+/// # Safety
+/// `response` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_response_request_id(response: *const zdk_response) -> *const c_char {
+    guard_value(ptr::null(), || {
+        // SAFETY: per the contract.
+        unsafe { response.as_ref() }
+            .and_then(|r| r.request_id.as_ref())
+            .map_or(ptr::null(), |id| id.as_ptr())
+    })
+}
+
+/// The `X-Zendesk-API-Warn` text (Zendesk ignored some parameters), or NULL.
+/// Borrowed until `zdk_response_free`.
+///
+/// # Safety
+/// `response` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_response_api_warning(response: *const zdk_response) -> *const c_char {
+    guard_value(ptr::null(), || {
+        // SAFETY: per the contract.
+        unsafe { response.as_ref() }
+            .and_then(|r| r.api_warning.as_ref())
+            .map_or(ptr::null(), |w| w.as_ptr())
+    })
+}
+
+/// Copies the account rate-limit state the answer reported into `*out`.
+///
+/// # Safety
+/// `response` NULL or live; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_response_rate_limit(
+    response: *const zdk_response,
+    out: *mut zdk_rate_limit,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let response = unsafe { arg_ref(response, "response") }?;
+        if out.is_null() {
+            return Err(FfiError::Null("out"));
+        }
+        // SAFETY: non-NULL and writable per the contract.
+        unsafe { *out = response.rate_limit };
+        Ok(())
+    })
+}
+
+/// Frees a response and every pointer read from it. NULL is a no-op.
+///
+/// # Safety
+/// `response` NULL or from `zdk_client_request`/`zdk_client_send`, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_response_free(response: *mut zdk_response) {
+    // SAFETY: per the contract.
+    unsafe { free_box(response) };
+}
