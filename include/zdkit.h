@@ -302,6 +302,9 @@ void zdk_client_free(struct zdk_client *client);
  * `zdk_config_set_base_url`) and one credential before `zdk_client_new`.
  *
  * On success `*out` owns a new config: free it with `zdk_config_free`.
+ *
+ * # Safety
+ * `out` NULL or writable.
  */
 enum zdk_result zdk_config_new(struct zdk_config **out);
 
@@ -313,6 +316,9 @@ enum zdk_result zdk_config_new(struct zdk_config **out);
  * they are missing. On success `*out` owns a new config: free it with
  * `zdk_config_free`. Reads the environment: do not call while another thread
  * changes it.
+ *
+ * # Safety
+ * `out` NULL or writable.
  */
 enum zdk_result zdk_config_from_env(struct zdk_config **out);
 

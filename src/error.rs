@@ -181,6 +181,12 @@ fn clip(text: &str) -> String {
 /// caller can still read its body and headers.
 #[derive(Clone)]
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+/// The fields of an [`Error`], boxed so `Result<T, Error>` stays one pointer wide.
+#[derive(Clone)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     status: Option<u16>,
@@ -196,15 +202,17 @@ impl Error {
     /// An error of `kind` with a message (which must not contain a secret).
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error {
-            kind,
-            message: message.into(),
-            status: None,
-            body: ZendeskErrorBody::default(),
-            request_id: None,
-            retry_after: None,
-            method: None,
-            path: None,
-            response: None,
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                status: None,
+                body: ZendeskErrorBody::default(),
+                request_id: None,
+                retry_after: None,
+                method: None,
+                path: None,
+                response: None,
+            }),
         }
     }
 
@@ -236,92 +244,92 @@ impl Error {
             message.push_str(&format!(": {description}"));
         }
         let mut error = Error::new(kind, message).with_response_context(&response);
-        error.status = Some(response.status);
-        error.body = body;
-        error.retry_after = retry_after;
-        error.response = Some(Box::new(response));
+        error.inner.status = Some(response.status);
+        error.inner.body = body;
+        error.inner.retry_after = retry_after;
+        error.inner.response = Some(Box::new(response));
         error
     }
 
     /// Replaces the kind and message, keeping everything else.
     pub(crate) fn reframed(mut self, kind: ErrorKind, message: String) -> Error {
-        self.kind = kind;
-        self.message = message;
+        self.inner.kind = kind;
+        self.inner.message = message;
         self
     }
 
     /// Adds the method, path and request id of `response` to the error.
     pub(crate) fn with_response_context(mut self, response: &Response) -> Error {
-        self.method = Some(response.method.clone());
-        self.path = Some(response.path.clone());
-        self.request_id = response.request_id().map(str::to_owned);
+        self.inner.method = Some(response.method.clone());
+        self.inner.path = Some(response.path.clone());
+        self.inner.request_id = response.request_id().map(str::to_owned);
         self
     }
 
     /// Adds the request's method and path (path without query) to the error.
     pub(crate) fn with_request(mut self, method: &str, path: &str) -> Error {
-        self.method.get_or_insert_with(|| method.to_owned());
-        self.path.get_or_insert_with(|| path.to_owned());
+        self.inner.method.get_or_insert_with(|| method.to_owned());
+        self.inner.path.get_or_insert_with(|| path.to_owned());
         self
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
     /// The message without the method/path/request-id suffix that `Display` adds.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.inner.status
     }
     /// Zendesk's error code (`RecordNotFound`, `invalid_grant`, …).
     pub fn code(&self) -> Option<&str> {
-        self.body.code.as_deref()
+        self.inner.body.code.as_deref()
     }
     /// Zendesk's description of the error.
     pub fn description(&self) -> Option<&str> {
-        self.body.description.as_deref()
+        self.inner.body.description.as_deref()
     }
     /// Field-level details, as Zendesk sent them.
     pub fn details(&self) -> Option<&Value> {
-        self.body.details.as_ref()
+        self.inner.body.details.as_ref()
     }
     /// The request id to quote to Zendesk support.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.inner.request_id.as_deref()
     }
     /// How long the server asked to wait before retrying.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.inner.retry_after
     }
     /// The request method.
     pub fn method(&self) -> Option<&str> {
-        self.method.as_deref()
+        self.inner.method.as_deref()
     }
     /// The request path, without its query string.
     pub fn path(&self) -> Option<&str> {
-        self.path.as_deref()
+        self.inner.path.as_deref()
     }
     /// The full response of a non-2xx answer.
     pub fn response(&self) -> Option<&Response> {
-        self.response.as_deref()
+        self.inner.response.as_deref()
     }
     /// Takes the response out of the error.
     pub fn take_response(&mut self) -> Option<Response> {
-        self.response.take().map(|r| *r)
+        self.inner.response.take().map(|r| *r)
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let (Some(method), Some(path)) = (&self.method, &self.path) {
+        f.write_str(&self.inner.message)?;
+        if let (Some(method), Some(path)) = (&self.inner.method, &self.inner.path) {
             write!(f, " ({method} {path})")?;
         }
-        if let Some(id) = &self.request_id {
+        if let Some(id) = &self.inner.request_id {
             write!(f, " [request id {id}]")?;
         }
         Ok(())
@@ -331,15 +339,15 @@ impl fmt::Display for Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Error")
-            .field("kind", &self.kind)
-            .field("message", &self.message)
-            .field("status", &self.status)
-            .field("code", &self.body.code)
-            .field("description", &self.body.description)
-            .field("request_id", &self.request_id)
-            .field("retry_after", &self.retry_after)
-            .field("method", &self.method)
-            .field("path", &self.path)
+            .field("kind", &self.inner.kind)
+            .field("message", &self.inner.message)
+            .field("status", &self.inner.status)
+            .field("code", &self.inner.body.code)
+            .field("description", &self.inner.body.description)
+            .field("request_id", &self.inner.request_id)
+            .field("retry_after", &self.inner.retry_after)
+            .field("method", &self.inner.method)
+            .field("path", &self.inner.path)
             .finish_non_exhaustive()
     }
 }

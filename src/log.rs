@@ -20,7 +20,10 @@ pub enum LogLevel {
 /// A function that receives log lines. It is called from whichever thread made the
 /// request, so it must be thread-safe.
 #[derive(Clone)]
-pub struct LogSink(Arc<dyn Fn(LogLevel, &str) + Send + Sync>);
+pub struct LogSink(Arc<SinkFn>);
+
+/// The function behind a [`LogSink`].
+type SinkFn = dyn Fn(LogLevel, &str) + Send + Sync;
 
 impl LogSink {
     /// Wraps a function as a log sink.

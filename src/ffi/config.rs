@@ -137,8 +137,11 @@ unsafe impl Sync for CallbackTarget {}
 /// `zdk_config_set_base_url`) and one credential before `zdk_client_new`.
 ///
 /// On success `*out` owns a new config: free it with `zdk_config_free`.
+///
+/// # Safety
+/// `out` NULL or writable.
 #[unsafe(no_mangle)]
-pub extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result {
+pub unsafe extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result {
     guard(|| {
         check_out(out, "out")?;
         // SAFETY: checked non-NULL.
@@ -154,8 +157,11 @@ pub extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result {
 /// they are missing. On success `*out` owns a new config: free it with
 /// `zdk_config_free`. Reads the environment: do not call while another thread
 /// changes it.
+///
+/// # Safety
+/// `out` NULL or writable.
 #[unsafe(no_mangle)]
-pub extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_result {
+pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_result {
     guard(|| {
         check_out(out, "out")?;
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
