@@ -10,7 +10,7 @@ C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) 
 
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 
-.PHONY: all build test demo bench lint header-check rust-test c-test clean help
+.PHONY: all build test demo bench lint header-check rust-test c-test tools clean help
 
 help:
 	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
@@ -38,7 +38,14 @@ lint:
 rust-test: build
 	$(CARGO) test --workspace
 
-c-test: build
+## valgrind checks the C tests; install it when missing (root + apt only).
+tools:
+	@command -v valgrind >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; \
+	  else echo "make test needs valgrind: install it (apt-get install valgrind)" >&2; exit 1; fi; }
+
+c-test: build tools
 	$(MAKE) -C tests/c test $(C_ARGS)
 
 test: build header-check lint rust-test c-test

@@ -66,3 +66,20 @@ pub fn version_string() -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_names_zdkit_libcurl_tls_and_http2() {
+        let text = super::version_string();
+        assert!(
+            text.starts_with(&format!("zdkit/{} libcurl/", super::VERSION)),
+            "{text}"
+        );
+        assert!(
+            text.contains("nghttp2/"),
+            "HTTP/2 support is built in: {text}"
+        );
+        assert!(text.contains("SSL"), "a TLS library is named: {text}");
+    }
+}
