@@ -1,0 +1,222 @@
+//! The Zendesk API surface: authentication, rate limits, scopes, then per-resource handlers.
+
+mod incremental;
+mod jobs;
+mod search;
+mod tickets;
+mod uploads;
+mod users;
+
+use crate::app::{App, Req, lock};
+use crate::auth::{Auth, Identity, authenticate, basic_credentials};
+use crate::http::Resp;
+use crate::ratelimit::{Verdict, bucket_header};
+use hyper::Method;
+use serde_json::{Map, Value, json};
+
+/// Adds the `url` field (which depends on the Host the client used) to a record.
+pub fn with_url(mut rec: Map<String, Value>, base: &str, resource: &str) -> Value {
+    if let Some(id) = rec.get("id").and_then(Value::as_u64) {
+        rec.insert(
+            "url".into(),
+            Value::String(format!("{base}/api/v2/{resource}/{id}.json")),
+        );
+    }
+    Value::Object(rec)
+}
+
+fn too_many(v: &Verdict, text: &str) -> Resp {
+    let mut r = Resp::raw(429, "text/plain; charset=utf-8", text.to_string());
+    r.set("retry-after", &v.reset.to_string());
+    r
+}
+
+fn forbidden_page() -> Resp {
+    Resp::json(
+        403,
+        &json!({"error": {"title": "Forbidden", "message": "You do not have access to this page. Please contact the account owner of this help desk for further help."}}),
+    )
+}
+
+/// Answers one request (faults aside).
+pub fn dispatch(app: &App, req: &Req) -> Resp {
+    if req.path == "/oauth/tokens" {
+        if req.method != Method::POST {
+            return Resp::invalid_endpoint();
+        }
+        let params = crate::oauth::parse_params(&req.body, basic_credentials(&req.headers));
+        return lock(&app.oauth).grant(&params);
+    }
+    if !req.path.starts_with("/api/v2/") {
+        return Resp::invalid_endpoint();
+    }
+    let account = lock(&app.limits).account.as_mut().map(|w| w.hit());
+    let mut resp = match account {
+        Some(v) if !v.allowed => too_many(&v, "Too Many Requests"),
+        _ => api(app, req),
+    };
+    if let Some(v) = account {
+        for (name, value) in [
+            ("x-rate-limit", v.limit.to_string()),
+            ("x-rate-limit-remaining", v.remaining.to_string()),
+            ("ratelimit-limit", v.limit.to_string()),
+            ("ratelimit-remaining", v.remaining.to_string()),
+            ("ratelimit-reset", v.reset.to_string()),
+        ] {
+            resp.set(name, &value);
+        }
+    }
+    resp
+}
+
+fn api(app: &App, req: &Req) -> Resp {
+    let segs = req.api_segments();
+    let auth = {
+        let store = lock(&app.store);
+        let oauth = lock(&app.oauth);
+        authenticate(&req.headers, &store, &oauth, &app.cfg.api_tokens)
+    };
+    let is_me = segs == ["users", "me"];
+    let who = match auth {
+        Auth::User(id) => id,
+        Auth::Anonymous | Auth::Password if is_me && req.method == Method::GET => {
+            return users::anonymous();
+        }
+        Auth::Password => {
+            return Resp::json(
+                401,
+                &json!({"error": "Couldn't authenticate you",
+                    "description": "Password authentication is no longer supported: use an API token (email/token:TOKEN) or an OAuth access token"}),
+            );
+        }
+        _ => return Resp::unauthorized(),
+    };
+    if let Some(scopes) = &who.scopes {
+        let need = if req.method == Method::GET {
+            "read"
+        } else {
+            "write"
+        };
+        let resource = segs.first().copied().unwrap_or("");
+        let ok = segs.starts_with(&["oauth", "tokens", "current"])
+            || scopes
+                .iter()
+                .any(|s| s == need || *s == format!("{resource}:{need}"));
+        if !ok {
+            return Resp::json(
+                403,
+                &json!({"error": "Forbidden", "description": format!("You are missing the following required scopes: {need}")}),
+            );
+        }
+    }
+    if who.role == "end-user" && !is_me && !segs.starts_with(&["oauth"]) {
+        return forbidden_page();
+    }
+    route(app, req, &segs, &who)
+}
+
+fn bucket(resp: &mut Resp, header: &str, v: Option<Verdict>) -> Option<Resp> {
+    let v = v?;
+    if !v.allowed {
+        let mut r = too_many(
+            &v,
+            "Rate limit exceeded for this endpoint, please wait before retrying",
+        );
+        r.set(header, &bucket_header(&v));
+        return Some(r);
+    }
+    resp.set(header, &bucket_header(&v));
+    None
+}
+
+fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
+    let m = &req.method;
+    let id = |s: &str| s.parse::<u64>().ok();
+    let mut headers = Resp::empty(200);
+    let limited = match (m, segs) {
+        (&Method::GET, ["tickets"]) => {
+            let v = lock(&app.limits).tickets_index.as_mut().map(|w| w.hit());
+            bucket(&mut headers, "zendesk-ratelimit-tickets-index", v)
+        }
+        (_, ["incremental", ..]) => {
+            let v = lock(&app.limits).incremental.as_mut().map(|w| w.hit());
+            bucket(&mut headers, "zendesk-ratelimit-incremental-exports", v)
+        }
+        (&Method::PUT, ["tickets", t]) if id(t).is_some() => {
+            let mut lim = lock(&app.limits);
+            let v = match lim.ticket_update_bucket {
+                Some(b) => Some(
+                    lim.ticket_updates
+                        .entry((who.user_id, id(t).unwrap_or(0)))
+                        .or_insert_with(|| crate::ratelimit::Window::new(b))
+                        .hit(),
+                ),
+                None => None,
+            };
+            bucket(&mut headers, "zendesk-ratelimit-tickets-update", v)
+        }
+        _ => None,
+    };
+    if let Some(r) = limited {
+        return r;
+    }
+    let mut resp = match (m, segs) {
+        (&Method::GET, ["users", "me"]) => users::me(app, req, who),
+        (&Method::GET, ["users"]) => users::list(app, req),
+        (&Method::POST, ["users"]) => users::create(app, req),
+        (&Method::GET, ["users", "show_many"]) => users::show_many(app, req),
+        (&Method::GET, ["users", u]) if id(u).is_some() => {
+            users::show(app, req, id(u).unwrap_or(0))
+        }
+        (&Method::PUT, ["users", u]) if id(u).is_some() => {
+            users::update(app, req, id(u).unwrap_or(0))
+        }
+        (&Method::DELETE, ["users", u]) if id(u).is_some() => {
+            if who.role != "admin" {
+                forbidden_page()
+            } else {
+                users::delete(app, req, id(u).unwrap_or(0))
+            }
+        }
+        (&Method::GET, ["tickets"]) => tickets::list(app, req),
+        (&Method::POST, ["tickets"]) => tickets::create(app, req, who),
+        (&Method::GET, ["tickets", "show_many"]) => tickets::show_many(app, req),
+        (&Method::POST, ["tickets", "create_many"]) => jobs::create_many(app, req, who),
+        (&Method::PUT, ["tickets", "update_many"]) => jobs::update_many(app, req),
+        (&Method::GET, ["tickets", t]) if id(t).is_some() => {
+            tickets::show(app, req, id(t).unwrap_or(0))
+        }
+        (&Method::PUT, ["tickets", t]) if id(t).is_some() => {
+            tickets::update(app, req, id(t).unwrap_or(0))
+        }
+        (&Method::DELETE, ["tickets", t]) if id(t).is_some() => {
+            tickets::delete(app, id(t).unwrap_or(0))
+        }
+        (&Method::GET, ["job_statuses", j]) => jobs::show(app, req, j),
+        (&Method::GET, ["search"]) => search::search(app, req),
+        (&Method::GET, ["search", "export"]) => search::export(app, req),
+        (&Method::GET, ["incremental", "tickets", "cursor"]) => {
+            incremental::cursor(app, req, crate::store::Kind::Tickets)
+        }
+        (&Method::GET, ["incremental", "users", "cursor"]) => {
+            incremental::cursor(app, req, crate::store::Kind::Users)
+        }
+        (&Method::GET, ["incremental", "tickets"]) => {
+            incremental::time_based(app, req, crate::store::Kind::Tickets)
+        }
+        (&Method::GET, ["incremental", "users"]) => {
+            incremental::time_based(app, req, crate::store::Kind::Users)
+        }
+        (&Method::POST, ["uploads"]) => uploads::upload(app, req),
+        (&Method::GET, ["oauth", "tokens", "current"]) => match &who.bearer {
+            Some(t) => {
+                let v = lock(&app.oauth).describe(t, who.user_id, &req.base);
+                Resp::json(200, &v)
+            }
+            None => Resp::not_found(),
+        },
+        _ => Resp::invalid_endpoint(),
+    };
+    resp.headers.extend(headers.headers);
+    resp
+}

@@ -1,0 +1,278 @@
+//! Search (`/api/v2/search`, offset, 1,000-result cap) and search export (cursor).
+
+use super::with_url;
+use crate::app::{App, Req, lock};
+use crate::http::Resp;
+use crate::pagination::{cursor_answer, offset_answer, page_size, parse_id_cursor};
+use crate::seed::TicketCore;
+use crate::store::Store;
+use serde_json::{Map, Value};
+
+/// Search never returns past this many results.
+const SEARCH_CAP: u64 = 1000;
+const STATUS_ORDER: &[&str] = &["new", "open", "pending", "hold", "solved", "closed"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Type {
+    Ticket,
+    User,
+}
+
+#[derive(Debug, Default)]
+struct Query {
+    kind: Option<Type>,
+    status: Vec<(char, String)>,
+    tags: Vec<String>,
+    priority: Vec<String>,
+    role: Vec<String>,
+    text: Vec<String>,
+    unsupported_type: bool,
+}
+
+fn parse(q: &str) -> Query {
+    let mut out = Query::default();
+    for term in q.split_whitespace() {
+        let op = term.find([':', '<', '>']);
+        let Some(i) = op else {
+            out.text.push(term.trim_matches('"').to_lowercase());
+            continue;
+        };
+        let (key, rest) = term.split_at(i);
+        let opc = rest.chars().next().unwrap_or(':');
+        let value = rest[1..].trim_matches('"').to_lowercase();
+        match key.to_lowercase().as_str() {
+            "type" => match value.as_str() {
+                "ticket" => out.kind = Some(Type::Ticket),
+                "user" => out.kind = Some(Type::User),
+                _ => out.unsupported_type = true,
+            },
+            "status" => out.status.push((opc, value)),
+            "tags" | "tag" => out.tags.push(value),
+            "priority" => out.priority.push(value),
+            "role" => out.role.push(value),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn status_ok(q: &Query, status: &str) -> bool {
+    let rank = |s: &str| STATUS_ORDER.iter().position(|x| *x == s);
+    q.status
+        .iter()
+        .all(|(op, v)| match (op, rank(status), rank(v)) {
+            (':', _, _) => status == v,
+            ('<', Some(a), Some(b)) => a < b,
+            ('>', Some(a), Some(b)) => a > b,
+            _ => false,
+        })
+}
+
+fn ticket_matches(store: &Store, q: &Query, id: u64) -> bool {
+    if !store.tickets.exists(id) {
+        return false;
+    }
+    if store.tickets.is_overridden(id) {
+        let Some(t) = store.tickets.override_of(id) else {
+            return false;
+        };
+        let s = |k: &str| {
+            t.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_lowercase()
+        };
+        let tags: Vec<String> = t
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_lowercase)
+            .collect();
+        let text = format!("{} {}", s("subject"), s("description"));
+        return status_ok(q, &s("status"))
+            && q.priority.iter().all(|p| *p == s("priority"))
+            && q.tags.iter().all(|t| tags.contains(t))
+            && q.text.iter().all(|w| text.contains(w.as_str()));
+    }
+    let core = TicketCore::new(id);
+    status_ok(q, core.status)
+        && q.priority.iter().all(|p| Some(p.as_str()) == core.priority)
+        && q.tags.iter().all(|t| core.tags.contains(&t.as_str()))
+        && (q.text.is_empty() || {
+            let subject = core.subject(id).to_lowercase();
+            q.text.iter().all(|w| subject.contains(w.as_str()))
+        })
+}
+
+fn user_matches(store: &Store, q: &Query, id: u64) -> bool {
+    if !q.status.is_empty() || !q.priority.is_empty() {
+        return false;
+    }
+    let Some(u) = store.users.get(id) else {
+        return false;
+    };
+    let s = |k: &str| {
+        u.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_lowercase()
+    };
+    let tags: Vec<String> = u
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_lowercase)
+        .collect();
+    let text = format!("{} {}", s("name"), s("email"));
+    q.role.iter().all(|r| *r == s("role"))
+        && q.tags.iter().all(|t| tags.contains(t))
+        && q.text.iter().all(|w| text.contains(w.as_str()))
+}
+
+fn matches(store: &Store, q: &Query, kind: Type, id: u64) -> bool {
+    match kind {
+        Type::Ticket => q.role.is_empty() && ticket_matches(store, q, id),
+        Type::User => user_matches(store, q, id),
+    }
+}
+
+fn render(store: &Store, base: &str, kind: Type, id: u64) -> Option<Value> {
+    let (rec, res, rt) = match kind {
+        Type::Ticket => (store.tickets.get(id)?, "tickets", "ticket"),
+        Type::User => (store.users.get(id)?, "users", "user"),
+    };
+    let mut v = with_url(rec, base, res);
+    if let Some(m) = v.as_object_mut() {
+        m.insert("result_type".into(), Value::String(rt.into()));
+    }
+    Some(v)
+}
+
+fn kinds(q: &Query) -> Vec<Type> {
+    match q.kind {
+        Some(k) => vec![k],
+        None => vec![Type::Ticket, Type::User],
+    }
+}
+
+fn max_id(store: &Store, k: Type) -> u64 {
+    match k {
+        Type::Ticket => store.tickets.max_id(),
+        Type::User => store.users.max_id(),
+    }
+}
+
+/// `GET /api/v2/search?query=…`: offset pages of 100 at most, 1,000 results at most, true
+/// `count`.
+pub fn search(app: &App, req: &Req) -> Resp {
+    let Some(raw) = req.q("query").filter(|q| !q.trim().is_empty()) else {
+        return Resp::error(400, "InvalidValue", "query is required");
+    };
+    let q = parse(raw);
+    let page: u64 = req
+        .q("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let per_page: u64 = req
+        .q("per_page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(100)
+        .min(100);
+    let offset = (page - 1) * per_page;
+    if offset >= SEARCH_CAP {
+        return Resp::error(
+            422,
+            "invalid",
+            "Invalid search: Requested response size was greater than Search Response Limits",
+        );
+    }
+    let store = lock(&app.store);
+    let mut count = 0u64;
+    let mut hits = Vec::new();
+    if !q.unsupported_type {
+        for k in kinds(&q) {
+            for id in 1..=max_id(&store, k) {
+                if matches(&store, &q, k, id) {
+                    if count >= offset && (hits.len() as u64) < per_page {
+                        hits.push((k, id));
+                    }
+                    count += 1;
+                }
+            }
+        }
+    }
+    let items: Vec<Value> = hits
+        .iter()
+        .filter_map(|(k, id)| render(&store, &req.base, *k, *id))
+        .collect();
+    let mut m = offset_answer(req, "results", items, page, per_page, count.min(SEARCH_CAP));
+    m.insert("count".into(), Value::from(count));
+    m.insert("facets".into(), Value::Null);
+    Resp::json(200, &Value::Object(m))
+}
+
+/// `GET /api/v2/search/export?query=…&filter[type]=ticket`: cursor pages, no cap.
+pub fn export(app: &App, req: &Req) -> Resp {
+    let kind = match req.q("filter[type]") {
+        Some("ticket") => Type::Ticket,
+        Some("user") => Type::User,
+        Some(_) | None => {
+            return Resp::error(
+                400,
+                "InvalidSearchParams",
+                "filter[type] is required and must be one of: ticket, user, organization, group",
+            );
+        }
+    };
+    let Some(raw) = req.q("query") else {
+        return Resp::error(400, "InvalidValue", "query is required");
+    };
+    let q = parse(raw);
+    let size = match page_size(req, 1000) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let after = match req.q("page[after]").filter(|s| !s.is_empty()) {
+        Some(c) => match parse_id_cursor(c) {
+            Ok(id) => id,
+            Err(r) => return r,
+        },
+        None => 0,
+    };
+    let store = lock(&app.store);
+    let top = max_id(&store, kind);
+    let mut ids = Vec::with_capacity(size);
+    let mut more = false;
+    let mut id = after;
+    while id < top {
+        id += 1;
+        if matches(&store, &q, kind, id) {
+            if ids.len() == size {
+                more = true;
+                break;
+            }
+            ids.push(id);
+        }
+    }
+    let items: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| render(&store, &req.base, kind, *id))
+        .collect();
+    let mut m: Map<String, Value> = cursor_answer(
+        req,
+        "results",
+        items,
+        ids.first().copied(),
+        ids.last().copied(),
+        more,
+        size,
+    );
+    m.insert("facets".into(), Value::Null);
+    Resp::json(200, &Value::Object(m))
+}

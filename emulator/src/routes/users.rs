@@ -1,0 +1,182 @@
+//! Users: me, list, show, show_many, create, update, delete.
+
+use super::tickets::ids_param;
+use super::with_url;
+use crate::app::{App, Req, lock};
+use crate::auth::Identity;
+use crate::http::Resp;
+use crate::pagination;
+use crate::util::{iso8601, now_epoch};
+use serde_json::{Map, Value, json};
+
+const ROLES: &[&str] = &["admin", "agent", "end-user"];
+
+/// `GET /api/v2/users/me` without (valid password-less) credentials: the anonymous user.
+pub fn anonymous() -> Resp {
+    Resp::json(
+        200,
+        &json!({"user": {"id": null, "url": null, "name": "Anonymous user", "email": "invalid@example.com",
+            "created_at": null, "updated_at": null, "time_zone": "UTC", "iana_time_zone": "Etc/UTC",
+            "phone": null, "photo": null, "locale_id": 1, "locale": "en-US", "organization_id": null,
+            "role": "end-user", "verified": false, "active": true, "tags": [], "user_fields": {}}}),
+    )
+}
+
+/// `GET /api/v2/users/me`.
+pub fn me(app: &App, req: &Req, who: &Identity) -> Resp {
+    show(app, req, who.user_id)
+}
+
+/// `GET /api/v2/users`.
+pub fn list(app: &App, req: &Req) -> Resp {
+    let store = lock(&app.store);
+    match pagination::list(req, &store.users, "users", |id| {
+        store.users.get(id).map(|u| with_url(u, &req.base, "users"))
+    }) {
+        Ok(m) => Resp::json(200, &Value::Object(m)),
+        Err(r) => r,
+    }
+}
+
+/// `GET /api/v2/users/{id}`.
+pub fn show(app: &App, req: &Req, id: u64) -> Resp {
+    match lock(&app.store).users.get(id) {
+        Some(u) => Resp::json(200, &json!({"user": with_url(u, &req.base, "users")})),
+        None => Resp::not_found(),
+    }
+}
+
+/// `GET /api/v2/users/show_many?ids=…`.
+pub fn show_many(app: &App, req: &Req) -> Resp {
+    let ids = match ids_param(req) {
+        Ok(ids) => ids,
+        Err(r) => return r,
+    };
+    let store = lock(&app.store);
+    let items: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| {
+            store
+                .users
+                .get(*id)
+                .map(|u| with_url(u, &req.base, "users"))
+        })
+        .collect();
+    let count = items.len();
+    Resp::json(
+        200,
+        &json!({"users": items, "next_page": null, "previous_page": null, "count": count}),
+    )
+}
+
+fn payload(req: &Req) -> Result<Map<String, Value>, Resp> {
+    match req.json()?.get("user") {
+        Some(Value::Object(u)) => Ok(u.clone()),
+        _ => Err(Resp::error(
+            400,
+            "InvalidValue",
+            "The request body must contain a \"user\" object",
+        )),
+    }
+}
+
+fn apply(
+    store: &crate::store::Store,
+    rec: &mut Map<String, Value>,
+    input: &Map<String, Value>,
+    id: u64,
+) -> Result<(), Resp> {
+    if let Some(name) = input.get("name") {
+        if name.as_str().is_none_or(|n| n.trim().is_empty()) {
+            return Err(Resp::invalid("name", "BlankValue", "Name: cannot be blank"));
+        }
+    }
+    if let Some(role) = input.get("role") {
+        if !role.as_str().is_some_and(|r| ROLES.contains(&r)) {
+            return Err(Resp::invalid("role", "InvalidValue", "Role: is invalid"));
+        }
+    }
+    if let Some(email) = input.get("email").and_then(Value::as_str) {
+        if !email.contains('@') {
+            return Err(Resp::invalid(
+                "email",
+                "InvalidFormat",
+                &format!("Email: {email} is not properly formatted"),
+            ));
+        }
+        if store
+            .user_by_email(email)
+            .is_some_and(|u| u.get("id").and_then(Value::as_u64) != Some(id))
+        {
+            return Err(Resp::invalid(
+                "email",
+                "DuplicateValue",
+                &format!("Email: {email} is already being used by another user"),
+            ));
+        }
+    }
+    for (k, v) in input {
+        if matches!(k.as_str(), "id" | "url" | "created_at" | "updated_at") {
+            continue;
+        }
+        rec.insert(k.clone(), v.clone());
+    }
+    Ok(())
+}
+
+/// `POST /api/v2/users`.
+pub fn create(app: &App, req: &Req) -> Resp {
+    let input = match payload(req) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if input.get("name").is_none() {
+        return Resp::invalid("name", "BlankValue", "Name: cannot be blank");
+    }
+    let mut store = lock(&app.store);
+    let id = store.users.max_id() + 1;
+    let now = now_epoch();
+    let role = input
+        .get("role")
+        .and_then(Value::as_str)
+        .unwrap_or("end-user")
+        .to_string();
+    let mut rec = crate::seed::new_user(id, "", "", &role, now, now, id);
+    rec.insert("email".into(), Value::Null);
+    if let Err(r) = apply(&store, &mut rec, &input, id) {
+        return r;
+    }
+    let id = store.users.alloc_id();
+    store.users.put(id, rec.clone());
+    Resp::json(201, &json!({"user": with_url(rec, &req.base, "users")}))
+}
+
+/// `PUT /api/v2/users/{id}`.
+pub fn update(app: &App, req: &Req, id: u64) -> Resp {
+    let input = match payload(req) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let mut store = lock(&app.store);
+    let Some(mut rec) = store.users.get(id) else {
+        return Resp::not_found();
+    };
+    if let Err(r) = apply(&store, &mut rec, &input, id) {
+        return r;
+    }
+    rec.insert("updated_at".into(), json!(iso8601(now_epoch())));
+    store.users.put(id, rec.clone());
+    Resp::json(200, &json!({"user": with_url(rec, &req.base, "users")}))
+}
+
+/// `DELETE /api/v2/users/{id}`: 200 with the user, now inactive.
+pub fn delete(app: &App, req: &Req, id: u64) -> Resp {
+    let mut store = lock(&app.store);
+    let Some(mut rec) = store.users.get(id) else {
+        return Resp::not_found();
+    };
+    rec.insert("active".into(), json!(false));
+    rec.insert("updated_at".into(), json!(iso8601(now_epoch())));
+    store.users.delete(id, rec.clone());
+    Resp::json(200, &json!({"user": with_url(rec, &req.base, "users")}))
+}

@@ -1,0 +1,315 @@
+//! The in-memory store: a lazily generated seed plus the changes made through the API.
+
+use crate::config::Config;
+use crate::seed;
+use crate::util::now_epoch;
+use serde_json::{Map, Value};
+use std::collections::{BTreeSet, HashMap};
+
+/// Which resource a [`Collection`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Tickets.
+    Tickets,
+    /// Users.
+    Users,
+}
+
+/// A position in a collection's change stream (incremental exports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamPos {
+    /// Next seeded id to consider.
+    Seed(u64),
+    /// Next index in the change log.
+    Change(usize),
+}
+
+impl StreamPos {
+    /// Opaque textual form (before base64).
+    pub fn encode(self) -> String {
+        match self {
+            StreamPos::Seed(id) => format!("s:{id}"),
+            StreamPos::Change(i) => format!("c:{i}"),
+        }
+    }
+
+    /// Parses [`StreamPos::encode`] output.
+    pub fn decode(s: &str) -> Option<StreamPos> {
+        let (kind, n) = s.split_once(':')?;
+        match kind {
+            "s" => n.parse().ok().map(StreamPos::Seed),
+            "c" => n.parse().ok().map(StreamPos::Change),
+            _ => None,
+        }
+    }
+}
+
+/// Records of one kind: ids `1..=seed_count` are generated, the rest live in `overrides`.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    kind: Kind,
+    /// Number of seeded records (ids 1..=seed_count).
+    pub seed_count: u64,
+    users_for_seed: u64,
+    overrides: HashMap<u64, Map<String, Value>>,
+    deleted: BTreeSet<u64>,
+    next_id: u64,
+    changes: Vec<(u64, i64)>,
+    last_change: HashMap<u64, usize>,
+}
+
+impl Collection {
+    fn new(kind: Kind, seed_count: u64, users_for_seed: u64) -> Self {
+        Collection {
+            kind,
+            seed_count,
+            users_for_seed,
+            overrides: HashMap::new(),
+            deleted: BTreeSet::new(),
+            next_id: seed_count + 1,
+            changes: Vec::new(),
+            last_change: HashMap::new(),
+        }
+    }
+
+    fn seed_record(&self, id: u64) -> Map<String, Value> {
+        match self.kind {
+            Kind::Tickets => seed::ticket(id, self.users_for_seed),
+            Kind::Users => seed::user(id),
+        }
+    }
+
+    fn seed_updated(&self, id: u64) -> i64 {
+        match self.kind {
+            Kind::Tickets => seed::ticket_updated(id),
+            Kind::Users => seed::user_updated(id),
+        }
+    }
+
+    /// The live record `id`, if it exists and is not deleted.
+    pub fn get(&self, id: u64) -> Option<Map<String, Value>> {
+        if self.deleted.contains(&id) {
+            return None;
+        }
+        if let Some(r) = self.overrides.get(&id) {
+            return Some(r.clone());
+        }
+        (id >= 1 && id <= self.seed_count).then(|| self.seed_record(id))
+    }
+
+    /// Whether `id` is live.
+    pub fn exists(&self, id: u64) -> bool {
+        !self.deleted.contains(&id)
+            && (self.overrides.contains_key(&id) || (id >= 1 && id <= self.seed_count))
+    }
+
+    /// Whether `id` is a changed or created record (so seed attributes don't apply).
+    pub fn is_overridden(&self, id: u64) -> bool {
+        self.overrides.contains_key(&id)
+    }
+
+    /// The stored record of a changed or created id, even if deleted (a tombstone).
+    pub fn override_of(&self, id: u64) -> Option<&Map<String, Value>> {
+        self.overrides.get(&id)
+    }
+
+    /// Highest id ever allocated.
+    pub fn max_id(&self) -> u64 {
+        self.next_id - 1
+    }
+
+    /// Number of live records.
+    pub fn count(&self) -> u64 {
+        let created = self.next_id - 1 - self.seed_count;
+        let created_live = created - self.deleted.range(self.seed_count + 1..).count() as u64;
+        let seed_live = self.seed_count - self.deleted.range(..=self.seed_count).count() as u64;
+        seed_live + created_live
+    }
+
+    /// Allocates the next id.
+    pub fn alloc_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Stores `record` as the new state of `id` and logs the change.
+    pub fn put(&mut self, id: u64, record: Map<String, Value>) {
+        self.overrides.insert(id, record);
+        self.log_change(id);
+    }
+
+    /// Deletes `id`, keeping `tombstone` for incremental exports.
+    pub fn delete(&mut self, id: u64, tombstone: Map<String, Value>) {
+        self.overrides.insert(id, tombstone);
+        self.deleted.insert(id);
+        self.log_change(id);
+    }
+
+    fn log_change(&mut self, id: u64) {
+        self.changes.push((id, now_epoch()));
+        self.last_change.insert(id, self.changes.len() - 1);
+    }
+
+    /// Up to `n` live ids after `after` (ascending), and whether more exist.
+    pub fn ids_after(&self, after: u64, n: usize) -> (Vec<u64>, bool) {
+        let mut out = Vec::with_capacity(n.min(1000));
+        let mut id = after;
+        while id < self.max_id() {
+            id += 1;
+            if self.exists(id) {
+                if out.len() == n {
+                    return (out, true);
+                }
+                out.push(id);
+            }
+        }
+        (out, false)
+    }
+
+    /// Up to `n` live ids before `before` (returned ascending), and whether more exist.
+    pub fn ids_before(&self, before: u64, n: usize) -> (Vec<u64>, bool) {
+        let mut out = Vec::with_capacity(n.min(1000));
+        let mut id = before.min(self.max_id() + 1);
+        let mut more = false;
+        while id > 1 {
+            id -= 1;
+            if self.exists(id) {
+                if out.len() == n {
+                    more = true;
+                    break;
+                }
+                out.push(id);
+            }
+        }
+        out.reverse();
+        (out, more)
+    }
+
+    /// The `n`-th live id (0-based) in ascending order, if any.
+    pub fn nth_id(&self, n: u64) -> Option<u64> {
+        if self.deleted.is_empty() {
+            let id = n + 1;
+            return (id <= self.max_id()).then_some(id);
+        }
+        // Deleted ids are few: skip over them.
+        let mut id = n + 1;
+        for d in &self.deleted {
+            if *d <= id {
+                id += 1;
+            } else {
+                break;
+            }
+        }
+        while id <= self.max_id() && !self.exists(id) {
+            id += 1;
+        }
+        (id <= self.max_id()).then_some(id)
+    }
+
+    /// Where the change stream starts for `start_time`.
+    pub fn stream_start(&self, start_time: i64) -> StreamPos {
+        if self.seed_count > 0 && self.seed_updated(self.seed_count) >= start_time {
+            // First seeded id with updated_at >= start_time (monotonic in id).
+            let (mut lo, mut hi) = (1u64, self.seed_count);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if self.seed_updated(mid) >= start_time {
+                    hi = mid
+                } else {
+                    lo = mid + 1
+                }
+            }
+            return StreamPos::Seed(lo);
+        }
+        StreamPos::Change(self.changes.partition_point(|(_, t)| *t < start_time))
+    }
+
+    /// Up to `n` records (including deleted tombstones) from `pos`, with their updated time,
+    /// the position after them and whether the stream is exhausted.
+    pub fn stream(
+        &self,
+        mut pos: StreamPos,
+        n: usize,
+    ) -> (Vec<(Map<String, Value>, i64)>, StreamPos, bool) {
+        let mut out = Vec::with_capacity(n.min(1000));
+        loop {
+            match pos {
+                StreamPos::Seed(id) if id > self.seed_count => pos = StreamPos::Change(0),
+                StreamPos::Seed(id) => {
+                    if out.len() == n {
+                        return (out, pos, false);
+                    }
+                    if !self.last_change.contains_key(&id) {
+                        out.push((self.seed_record(id), self.seed_updated(id)));
+                    }
+                    pos = StreamPos::Seed(id + 1);
+                }
+                StreamPos::Change(i) if i >= self.changes.len() => return (out, pos, true),
+                StreamPos::Change(i) => {
+                    let (id, t) = self.changes[i];
+                    if self.last_change.get(&id) == Some(&i) {
+                        if out.len() == n {
+                            return (out, pos, false);
+                        }
+                        if let Some(r) = self.overrides.get(&id) {
+                            out.push((r.clone(), t));
+                        }
+                    }
+                    pos = StreamPos::Change(i + 1);
+                }
+            }
+        }
+    }
+}
+
+/// All resources of the emulated account.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// Tickets.
+    pub tickets: Collection,
+    /// Users.
+    pub users: Collection,
+}
+
+impl Store {
+    /// Builds the seed described by `cfg` (seed counts and config users).
+    pub fn new(cfg: &Config) -> Store {
+        let nusers = cfg.users.unwrap_or(crate::config::DEFAULT_USERS).max(1);
+        let ntickets = cfg.tickets.unwrap_or(crate::config::DEFAULT_TICKETS);
+        let mut users = Collection::new(Kind::Users, nusers, nusers);
+        for u in &cfg.users_list {
+            let id = users.alloc_id();
+            let role = u.role.as_deref().unwrap_or("end-user");
+            let t = seed::user_updated(id);
+            let rec = seed::new_user(id, &u.name, &u.email, role, t, t, id);
+            // Config users are part of the seed: not logged as changes.
+            users.overrides.insert(id, rec);
+        }
+        Store {
+            tickets: Collection::new(Kind::Tickets, ntickets, nusers),
+            users,
+        }
+    }
+
+    /// The live user with this email, if any.
+    pub fn user_by_email(&self, email: &str) -> Option<Map<String, Value>> {
+        if let Some(id) = seed::user_id_for_email(email) {
+            if !self.users.is_overridden(id) {
+                if let Some(u) = self.users.get(id) {
+                    return Some(u);
+                }
+            }
+        }
+        self.users
+            .overrides
+            .iter()
+            .filter(|(id, _)| !self.users.deleted.contains(id))
+            .find(|(_, u)| {
+                u.get("email")
+                    .and_then(Value::as_str)
+                    .is_some_and(|e| e.eq_ignore_ascii_case(email))
+            })
+            .map(|(_, u)| u.clone())
+    }
+}
