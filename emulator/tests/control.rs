@@ -26,9 +26,18 @@ fn status_fault_with_headers_and_times() {
     assert_eq!(emu.get("/api/v2/tickets/1").status, 200);
     // method null matches any method.
     emu.fault(json!({"method": null, "path_prefix": "/api/v2/tickets", "times": 1, "fault": {"kind": "status", "status": 500}}));
-    assert_eq!(emu.send("PUT", "/api/v2/tickets/1", &json!({"ticket": {}})).status, 500);
+    assert_eq!(
+        emu.send("PUT", "/api/v2/tickets/1", &json!({"ticket": {}}))
+            .status,
+        500
+    );
     // Bad rule.
-    let r = emu.call("POST", "/__emulator/faults", None, Some(&json!({"fault": {"kind": "explode"}})));
+    let r = emu.call(
+        "POST",
+        "/__emulator/faults",
+        None,
+        Some(&json!({"fault": {"kind": "explode"}})),
+    );
     assert_eq!(r.status, 400);
 }
 
@@ -49,10 +58,17 @@ fn delay_and_stall_faults() {
     let mut first = [0u8; 65536];
     let n = s.read(&mut first).unwrap();
     let head_at = t0.elapsed();
-    assert!(n > 0 && head_at < Duration::from_millis(300), "headers came after {head_at:?}");
+    assert!(
+        n > 0 && head_at < Duration::from_millis(300),
+        "headers came after {head_at:?}"
+    );
     let mut rest = Vec::new();
     s.read_to_end(&mut rest).unwrap();
-    assert!(t0.elapsed() >= Duration::from_millis(550), "body completed after {:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() >= Duration::from_millis(550),
+        "body completed after {:?}",
+        t0.elapsed()
+    );
     let mut all = first[..n].to_vec();
     all.extend(rest);
     let r = common::parse_response(&all).unwrap();
@@ -64,12 +80,25 @@ fn delay_and_stall_faults() {
 fn reset_truncate_malformed_and_redirect_faults() {
     let emu = Emu::start(&[]);
     emu.fault(json!({"method": "GET", "path_prefix": "/api/v2/tickets", "times": 1, "fault": {"kind": "reset"}}));
-    match raw_request(&emu.addr, "GET", "/api/v2/tickets/1", &[("Authorization", BEARER)], b"") {
+    match raw_request(
+        &emu.addr,
+        "GET",
+        "/api/v2/tickets/1",
+        &[("Authorization", BEARER)],
+        b"",
+    ) {
         Err(_) => {}
         Ok(r) => panic!("expected no answer, got {}", r.status),
     }
     emu.fault(json!({"method": "GET", "path_prefix": "/api/v2/tickets", "times": 1, "fault": {"kind": "truncate"}}));
-    let r = raw_request(&emu.addr, "GET", "/api/v2/tickets/1", &[("Authorization", BEARER)], b"").unwrap();
+    let r = raw_request(
+        &emu.addr,
+        "GET",
+        "/api/v2/tickets/1",
+        &[("Authorization", BEARER)],
+        b"",
+    )
+    .unwrap();
     assert_eq!(r.status, 200);
     assert!(!r.complete, "body should be shorter than Content-Length");
     assert!(serde_json::from_slice::<serde_json::Value>(&r.body).is_err());
@@ -77,13 +106,20 @@ fn reset_truncate_malformed_and_redirect_faults() {
     emu.fault(json!({"path_prefix": "/api/v2/", "fault": {"kind": "malformed_json"}}));
     let r = emu.get("/api/v2/tickets/1");
     assert_eq!(r.status, 200);
-    assert!(r.header("content-type").unwrap().starts_with("application/json"));
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
     assert!(serde_json::from_slice::<serde_json::Value>(&r.body).is_err());
 
     emu.fault(json!({"path_prefix": "/api/v2/", "fault": {"kind": "redirect", "status": 301, "location": "https://elsewhere.example/api/v2/tickets/1.json"}}));
     let r = emu.get("/api/v2/tickets/1");
     assert_eq!(r.status, 301);
-    assert_eq!(r.header("location"), Some("https://elsewhere.example/api/v2/tickets/1.json"));
+    assert_eq!(
+        r.header("location"),
+        Some("https://elsewhere.example/api/v2/tickets/1.json")
+    );
     // Nothing queued any more.
     assert_eq!(emu.get("/api/v2/tickets/1").status, 200);
 }
@@ -92,7 +128,11 @@ fn reset_truncate_malformed_and_redirect_faults() {
 fn request_log_records_verbatim_and_reset_restores_the_seed() {
     let emu = Emu::start(&["--tickets", "10"]);
     emu.get("/api/v2/tickets.json?page%5Bsize%5D=2&x=1");
-    emu.send("POST", "/api/v2/tickets", &json!({"ticket": {"comment": {"body": "hello"}}}));
+    emu.send(
+        "POST",
+        "/api/v2/tickets",
+        &json!({"ticket": {"comment": {"body": "hello"}}}),
+    );
     let log = emu.requests();
     assert_eq!(log.len(), 2, "control calls are not logged: {log:?}");
     assert_eq!(log[0]["method"], "GET");
@@ -108,7 +148,11 @@ fn request_log_records_verbatim_and_reset_restores_the_seed() {
     let r = emu.call("POST", "/__emulator/reset", None, None);
     assert_eq!(r.status, 200);
     assert!(emu.requests().is_empty());
-    assert_eq!(emu.get("/api/v2/tickets/11").status, 404, "store back to the seed, fault cleared");
+    assert_eq!(
+        emu.get("/api/v2/tickets/11").status,
+        404,
+        "store back to the seed, fault cleared"
+    );
     assert_eq!(emu.get("/api/v2/tickets?per_page=1").json()["count"], 10);
 }
 
@@ -137,14 +181,24 @@ fn account_rate_limit_headers_and_429() {
         assert_eq!(r.status, 200);
         assert_eq!(r.header("x-rate-limit"), Some("3"));
         assert_eq!(r.header("ratelimit-limit"), Some("3"));
-        assert_eq!(r.header("x-rate-limit-remaining"), Some((2 - i).to_string().as_str()));
-        assert_eq!(r.header("ratelimit-remaining"), Some((2 - i).to_string().as_str()));
+        assert_eq!(
+            r.header("x-rate-limit-remaining"),
+            Some((2 - i).to_string().as_str())
+        );
+        assert_eq!(
+            r.header("ratelimit-remaining"),
+            Some((2 - i).to_string().as_str())
+        );
         let reset: u64 = r.header("ratelimit-reset").unwrap().parse().unwrap();
         assert!((1..=60).contains(&reset));
     }
     let r = emu.get("/api/v2/users/1");
     assert_eq!(r.status, 429);
-    let retry: u64 = r.header("retry-after").expect("Retry-After").parse().unwrap();
+    let retry: u64 = r
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry));
     assert!(r.header("content-type").unwrap().starts_with("text/plain"));
     assert_eq!(r.header("x-rate-limit-remaining"), Some("0"));
@@ -157,13 +211,23 @@ fn endpoint_buckets_from_config() {
     let dir = std::env::temp_dir().join(format!("zdkit-emu-rl-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let cfg = dir.join("cfg.json");
-    std::fs::write(&cfg, r#"{"rate_limits": {"incremental_exports": {"limit": 2, "seconds": 1}}}"#).unwrap();
+    std::fs::write(
+        &cfg,
+        r#"{"rate_limits": {"incremental_exports": {"limit": 2, "seconds": 1}}}"#,
+    )
+    .unwrap();
     let emu = Emu::start(&["--config", cfg.to_str().unwrap()]);
     let path = "/api/v2/incremental/tickets/cursor?start_time=0";
     let r = emu.get(path);
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("zendesk-ratelimit-incremental-exports"), Some("total=2; remaining=1; resets=1"));
-    assert!(r.header("x-rate-limit").is_none(), "no account limit configured");
+    assert_eq!(
+        r.header("zendesk-ratelimit-incremental-exports"),
+        Some("total=2; remaining=1; resets=1")
+    );
+    assert!(
+        r.header("x-rate-limit").is_none(),
+        "no account limit configured"
+    );
     assert_eq!(emu.get(path).status, 200);
     let r = emu.get(path);
     assert_eq!(r.status, 429);
@@ -173,6 +237,10 @@ fn endpoint_buckets_from_config() {
     // With an account limit, the tickets-index bucket shows on list tickets.
     let emu = Emu::start(&["--rate-limit", "100/60"]);
     let r = emu.get("/api/v2/tickets");
-    assert!(r.header("zendesk-ratelimit-tickets-index").unwrap().starts_with("total=100; remaining=99"));
+    assert!(
+        r.header("zendesk-ratelimit-tickets-index")
+            .unwrap()
+            .starts_with("total=100; remaining=99")
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

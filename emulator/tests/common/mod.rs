@@ -29,12 +29,20 @@ impl Emu {
             .spawn()
             .expect("spawn emulator");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("first line {line:?}: {e}"));
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("first line");
+        let v: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("first line {line:?}: {e}"));
         let url = v["url"].as_str().expect("url").to_string();
         let addr = url.split("://").nth(1).expect("authority").to_string();
         let ca_file = v["ca_file"].as_str().map(String::from);
-        Emu { child, url, addr, ca_file }
+        Emu {
+            child,
+            url,
+            addr,
+            ca_file,
+        }
     }
 
     /// Process id (for signals).
@@ -80,7 +88,11 @@ impl Emu {
 
     /// The request log.
     pub fn requests(&self) -> Vec<Value> {
-        self.call("GET", "/__emulator/requests", None, None).json().as_array().cloned().unwrap_or_default()
+        self.call("GET", "/__emulator/requests", None, None)
+            .json()
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Queues a fault.
@@ -106,7 +118,11 @@ pub fn basic(user: &str, secret: &str) -> String {
     let input = format!("{user}:{secret}").into_bytes();
     let mut out = String::new();
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -140,12 +156,16 @@ pub struct Resp {
 impl Resp {
     /// First header value by (lower-case) name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Body as JSON (panics with the body when it is not).
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
     /// Body as text.
@@ -159,10 +179,16 @@ pub fn parse_response(buf: &[u8]) -> std::io::Result<Resp> {
     let end = buf
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "no complete header"))?;
+        .ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "no complete header")
+        })?;
     let head = String::from_utf8_lossy(&buf[..end]);
     let mut lines = head.split("\r\n");
-    let status: u16 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
@@ -173,14 +199,28 @@ pub fn parse_response(buf: &[u8]) -> std::io::Result<Resp> {
         .find(|(k, _)| k == "content-length")
         .and_then(|(_, v)| v.parse::<usize>().ok())
         .is_none_or(|n| n == body.len());
-    Ok(Resp { status, headers, body, complete })
+    Ok(Resp {
+        status,
+        headers,
+        body,
+        complete,
+    })
 }
 
 /// One request on a fresh connection (`Connection: close`), read until EOF (10 s timeout).
-pub fn raw_request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<Resp> {
+pub fn raw_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Resp> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
