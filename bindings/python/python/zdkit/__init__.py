@@ -1,0 +1,62 @@
+"""zdkit: a Zendesk Support API client with a native core.
+
+>>> import zdkit
+>>> client = zdkit.Client("acme", email="agent@acme.com", api_token="…")  # doctest: +SKIP
+>>> client.get("/api/v2/users/me")["user"]["name"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from . import _native
+from ._client import Client
+from ._headers import Headers
+from ._native import Response
+from .errors import (
+    AuthenticationError,
+    CancelledError,
+    ConfigurationError,
+    ConflictError,
+    DecodeError,
+    HTTPError,
+    InsecureTransportError,
+    InternalError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TimeoutError,
+    TransportError,
+    ValidationError,
+    ZendeskError,
+)
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "Client",
+    "Response",
+    "Headers",
+    "version",
+    "__version__",
+    "ZendeskError",
+    "ConfigurationError",
+    "InsecureTransportError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "ValidationError",
+    "RateLimitError",
+    "ServerError",
+    "HTTPError",
+    "TransportError",
+    "TimeoutError",
+    "DecodeError",
+    "CancelledError",
+    "InternalError",
+]
+
+
+def version() -> str:
+    """zdkit's version and the libcurl, TLS library, nghttp2 and zlib it runs on."""
+    return _native.version()

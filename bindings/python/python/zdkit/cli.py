@@ -1,0 +1,152 @@
+"""The ``zdkit`` command line.
+
+Secrets come only from the ``ZENDESK_*`` environment variables or a prompt, never
+from command-line flags (other users can read those in the process list).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from typing import Any, Dict, List, Optional, Sequence, TextIO, Tuple
+
+from ._client import Client
+from .errors import ZendeskError
+
+EXIT_OK = 0
+EXIT_API_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zdkit",
+        description="Call the Zendesk Support API. Credentials come from ZENDESK_EMAIL + "
+        "ZENDESK_API_TOKEN or ZENDESK_OAUTH_TOKEN (or a prompt); the account from "
+        "ZENDESK_SUBDOMAIN, ZENDESK_URL or --base-url.",
+    )
+    parser.add_argument("--base-url", help="full base URL (overrides ZENDESK_URL/ZENDESK_SUBDOMAIN)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
+    parser.add_argument("--ca-file", help="PEM file of CA certificates to trust")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("whoami", help="show the user the credential belongs to")
+    get = commands.add_parser("get", help="GET a path and print its JSON")
+    get.add_argument("path")
+    get.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                     help="query parameter (repeatable)")
+    request = commands.add_parser("request", help="send any method, with an optional JSON body")
+    request.add_argument("method")
+    request.add_argument("path")
+    request.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                         help="query parameter (repeatable)")
+    request.add_argument("--data", help="JSON body: @FILE, - for stdin, or the JSON text")
+    return parser
+
+
+def _env(name: str) -> Optional[str]:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _client(args: argparse.Namespace) -> Client:
+    base_url = args.base_url or _env("ZENDESK_URL")
+    subdomain = None if base_url else _env("ZENDESK_SUBDOMAIN")
+    if not base_url and not subdomain:
+        raise _UsageError("set ZENDESK_SUBDOMAIN or ZENDESK_URL, or pass --base-url")
+    email, api_token, oauth_token = _env("ZENDESK_EMAIL"), _env("ZENDESK_API_TOKEN"), _env("ZENDESK_OAUTH_TOKEN")
+    if not oauth_token and not (email and api_token):
+        if not sys.stdin.isatty():
+            raise _UsageError("set ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN")
+        if email:
+            api_token = getpass.getpass(f"Zendesk API token for {email}: ")
+        else:
+            oauth_token = getpass.getpass("Zendesk OAuth access token: ")
+    if oauth_token and email and api_token:
+        oauth_token = None  # both set: the API token wins, as documented in the README
+    return Client(
+        subdomain,
+        base_url=base_url,
+        email=email if api_token else None,
+        api_token=api_token if not oauth_token else None,
+        oauth_token=oauth_token,
+        timeout=args.timeout,
+        ca_file=args.ca_file,
+    )
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _params(pairs: List[str]) -> List[Tuple[str, str]]:
+    params = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise _UsageError(f"parameter {pair!r} is not KEY=VALUE")
+        params.append((key, value))
+    return params
+
+
+def _body(data: Optional[str]) -> Any:
+    if data is None:
+        return None
+    if data == "-":
+        text = sys.stdin.read()
+    elif data.startswith("@"):
+        with open(data[1:], encoding="utf-8") as handle:
+            text = handle.read()
+    else:
+        text = data
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise _UsageError(f"--data is not valid JSON: {error}") from None
+
+
+def _print_json(value: Any, out: TextIO) -> None:
+    if out.isatty():
+        out.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(json.dumps(value, separators=(",", ":"), ensure_ascii=False) + "\n")
+
+
+def _run(args: argparse.Namespace) -> Any:
+    with _client(args) as client:
+        if args.command == "whoami":
+            me: Dict[str, Any] = client.get("/api/v2/users/me.json")
+            user = me.get("user") or {}
+            if user.get("id") is None:
+                raise _UsageError("not authenticated: Zendesk answered as the anonymous user")
+            return user
+        if args.command == "get":
+            return client.get(args.path, params=_params(args.param))
+        body = _body(args.data)
+        return client.request(args.method.upper(), args.path, params=_params(args.param), json=body).json()
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Runs the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        result = _run(args)
+    except _UsageError as error:
+        print(f"zdkit: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ZendeskError as error:
+        print(f"zdkit: {error}", file=sys.stderr)
+        if error.request_id:
+            print(f"zdkit: request id {error.request_id}", file=sys.stderr)
+        return EXIT_API_ERROR
+    except KeyboardInterrupt:
+        print("zdkit: interrupted", file=sys.stderr)
+        return 130
+    _print_json(result, sys.stdout)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+//! `zdkit._native`: the Python extension over the zdkit core. It only translates:
+//! arguments in, responses and exceptions out. The pure-Python package `zdkit`
+//! wraps it.
+
+#![warn(missing_docs)]
+
+mod client;
+mod errors;
+mod json;
+mod response;
+
+use pyo3::prelude::*;
+
+/// zdkit's version and the libcurl it runs on.
+#[pyfunction]
+fn version() -> String {
+    zdkit::version_string()
+}
+
+/// Parses JSON bytes into Python objects with the same parser `Response.json()` uses.
+#[pyfunction]
+fn loads<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    json::loads(py, data).map_err(|e| {
+        errors::to_py_err(
+            py,
+            zdkit::Error::new(zdkit::ErrorKind::Decode, format!("invalid JSON: {e}")),
+        )
+    })
+}
+
+/// The extension module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<client::Client>()?;
+    m.add_class::<response::Response>()?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(loads, m)?)?;
+    m.add("__version__", zdkit::VERSION)?;
+    Ok(())
+}

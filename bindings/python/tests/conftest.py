@@ -1,0 +1,100 @@
+"""Fixtures: a real zdkit-emulator on loopback, started per test module."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import queue
+import subprocess
+import threading
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+
+import zdkit
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+EMAIL = "agent@example.com"
+API_TOKEN = "emulator-api-token"
+OAUTH_TOKEN = "emulator-oauth-token"
+CANARY = "canary-secret-py-8d1f"
+
+
+def emulator_binary() -> str:
+    path = os.environ.get("ZDKIT_EMULATOR") or str(ROOT / "target" / "debug" / "zdkit-emulator")
+    if not os.path.exists(path):
+        pytest.fail(f"{path} is missing: run `make test` (it builds the emulator)")
+    return path
+
+
+class Emulator:
+    """A running zdkit-emulator process, stopped by PID at teardown."""
+
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [emulator_binary(), "--host", "127.0.0.1", "--port", "0", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        lines: "queue.Queue[str]" = queue.Queue()
+        assert self.process.stdout is not None
+        stdout = self.process.stdout
+        threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
+        try:
+            first = lines.get(timeout=20)
+        except queue.Empty:
+            self.stop()
+            raise RuntimeError("the emulator printed no first line within 20 s")
+        info = json.loads(first)
+        self.url: str = info["url"].rstrip("/")
+        self.ca_file: Optional[str] = info.get("ca_file")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def client(self, **options: Any) -> zdkit.Client:
+        options.setdefault("oauth_token", OAUTH_TOKEN)
+        return zdkit.Client(base_url=self.url, **options)
+
+    def requests(self, prefix: str = "/") -> List[Dict[str, Any]]:
+        with self.client() as control:
+            log: List[Dict[str, Any]] = control.get("/__emulator/requests")
+        return [r for r in log if r["path"].startswith(prefix)]
+
+    def fault(self, **spec: Any) -> None:
+        spec.setdefault("method", None)
+        spec.setdefault("times", 1)
+        with self.client() as control:
+            control.post("/__emulator/faults", json=spec)
+
+    def reset(self) -> None:
+        with self.client() as control:
+            control.request("POST", "/__emulator/reset")
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    running = Emulator()
+    yield running
+    running.stop()
+
+
+@pytest.fixture()
+def fresh(emulator: Emulator) -> Emulator:
+    """The module's emulator with its faults, log and store reset."""
+    emulator.reset()
+    return emulator
+
+
+def header(request: Dict[str, Any], name: str) -> Optional[str]:
+    for key, value in request["headers"].items():
+        if key.lower() == name.lower():
+            return value if isinstance(value, str) else value[0]
+    return None
