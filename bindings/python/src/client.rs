@@ -144,6 +144,7 @@ impl Client {
     /// matching `zdkit.ZendeskError` subclass otherwise. The GIL is released during
     /// the transfer.
     #[pyo3(signature = (method, path, params=None, body=None, content_type=None, headers=None))]
+    #[allow(clippy::too_many_arguments)]
     fn request(
         &self,
         py: Python<'_>,
