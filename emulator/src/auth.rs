@@ -104,7 +104,7 @@ pub fn authenticate(
         return Auth::Invalid;
     };
     match user.strip_suffix("/token") {
-        Some(email) if secret == API_TOKEN || api_tokens.iter().any(|t| *t == secret) => {
+        Some(email) if secret == API_TOKEN || api_tokens.contains(&secret) => {
             identity(store, email, None, None)
         }
         Some(_) => Auth::Invalid,

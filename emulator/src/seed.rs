@@ -345,7 +345,7 @@ pub fn new_user(
         "moderator": role != "end-user",
         "ticket_restriction": if role == "end-user" { json!("requested") } else { Value::Null },
         "only_private_comments": false,
-        "restricted_agent": role == "agent" && false,
+        "restricted_agent": false,
         "suspended": false,
         "default_group_id": if role == "end-user" { Value::Null } else { json!(360_100_000_u64) },
         "report_csv": role == "admin",

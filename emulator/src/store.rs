@@ -44,6 +44,9 @@ impl StreamPos {
     }
 }
 
+/// A record with its `updated_at` epoch seconds.
+pub type Stamped = (Map<String, Value>, i64);
+
 /// Records of one kind: ids `1..=seed_count` are generated, the rest live in `overrides`.
 #[derive(Debug, Clone)]
 pub struct Collection {
@@ -227,11 +230,7 @@ impl Collection {
 
     /// Up to `n` records (including deleted tombstones) from `pos`, with their updated time,
     /// the position after them and whether the stream is exhausted.
-    pub fn stream(
-        &self,
-        mut pos: StreamPos,
-        n: usize,
-    ) -> (Vec<(Map<String, Value>, i64)>, StreamPos, bool) {
+    pub fn stream(&self, mut pos: StreamPos, n: usize) -> (Vec<Stamped>, StreamPos, bool) {
         let mut out = Vec::with_capacity(n.min(1000));
         loop {
             match pos {

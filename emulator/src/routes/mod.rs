@@ -144,15 +144,13 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         }
         (&Method::PUT, ["tickets", t]) if id(t).is_some() => {
             let mut lim = lock(&app.limits);
-            let v = match lim.ticket_update_bucket {
-                Some(b) => Some(
-                    lim.ticket_updates
-                        .entry((who.user_id, id(t).unwrap_or(0)))
-                        .or_insert_with(|| crate::ratelimit::Window::new(b))
-                        .hit(),
-                ),
-                None => None,
-            };
+            let key = (who.user_id, id(t).unwrap_or(0));
+            let v = lim.ticket_update_bucket.map(|b| {
+                lim.ticket_updates
+                    .entry(key)
+                    .or_insert_with(|| crate::ratelimit::Window::new(b))
+                    .hit()
+            });
             bucket(&mut headers, "zendesk-ratelimit-tickets-update", v)
         }
         _ => None,
