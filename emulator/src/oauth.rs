@@ -208,6 +208,41 @@ impl OAuth {
         }})
     }
 
+    /// Admin API `POST /api/v2/oauth/tokens`: a long-lived token for `client_id`.
+    pub fn create_admin_token(
+        &mut self,
+        client_id: u64,
+        scopes: Vec<String>,
+        user_email: String,
+        user_id: u64,
+        base: &str,
+    ) -> Resp {
+        if !self.clients.values().any(|c| c.id == client_id) {
+            return Resp::invalid("client_id", "InvalidValue", "Client: is invalid");
+        }
+        self.counter += 1;
+        let token = random_token(self.counter);
+        let id = self.counter;
+        self.access.insert(
+            token.clone(),
+            AccessToken {
+                id,
+                client_id,
+                user_email,
+                scopes: scopes.clone(),
+                created: now_epoch(),
+                expires_at_ms: None,
+                refresh: None,
+            },
+        );
+        Resp::json(
+            201,
+            &json!({"token": {"id": id, "url": format!("{base}/api/v2/oauth/tokens/{id}.json"), "token": token.chars().take(10).collect::<String>(),
+                "full_token": token, "client_id": client_id, "user_id": user_id, "scopes": scopes,
+                "created_at": iso8601(now_epoch()), "used_at": null, "expires_at": null, "refresh_token": null}}),
+        )
+    }
+
     fn check_client(&self, id: Option<&str>, secret: Option<&str>) -> Result<&Client, Resp> {
         match (id.and_then(|i| self.clients.get(i)), secret) {
             (Some(c), Some(s)) if c.secret == s => Ok(c),

@@ -282,8 +282,11 @@ impl Store {
             let role = u.role.as_deref().unwrap_or("end-user");
             let t = seed::user_updated(id);
             let rec = seed::new_user(id, &u.name, &u.email, role, t, t, id);
-            // Config users are part of the seed: not logged as changes.
+            // Config users are part of the seed, stamped like seeded users so incremental
+            // exports (which page in time order) include them.
             users.overrides.insert(id, rec);
+            users.changes.push((id, t));
+            users.last_change.insert(id, users.changes.len() - 1);
         }
         Store {
             tickets: Collection::new(Kind::Tickets, ntickets, nusers),

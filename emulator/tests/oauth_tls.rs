@@ -93,6 +93,32 @@ fn client_credentials_minting_scopes_and_expiry() {
         "You are missing the following required scopes: read"
     );
 
+    // Admin API for long-lived tokens.
+    let r = emu.send(
+        "POST",
+        "/api/v2/oauth/tokens",
+        &json!({"token": {"client_id": 1, "scopes": ["read"]}}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let full = r.json()["token"]["full_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        emu.call("GET", "/api/v2/users/me", Some(&bearer(&full)), None)
+            .json()["user"]["id"],
+        1
+    );
+    assert_eq!(
+        emu.send(
+            "POST",
+            "/api/v2/oauth/tokens",
+            &json!({"token": {"client_id": 99, "scopes": ["read"]}})
+        )
+        .status,
+        422
+    );
+
     // Client errors.
     let r = token(
         &emu,
@@ -229,6 +255,14 @@ fn config_adds_users_tokens_and_clients() {
         emu.call("GET", "/api/v2/users/me", Some(&bearer(&t)), None)
             .json()["user"]["email"],
         "ann@example.org"
+    );
+    let users = emu
+        .get("/api/v2/incremental/users/cursor?start_time=0")
+        .json();
+    assert_eq!(
+        users["users"].as_array().unwrap().len(),
+        7,
+        "config users are exported too"
     );
     let eve = emu.call(
         "GET",

@@ -129,6 +129,38 @@ fn bucket(resp: &mut Resp, header: &str, v: Option<Verdict>) -> Option<Resp> {
     None
 }
 
+/// `POST /api/v2/oauth/tokens` `{"token":{"client_id":N,"scopes":["read"]}}` (admins only).
+fn admin_token(app: &App, req: &Req, who: &Identity) -> Resp {
+    if who.role != "admin" {
+        return forbidden_page();
+    }
+    let body = match req.json() {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let t = body.get("token").cloned().unwrap_or(Value::Null);
+    let Some(client_id) = t.get("client_id").and_then(Value::as_u64) else {
+        return Resp::invalid("client_id", "BlankValue", "Client: cannot be blank");
+    };
+    let scopes: Vec<String> = t
+        .get("scopes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(String::from)
+        .collect();
+    if scopes.is_empty() {
+        return Resp::invalid("scopes", "BlankValue", "Scopes: cannot be blank");
+    }
+    let email = lock(&app.store)
+        .users
+        .get(who.user_id)
+        .and_then(|u| u.get("email").and_then(Value::as_str).map(String::from));
+    let email = email.unwrap_or_else(|| crate::seed::ADMIN_EMAIL.into());
+    lock(&app.oauth).create_admin_token(client_id, scopes, email, who.user_id, &req.base)
+}
+
 fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
     let m = &req.method;
     let id = |s: &str| s.parse::<u64>().ok();
@@ -213,6 +245,7 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
             }
             None => Resp::not_found(),
         },
+        (&Method::POST, ["oauth", "tokens"]) => admin_token(app, req, who),
         _ => Resp::invalid_endpoint(),
     };
     resp.headers.extend(headers.headers);
