@@ -110,20 +110,14 @@ pub fn list(
             coll.ids_after(after, size)
         };
         let items: Vec<Value> = ids.iter().filter_map(|id| render(*id)).collect();
-        let before_mode = req.q("page[before]").is_some_and(|s| !s.is_empty());
-        let has_more = if before_mode {
-            ids.last()
-                .is_some_and(|l| coll.ids_after(*l, 1).0.len() == 1)
-        } else {
-            more
-        };
+        // `has_more` speaks of the direction of travel (older pages for page[before]).
         return Ok(cursor_answer(
             req,
             key,
             items,
             ids.first().copied(),
             ids.last().copied(),
-            has_more,
+            more,
             size,
         ));
     }

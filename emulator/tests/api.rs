@@ -14,11 +14,7 @@ fn first_line_and_clean_exit_on_sigterm_and_sigint() {
         assert!(emu.url.starts_with("http://127.0.0.1:"), "{}", emu.url);
         assert!(emu.ca_file.is_none());
         assert_eq!(emu.call("GET", "/api/v2/users/me", None, None).status, 200);
-        let ok = std::process::Command::new("kill")
-            .args([sig, &emu.pid().to_string()])
-            .status()
-            .expect("kill");
-        assert!(ok.success());
+        emu.signal(sig);
         let status = emu.wait_exit(Duration::from_secs(5)).expect("exited");
         assert!(status.success(), "{sig}: {status:?}");
     }

@@ -315,10 +315,7 @@ fn tls_with_the_printed_ca_file() {
         );
     }
     // Clean exit removes the CA file.
-    std::process::Command::new("kill")
-        .args(["-TERM", &emu.pid().to_string()])
-        .status()
-        .unwrap();
+    emu.signal("-TERM");
     assert!(emu.wait_exit(Duration::from_secs(5)).unwrap().success());
     assert!(!std::path::Path::new(&ca).exists());
 }

@@ -8,6 +8,8 @@ use serde_json::{Map, Value, json};
 
 /// Most items one bulk request may carry.
 const MAX_ITEMS: usize = 100;
+/// Most jobs remembered at once.
+const MAX_JOBS: usize = 10_000;
 
 fn job_json(req: &Req, id: &str, job: &Job, status: &str) -> Value {
     let (progress, results, message) = match status {
@@ -36,7 +38,15 @@ fn start(app: &App, req: &Req, job_type: &str, total: u64, results: Vec<Value>) 
         polls: 0,
     };
     let body = job_json(req, &id, &job, "queued");
-    lock(&app.jobs).insert(id, job);
+    let mut jobs = lock(&app.jobs);
+    if jobs.len() >= MAX_JOBS {
+        // Bounded memory under load: forget finished jobs first, then everything.
+        jobs.retain(|_, j| j.polls < 2);
+        if jobs.len() >= MAX_JOBS {
+            jobs.clear();
+        }
+    }
+    jobs.insert(id, job);
     Resp::json(200, &body)
 }
 

@@ -50,6 +50,13 @@ impl Emu {
         self.child.id()
     }
 
+    /// Sends a signal (`-TERM`, `-INT`) through the shell's `kill` builtin.
+    pub fn signal(&self, sig: &str) {
+        let cmd = format!("kill {sig} {}", self.pid());
+        let ok = Command::new("sh").args(["-c", &cmd]).status().expect("sh");
+        assert!(ok.success(), "{cmd}");
+    }
+
     /// Waits for the process to exit (bounded), returning its exit status.
     pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
         let deadline = std::time::Instant::now() + limit;
