@@ -43,6 +43,33 @@ pub fn iso8601(epoch: i64) -> String {
     )
 }
 
+/// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ` (case-insensitive) into epoch seconds (UTC).
+pub fn parse_date(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i64>().ok());
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if s.get(4..5) != Some("-")
+        || s.get(7..8) != Some("-")
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&d)
+    {
+        return None;
+    }
+    let secs = if s.len() > 10 {
+        num(11..13)? * 3600 + num(14..16)? * 60 + num(17..19)?
+    } else {
+        0
+    };
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400 + secs)
+}
+
 /// Decodes `%XX` escapes and `+` (as space) in a query component.
 pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -126,6 +153,15 @@ mod tests {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
         assert_eq!(iso8601(1_704_067_200), "2024-01-01T00:00:00Z");
         assert_eq!(iso8601(1_709_210_096), "2024-02-29T12:34:56Z");
+    }
+
+    #[test]
+    fn parses_dates() {
+        for t in [0, 1_704_067_200, 1_709_210_096, 1_798_675_200] {
+            assert_eq!(parse_date(&iso8601(t)), Some(t));
+        }
+        assert_eq!(parse_date("2024-01-01"), Some(1_704_067_200));
+        assert_eq!(parse_date("nope"), None);
     }
 
     #[test]

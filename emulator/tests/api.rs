@@ -409,6 +409,15 @@ fn search_and_search_export() {
     );
     let v = emu.get("/api/v2/search?query=type:user+role:admin").json();
     assert_eq!(v["count"], 1);
+    // Dates: ticket N is created at 2024-01-01 + 30 s * N, so 2880 tickets a day.
+    let v = emu
+        .get("/api/v2/search?query=type:ticket+created%3C2024-01-02")
+        .json();
+    assert_eq!(v["count"], 2879);
+    let v = emu
+        .get("/api/v2/search?query=type:ticket+created:2024-01-02")
+        .json();
+    assert_eq!(v["count"], 2880);
 
     // Export: filter[type] required; cursor walk with no cap.
     assert_eq!(

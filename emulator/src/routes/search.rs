@@ -22,6 +22,8 @@ enum Type {
 struct Query {
     kind: Option<Type>,
     status: Vec<(char, String)>,
+    /// `created`/`updated` comparisons: (is_created, op, day start epoch).
+    dates: Vec<(bool, char, i64)>,
     tags: Vec<String>,
     priority: Vec<String>,
     role: Vec<String>,
@@ -47,6 +49,12 @@ fn parse(q: &str) -> Query {
                 _ => out.unsupported_type = true,
             },
             "status" => out.status.push((opc, value)),
+            "created" | "updated" => match crate::util::parse_date(&value) {
+                Some(day) => out
+                    .dates
+                    .push((key.eq_ignore_ascii_case("created"), opc, day)),
+                None => out.unsupported_type = true,
+            },
             "tags" | "tag" => out.tags.push(value),
             "priority" => out.priority.push(value),
             "role" => out.role.push(value),
@@ -54,6 +62,17 @@ fn parse(q: &str) -> Query {
         }
     }
     out
+}
+
+fn dates_ok(q: &Query, created: i64, updated: i64) -> bool {
+    q.dates.iter().all(|(is_created, op, day)| {
+        let t = if *is_created { created } else { updated };
+        match op {
+            '<' => t < *day,
+            '>' => t >= day + 86_400,
+            _ => (*day..day + 86_400).contains(&t),
+        }
+    })
 }
 
 fn status_ok(q: &Query, status: &str) -> bool {
@@ -91,13 +110,20 @@ fn ticket_matches(store: &Store, q: &Query, id: u64) -> bool {
             .map(str::to_lowercase)
             .collect();
         let text = format!("{} {}", s("subject"), s("description"));
+        let stamp = |k: &str| crate::util::parse_date(&s(k)).unwrap_or(0);
         return status_ok(q, &s("status"))
+            && dates_ok(q, stamp("created_at"), stamp("updated_at"))
             && q.priority.iter().all(|p| *p == s("priority"))
             && q.tags.iter().all(|t| tags.contains(t))
             && q.text.iter().all(|w| text.contains(w.as_str()));
     }
     let core = TicketCore::new(id);
     status_ok(q, core.status)
+        && dates_ok(
+            q,
+            crate::seed::ticket_created(id),
+            crate::seed::ticket_updated(id),
+        )
         && q.priority.iter().all(|p| Some(p.as_str()) == core.priority)
         && q.tags.iter().all(|t| core.tags.contains(&t.as_str()))
         && (q.text.is_empty() || {
@@ -128,7 +154,9 @@ fn user_matches(store: &Store, q: &Query, id: u64) -> bool {
         .map(str::to_lowercase)
         .collect();
     let text = format!("{} {}", s("name"), s("email"));
-    q.role.iter().all(|r| *r == s("role"))
+    let stamp = |k: &str| crate::util::parse_date(&s(k)).unwrap_or(0);
+    dates_ok(q, stamp("created_at"), stamp("updated_at"))
+        && q.role.iter().all(|r| *r == s("role"))
         && q.tags.iter().all(|t| tags.contains(t))
         && q.text.iter().all(|w| text.contains(w.as_str()))
 }
