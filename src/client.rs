@@ -1,40 +1,64 @@
-//! The client: resolves the target URL, takes the credential, runs the transfer,
-//! follows same-origin redirects, and turns non-2xx answers into errors.
+//! The client: resolves the target URL, takes the credential, paces by the
+//! rate-limit headers, runs the transfer, follows same-origin redirects, retries
+//! what is safe to retry within the call's deadline, and turns non-2xx answers into
+//! errors.
 
 use crate::config::{Config, ConfigBuilder};
 use crate::credentials::AuthContext;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::LogLevel;
-use crate::request::Request;
+use crate::ratelimit::Governor;
+use crate::request::{Body, Request};
 use crate::response::Response;
-use crate::transport::{Transfer, Transport};
+use crate::retry::new_idempotency_key;
+use crate::transport::{CancelCheck, Transfer, Transport};
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use url::Url;
 
 /// Redirects followed per request, all on the same origin.
 pub const MAX_REDIRECTS: usize = 5;
 
-/// A Zendesk API client. Cheap to clone (clones share connections) and safe to use
-/// from many threads at once.
+/// A Zendesk API client. Cheap to clone (clones share connections and the
+/// rate-limit governor) and safe to use from many threads at once.
 #[derive(Clone)]
 pub struct Client {
-    transport: Arc<Transport>,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    transport: Transport,
+    governor: Governor,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("config", self.transport.config())
+            .field("config", self.config())
             .finish()
     }
+}
+
+/// True for `POST /api/v2/tickets` (and `.json`): ticket create, which zdkit makes
+/// idempotent with an automatic `Idempotency-Key`.
+fn is_ticket_create(method: &str, path: &str) -> bool {
+    method == "POST"
+        && matches!(
+            path.trim_end_matches('/'),
+            "/api/v2/tickets" | "/api/v2/tickets.json"
+        )
 }
 
 impl Client {
     /// A client for a validated configuration.
     pub fn new(config: Config) -> Result<Client> {
         Ok(Client {
-            transport: Arc::new(Transport::new(config)),
+            shared: Arc::new(Shared {
+                transport: Transport::new(config),
+                governor: Governor::default(),
+            }),
         })
     }
 
@@ -45,7 +69,7 @@ impl Client {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        self.transport.config()
+        self.shared.transport.config()
     }
 
     /// Sends a GET request to `target`.
@@ -60,11 +84,10 @@ impl Client {
         let mut url = if target.contains("://") {
             Url::parse(target).map_err(|e| Error::invalid(format!("invalid URL: {e}")))?
         } else {
-            let relative = target.trim_start_matches('/');
             if target.chars().any(|c| c.is_control()) {
                 return Err(Error::invalid("the path contains control characters"));
             }
-            base.join(relative)
+            base.join(target.trim_start_matches('/'))
                 .map_err(|e| Error::invalid(format!("invalid path: {e}")))?
         };
         if url.origin() != base.origin() {
@@ -91,22 +114,124 @@ impl Client {
     /// kind follows the status and which still holds the response
     /// ([`Error::response`]).
     ///
-    /// Redirects are followed only when they stay on the client's origin (scheme,
-    /// host and port), at most [`MAX_REDIRECTS`] times; a redirect elsewhere is
-    /// returned as an [`ErrorKind::Http`] error and nothing is sent there. A 401 is
-    /// retried once when the credential provider says it has a fresh credential.
+    /// - Rate limits: when the last answers said the bucket is nearly empty, the
+    ///   request waits its turn (unless pacing is off or the policy never waits).
+    /// - Retries follow the [`crate::RetryPolicy`] of the request or the client,
+    ///   within its deadline; `POST /api/v2/tickets` gets an automatic
+    ///   `Idempotency-Key` so a retried create cannot create two tickets.
+    /// - Redirects are followed only on the client's origin, at most
+    ///   [`MAX_REDIRECTS`] times; a redirect elsewhere is an [`ErrorKind::Http`]
+    ///   error and nothing is sent there.
+    /// - A 401 is retried once when the credential provider has a fresh credential.
     pub fn send(&self, request: &Request) -> Result<Response> {
         request.validate()?;
+        let policy = request.retry.unwrap_or(self.config().retry);
+        let deadline = Instant::now() + policy.deadline;
+        let mut request = Cow::Borrowed(request);
+        let first_url = self.resolve_url(&request.target, &request.query)?;
+        let path = first_url.path().to_owned();
+        if is_ticket_create(&request.method, &path)
+            && request.header_value("idempotency-key").is_none()
+        {
+            request
+                .to_mut()
+                .headers
+                .push(("Idempotency-Key".into(), new_idempotency_key()));
+        }
+        let has_key = request.header_value("idempotency-key").is_some();
+        let mut attempt: u32 = 0;
+        loop {
+            if self.config().pacing && !policy.never_wait {
+                let wait = self.shared.governor.reserve(&path);
+                if !wait.is_zero() {
+                    if Instant::now() + wait > deadline {
+                        return Err(Error::new(
+                            ErrorKind::RateLimited,
+                            format!("the rate limit is spent and its reset ({:.1} s) is past the call's deadline", wait.as_secs_f64()),
+                        )
+                        .with_request(&request.method, &path)
+                        .with_retry_after(Some(wait)));
+                    }
+                    self.log(
+                        LogLevel::Debug,
+                        &format!(
+                            "pacing {} {path}: waiting {:.2} s for the rate limit",
+                            request.method,
+                            wait.as_secs_f64()
+                        ),
+                    );
+                    sleep_unless_cancelled(wait, request.cancel.as_ref())
+                        .map_err(|e| e.with_request(&request.method, &path))?;
+                }
+            }
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(Error::new(ErrorKind::Timeout, "the call's deadline passed")
+                    .with_request(&request.method, &path));
+            }
+            let result = self.send_following_redirects(&request, remaining);
+            let observed = match &result {
+                Ok(response) => Some(response),
+                Err(error) => error.response(),
+            };
+            if let Some(response) = observed {
+                self.shared
+                    .governor
+                    .observe(&response.path, &response.rate_limit());
+            }
+            let error = match result {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            if attempt >= policy.max_retries || policy.never_wait {
+                return Err(error);
+            }
+            let Some(wait) = policy.wait_before_retry(&error, &request.method, has_key, attempt)
+            else {
+                return Err(error);
+            };
+            if Instant::now() + wait >= deadline {
+                let hint = error.retry_after().or(Some(wait));
+                return Err(error.with_retry_after(hint));
+            }
+            attempt += 1;
+            let what = error
+                .status()
+                .map_or_else(|| error.kind().as_str().to_owned(), |s| format!("HTTP {s}"));
+            self.log(
+                LogLevel::Warn,
+                &format!(
+                    "{} {path}: {what}; retry {attempt} of {} in {:.2} s",
+                    request.method,
+                    policy.max_retries,
+                    wait.as_secs_f64()
+                ),
+            );
+            sleep_unless_cancelled(wait, request.cancel.as_ref())
+                .map_err(|e| e.with_request(&request.method, &path))?;
+        }
+    }
+
+    /// One attempt: the transfer plus same-origin redirects and the 401 refresh.
+    fn send_following_redirects(&self, request: &Request, time_left: Duration) -> Result<Response> {
         let mut method = request.method.clone();
         let mut url = self.resolve_url(&request.target, &request.query)?;
         let mut body = request
             .body
             .as_ref()
-            .map(|(content_type, bytes)| (content_type.as_str(), bytes.as_slice()));
+            .map(|(content_type, body)| (content_type.as_str(), body));
+        let started = Instant::now();
         let mut redirects = 0;
         let mut retried_unauthorized = false;
         loop {
-            let response = self.send_once(request, &method, &url, body)?;
+            let timeout = time_left
+                .saturating_sub(started.elapsed())
+                .min(self.config().timeout);
+            if timeout.is_zero() {
+                return Err(Error::new(ErrorKind::Timeout, "the call's deadline passed")
+                    .with_request(&method, url.path()));
+            }
+            let response = self.send_once(request, &method, &url, body, timeout)?;
             if let Some(next) = self.redirect_target(&response, &url)? {
                 redirects += 1;
                 if redirects > MAX_REDIRECTS {
@@ -170,7 +295,8 @@ impl Client {
         request: &Request,
         method: &str,
         url: &Url,
-        body: Option<(&str, &[u8])>,
+        body: Option<(&str, &Body)>,
+        timeout: Duration,
     ) -> Result<Response> {
         let context = AuthContext {
             base_url: self.config().base_url(),
@@ -186,9 +312,10 @@ impl Client {
             authorization: &authorization,
             headers: &request.headers,
             body,
+            timeout,
             cancel: request.cancel.clone(),
         };
-        let raw = self.transport.perform(&transfer).map_err(|e| {
+        let raw = self.shared.transport.perform(&transfer).map_err(|e| {
             self.log(
                 LogLevel::Debug,
                 &format!("{method} {} failed: {}", url.path(), e.message()),
@@ -222,9 +349,28 @@ impl Client {
         Ok(response)
     }
 
-    fn log(&self, level: LogLevel, line: &str) {
+    /// Sends a line to the configured log sink.
+    pub(crate) fn log(&self, level: LogLevel, line: &str) {
         if let Some(sink) = &self.config().log {
             sink.log(level, line);
         }
+    }
+}
+
+/// Sleeps for `wait`, waking every 100 ms to honour a cancel check.
+pub(crate) fn sleep_unless_cancelled(wait: Duration, cancel: Option<&CancelCheck>) -> Result<()> {
+    let until = Instant::now() + wait;
+    loop {
+        if cancel.is_some_and(|cancelled| cancelled()) {
+            return Err(Error::new(
+                ErrorKind::Cancelled,
+                "cancelled while waiting to retry",
+            ));
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        std::thread::sleep(left.min(Duration::from_millis(100)));
     }
 }

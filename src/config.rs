@@ -7,6 +7,7 @@
 use crate::credentials::{Credential, CredentialProvider, StaticCredential, check_header_safe};
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::LogSink;
+use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 use std::fmt;
 use std::net::IpAddr;
@@ -37,6 +38,8 @@ pub struct Config {
     pub(crate) ca_dir: Option<PathBuf>,
     pub(crate) client_cert: Option<(PathBuf, PathBuf)>,
     pub(crate) log: Option<LogSink>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) pacing: bool,
 }
 
 impl Config {
@@ -69,6 +72,16 @@ impl Config {
     pub fn user_agent(&self) -> &str {
         &self.user_agent
     }
+
+    /// The retry policy of every call (a request may override it).
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
+    /// Whether requests are paced by the rate-limit headers.
+    pub fn pacing(&self) -> bool {
+        self.pacing
+    }
 }
 
 impl fmt::Debug for Config {
@@ -79,6 +92,8 @@ impl fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("pacing", &self.pacing)
             .field("proxy", &self.proxy.as_deref().map(redact_url_userinfo))
             .finish_non_exhaustive()
     }
@@ -100,6 +115,8 @@ pub struct ConfigBuilder {
     ca_dir: Option<PathBuf>,
     client_cert: Option<(PathBuf, PathBuf)>,
     log: Option<LogSink>,
+    retry: RetryPolicy,
+    no_pacing: bool,
 }
 
 enum CredentialChoice {
@@ -223,6 +240,37 @@ impl ConfigBuilder {
         self
     }
 
+    /// Retries after the first attempt (default 3; 0 disables retries).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.retry.max_retries = retries;
+        self
+    }
+
+    /// The overall budget of one call, waits and retries included (default 120 s).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.retry.deadline = deadline;
+        self
+    }
+
+    /// Never wait: rate-limit and server errors come back at once, for job queues
+    /// that reschedule themselves.
+    pub fn never_wait(mut self, never_wait: bool) -> Self {
+        self.retry.never_wait = never_wait;
+        self
+    }
+
+    /// Replaces the whole retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Turns rate-limit pacing on (the default) or off.
+    pub fn pacing(mut self, enabled: bool) -> Self {
+        self.no_pacing = !enabled;
+        self
+    }
+
     /// Where log lines go.
     pub fn log_sink(mut self, sink: LogSink) -> Self {
         self.log = Some(sink);
@@ -301,8 +349,10 @@ impl ConfigBuilder {
         check_header_safe("user agent", &user_agent)?;
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        if connect_timeout.is_zero() || timeout.is_zero() {
-            return Err(Error::invalid("timeouts must be greater than zero"));
+        if connect_timeout.is_zero() || timeout.is_zero() || self.retry.deadline.is_zero() {
+            return Err(Error::invalid(
+                "timeouts and the deadline must be greater than zero",
+            ));
         }
         if let Some(proxy) = &self.proxy {
             check_header_safe("proxy", proxy)?;
@@ -319,6 +369,8 @@ impl ConfigBuilder {
             ca_dir: self.ca_dir,
             client_cert: self.client_cert,
             log: self.log,
+            retry: self.retry,
+            pacing: !self.no_pacing,
         })
     }
 }

@@ -251,6 +251,25 @@ impl Error {
         error
     }
 
+    /// Sets the status and retry-after (unit tests of the retry policy).
+    #[cfg(test)]
+    pub(crate) fn set_status_for_test(
+        &mut self,
+        status: Option<u16>,
+        retry_after: Option<Duration>,
+    ) {
+        self.inner.status = status;
+        self.inner.retry_after = retry_after;
+    }
+
+    /// Sets the retry-after hint (a rate-limit wait zdkit refused to start).
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Error {
+        if retry_after.is_some() {
+            self.inner.retry_after = retry_after;
+        }
+        self
+    }
+
     /// Replaces the kind and message, keeping everything else.
     pub(crate) fn reframed(mut self, kind: ErrorKind, message: String) -> Error {
         self.inner.kind = kind;

@@ -30,6 +30,7 @@ mod log;
 mod ratelimit;
 mod request;
 mod response;
+mod retry;
 mod secret;
 mod transport;
 
@@ -42,8 +43,11 @@ pub use error::{Error, ErrorKind, Result, ZendeskErrorBody};
 pub use headers::Headers;
 pub use log::{LogLevel, LogSink};
 pub use ratelimit::{EndpointBucket, RateLimit, parse_retry_after};
-pub use request::Request;
+pub use request::{Body, Request};
 pub use response::Response;
+pub use retry::{
+    DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, RetryPolicy, is_idempotent, new_idempotency_key,
+};
 pub use secret::Secret;
 pub use transport::CancelCheck;
 

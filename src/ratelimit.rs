@@ -181,3 +181,160 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
     }
 }
+
+/// Paces requests so a long loop runs at the account's limit without collecting
+/// 429s. Shared by every thread using one client.
+///
+/// It remembers, per bucket (the account, and each endpoint bucket under the path
+/// family that reported it), how many requests are left and when the window resets.
+/// Each request reserves one; when a bucket is nearly empty the remaining requests
+/// are spread over the time left, and when it is empty the request waits for the reset.
+#[derive(Debug, Default)]
+pub(crate) struct Governor {
+    buckets: std::sync::Mutex<std::collections::HashMap<String, BucketState>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct BucketState {
+    remaining: u64,
+    limit: u64,
+    reset_at: std::time::Instant,
+    /// The last time a request was let through while pacing.
+    last_paced: Option<std::time::Instant>,
+}
+
+/// A small margin past the announced reset, for clock granularity.
+const RESET_MARGIN: Duration = Duration::from_millis(50);
+
+/// `/api/v2/incremental/tickets/cursor` → `/api/v2/incremental`.
+fn path_family(path: &str) -> String {
+    path.split('/').take(4).collect::<Vec<_>>().join("/")
+}
+
+impl Governor {
+    /// Records the rate-limit state a response to `path` reported.
+    pub(crate) fn observe(&self, path: &str, rate: &RateLimit) {
+        let now = std::time::Instant::now();
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return;
+        };
+        let mut record =
+            |key: String, limit: Option<u64>, remaining: Option<u64>, reset: Option<u64>| {
+                if let (Some(remaining), Some(reset)) = (remaining, reset) {
+                    let previous = buckets.get(&key).and_then(|b| b.last_paced);
+                    buckets.insert(
+                        key,
+                        BucketState {
+                            remaining,
+                            limit: limit.unwrap_or(remaining).max(remaining),
+                            reset_at: now + Duration::from_secs(reset),
+                            last_paced: previous,
+                        },
+                    );
+                }
+            };
+        record("account".to_owned(), rate.limit, rate.remaining, rate.reset);
+        let family = path_family(path);
+        for bucket in &rate.endpoints {
+            record(
+                format!("{family} {}", bucket.name),
+                bucket.total,
+                bucket.remaining,
+                bucket.resets,
+            );
+        }
+    }
+
+    /// Reserves a slot for a request to `path`; returns how long to wait first.
+    pub(crate) fn reserve(&self, path: &str) -> Duration {
+        let now = std::time::Instant::now();
+        let family = path_family(path);
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Duration::ZERO;
+        };
+        let mut wait = Duration::ZERO;
+        for (key, state) in buckets.iter_mut() {
+            if key != "account" && !key.starts_with(&format!("{family} ")) {
+                continue;
+            }
+            if now >= state.reset_at {
+                continue; // the window has reset: its numbers are stale
+            }
+            let left = state.reset_at - now;
+            let reserve = (state.limit / 10).max(1);
+            let this_wait = if state.remaining == 0 {
+                left + RESET_MARGIN
+            } else if state.remaining <= reserve {
+                // Spread what is left over the rest of the window.
+                let spacing = left / (state.remaining as u32 + 1);
+                let since = state.last_paced.map(|t| now.saturating_duration_since(t));
+                let pause = since.map_or(Duration::ZERO, |s| spacing.saturating_sub(s));
+                state.last_paced = Some(now + pause);
+                state.remaining -= 1;
+                pause
+            } else {
+                state.remaining -= 1;
+                Duration::ZERO
+            };
+            wait = wait.max(this_wait);
+        }
+        wait
+    }
+}
+
+#[cfg(test)]
+mod governor_tests {
+    use super::*;
+
+    fn rate(remaining: u64, reset: u64) -> RateLimit {
+        RateLimit {
+            limit: Some(100),
+            remaining: Some(remaining),
+            reset: Some(reset),
+            endpoints: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn full_bucket_goes_at_once_and_empty_bucket_waits_for_the_reset() {
+        let g = Governor::default();
+        assert_eq!(
+            g.reserve("/api/v2/users"),
+            Duration::ZERO,
+            "nothing known yet"
+        );
+        g.observe("/api/v2/users", &rate(50, 10));
+        assert_eq!(g.reserve("/api/v2/users"), Duration::ZERO);
+        g.observe("/api/v2/users", &rate(0, 3));
+        let wait = g.reserve("/api/v2/tickets");
+        assert!(
+            wait > Duration::from_secs(2) && wait <= Duration::from_secs(3) + RESET_MARGIN,
+            "{wait:?}"
+        );
+    }
+
+    #[test]
+    fn nearly_empty_bucket_spreads_requests() {
+        let g = Governor::default();
+        g.observe("/api/v2/users", &rate(4, 10));
+        let first = g.reserve("/api/v2/users");
+        let second = g.reserve("/api/v2/users");
+        assert_eq!(first, Duration::ZERO);
+        assert!(second >= Duration::from_secs(1), "{second:?}");
+    }
+
+    #[test]
+    fn endpoint_buckets_apply_to_their_path_family_only() {
+        let g = Governor::default();
+        let mut r = RateLimit::default();
+        r.endpoints.push(EndpointBucket {
+            name: "incremental-exports".into(),
+            total: Some(10),
+            remaining: Some(0),
+            resets: Some(5),
+        });
+        g.observe("/api/v2/incremental/tickets/cursor", &r);
+        assert!(g.reserve("/api/v2/incremental/users/cursor") > Duration::from_secs(4));
+        assert_eq!(g.reserve("/api/v2/users/me"), Duration::ZERO);
+    }
+}

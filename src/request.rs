@@ -1,8 +1,19 @@
 //! A request description: method, target, query parameters, headers and body.
 
 use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
 use crate::transport::CancelCheck;
 use std::fmt;
+use std::path::PathBuf;
+
+/// A request body: bytes in memory, or a file streamed from disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// Bytes held in memory.
+    Bytes(Vec<u8>),
+    /// A file read while sending, never loaded whole into memory.
+    File(PathBuf),
+}
 
 /// One request to send with [`crate::Client::send`].
 ///
@@ -15,8 +26,9 @@ pub struct Request {
     pub(crate) target: String,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Option<(String, Vec<u8>)>,
+    pub(crate) body: Option<(String, Body)>,
     pub(crate) cancel: Option<CancelCheck>,
+    pub(crate) retry: Option<RetryPolicy>,
 }
 
 impl Request {
@@ -29,6 +41,7 @@ impl Request {
             headers: Vec::new(),
             body: None,
             cancel: None,
+            retry: None,
         }
     }
 
@@ -71,8 +84,32 @@ impl Request {
 
     /// Sets a body with its content type.
     pub fn body(mut self, content_type: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Request {
-        self.body = Some((content_type.into(), bytes.into()));
+        self.body = Some((content_type.into(), Body::Bytes(bytes.into())));
         self
+    }
+
+    /// Streams a file as the body (uploads), reading it while sending.
+    pub fn file_body(
+        mut self,
+        content_type: impl Into<String>,
+        path: impl Into<PathBuf>,
+    ) -> Request {
+        self.body = Some((content_type.into(), Body::File(path.into())));
+        self
+    }
+
+    /// Overrides the client's retry policy for this request.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Request {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The value of a request header set with [`Request::header`] (case-insensitive).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Installs a function polled during the transfer; when it returns true the
@@ -143,7 +180,13 @@ impl fmt::Debug for Request {
                 "headers",
                 &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
             )
-            .field("body_len", &self.body.as_ref().map(|(_, b)| b.len()))
+            .field(
+                "body",
+                &self.body.as_ref().map(|(_, b)| match b {
+                    Body::Bytes(bytes) => format!("{} bytes", bytes.len()),
+                    Body::File(path) => format!("file {}", path.display()),
+                }),
+            )
             .finish()
     }
 }

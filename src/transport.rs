@@ -10,8 +10,10 @@
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::Headers;
+use crate::request::Body;
 use crate::secret::Secret;
-use curl::easy::{Easy2, Handler, HttpVersion, List, WriteError};
+use curl::easy::{Easy2, Handler, HttpVersion, List, ReadError, WriteError};
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -28,6 +30,8 @@ struct Collector {
     headers: Headers,
     body: Vec<u8>,
     cancel: Option<CancelCheck>,
+    /// A file being streamed as the request body.
+    upload: Option<std::fs::File>,
 }
 
 impl Handler for Collector {
@@ -46,6 +50,13 @@ impl Handler for Collector {
         true
     }
 
+    fn read(&mut self, into: &mut [u8]) -> std::result::Result<usize, ReadError> {
+        match self.upload.as_mut() {
+            Some(file) => file.read(into).map_err(|_| ReadError::Abort),
+            None => Ok(0),
+        }
+    }
+
     fn progress(&mut self, _dltotal: f64, _dlnow: f64, _ultotal: f64, _ulnow: f64) -> bool {
         !self.cancel.as_ref().is_some_and(|cancelled| cancelled())
     }
@@ -62,7 +73,10 @@ pub(crate) struct Transfer<'a> {
     /// Extra headers, already validated.
     pub headers: &'a [(String, String)],
     /// The body and its content type.
-    pub body: Option<(&'a str, &'a [u8])>,
+    pub body: Option<(&'a str, &'a Body)>,
+    /// The time allowed for this transfer (the client's timeout, or less when the
+    /// call's deadline is near).
+    pub timeout: Duration,
     /// Polled to abort the transfer.
     pub cancel: Option<CancelCheck>,
 }
@@ -104,6 +118,7 @@ impl Transport {
         collector.body = Vec::new();
         collector.headers = Headers::new();
         collector.cancel = None;
+        collector.upload = None;
         if let Ok(mut idle) = self.idle.lock() {
             if idle.len() < MAX_IDLE_HANDLES {
                 idle.push(handle);
@@ -155,7 +170,9 @@ impl Transport {
         handle
             .connect_timeout(config.connect_timeout)
             .map_err(curl)?;
-        handle.timeout(config.timeout).map_err(curl)?;
+        handle
+            .timeout(t.timeout.max(Duration::from_millis(1)))
+            .map_err(curl)?;
         handle.accept_encoding("").map_err(curl)?;
         // HTTP/2 over TLS when the server offers it via ALPN; HTTP/1.1 otherwise.
         if handle.http_version(HttpVersion::V2TLS).is_err() {
@@ -188,9 +205,23 @@ impl Transport {
                 handle.post_field_size(0).map_err(curl)?;
             }
             (method, None) => handle.custom_request(method).map_err(curl)?,
-            (method, Some((_, bytes))) => {
+            (method, Some((_, Body::Bytes(bytes)))) => {
                 handle.post(true).map_err(curl)?;
                 handle.post_fields_copy(bytes).map_err(curl)?;
+                if method != "POST" {
+                    handle.custom_request(method).map_err(curl)?;
+                }
+            }
+            (method, Some((_, Body::File(path)))) => {
+                let file = std::fs::File::open(path)
+                    .map_err(|e| Error::invalid(format!("cannot read {}: {e}", path.display())))?;
+                let len = file
+                    .metadata()
+                    .map_err(|e| Error::invalid(format!("cannot read {}: {e}", path.display())))?
+                    .len();
+                handle.get_mut().upload = Some(file);
+                handle.post(true).map_err(curl)?;
+                handle.post_field_size(len).map_err(curl)?;
                 if method != "POST" {
                     handle.custom_request(method).map_err(curl)?;
                 }
@@ -222,7 +253,7 @@ impl Transport {
             (
                 ErrorKind::Timeout,
                 format!(
-                    "timed out (connect timeout {:?}, total timeout {:?})",
+                    "timed out (connect timeout {:?}, transfer timeout at most {:?})",
                     self.config.connect_timeout, self.config.timeout
                 ),
             )

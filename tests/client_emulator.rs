@@ -169,7 +169,7 @@ fn envelope_fault(
                   "body": body, "content_type": content_type}
     }));
     emulator
-        .oauth_client()
+        .client_without_retries()
         .get("/api/v2/groups.json")
         .unwrap_err()
 }
@@ -265,7 +265,7 @@ fn reset_and_truncated_answers_are_transport_errors() {
                               "fault": {"kind": kind}}),
         );
         let err = emulator
-            .oauth_client()
+            .client_without_retries()
             .get("/api/v2/users.json")
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Transport, "{kind}: {err}");
@@ -285,6 +285,7 @@ fn timeout_fires_on_a_delayed_answer() {
             .base_url(&emulator.url)
             .oauth_token(OAUTH_TOKEN)
             .timeout(Duration::from_millis(500))
+            .max_retries(0)
             .build()
             .unwrap(),
     )

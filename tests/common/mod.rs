@@ -111,6 +111,19 @@ impl Emulator {
         .expect("client")
     }
 
+    /// An OAuth client that never retries (to observe single answers).
+    pub fn client_without_retries(&self) -> Client {
+        Client::new(
+            Config::builder()
+                .base_url(&self.url)
+                .oauth_token(OAUTH_TOKEN)
+                .max_retries(0)
+                .build()
+                .expect("config"),
+        )
+        .expect("client")
+    }
+
     /// The request log (`GET /__emulator/requests`).
     pub fn requests(&self) -> Vec<serde_json::Value> {
         let log = self
