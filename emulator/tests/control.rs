@@ -234,6 +234,30 @@ fn endpoint_buckets_from_config() {
     assert_eq!(r.header("retry-after"), Some("1"));
     std::thread::sleep(Duration::from_millis(1100));
     assert_eq!(emu.get(path).status, 200);
+    // Ticket updates: per ticket and user.
+    let cfg2 = dir.join("cfg2.toml");
+    std::fs::write(
+        &cfg2,
+        "[rate_limits]\nticket_updates = { limit = 1, seconds = 600 }\n",
+    )
+    .unwrap();
+    let emu = Emu::start(&["--config", cfg2.to_str().unwrap()]);
+    let body = json!({"ticket": {"priority": "high"}});
+    let r = emu.send("PUT", "/api/v2/tickets/1", &body);
+    assert_eq!(r.status, 200);
+    assert!(
+        r.header("zendesk-ratelimit-tickets-update")
+            .unwrap()
+            .starts_with("total=1; remaining=0")
+    );
+    let r = emu.send("PUT", "/api/v2/tickets/1", &body);
+    assert_eq!(r.status, 429);
+    assert!(r.header("retry-after").is_some());
+    assert_eq!(
+        emu.send("PUT", "/api/v2/tickets/2", &body).status,
+        200,
+        "another ticket has its own bucket"
+    );
     // With an account limit, the tickets-index bucket shows on list tickets.
     let emu = Emu::start(&["--rate-limit", "100/60"]);
     let r = emu.get("/api/v2/tickets");
