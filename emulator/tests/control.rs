@@ -243,18 +243,27 @@ fn endpoint_buckets_from_config() {
     .unwrap();
     let emu = Emu::start(&["--config", cfg2.to_str().unwrap()]);
     let body = json!({"ticket": {"priority": "high"}});
-    let r = emu.send("PUT", "/api/v2/tickets/1", &body);
+    let new_ticket = || {
+        let created = emu.send(
+            "POST",
+            "/api/v2/tickets",
+            &json!({"ticket": {"comment": {"body": "new"}}}),
+        );
+        format!("/api/v2/tickets/{}", created.json()["ticket"]["id"])
+    };
+    let first = new_ticket();
+    let r = emu.send("PUT", &first, &body);
     assert_eq!(r.status, 200);
     assert!(
         r.header("zendesk-ratelimit-tickets-update")
             .unwrap()
             .starts_with("total=1; remaining=0")
     );
-    let r = emu.send("PUT", "/api/v2/tickets/1", &body);
+    let r = emu.send("PUT", &first, &body);
     assert_eq!(r.status, 429);
     assert!(r.header("retry-after").is_some());
     assert_eq!(
-        emu.send("PUT", "/api/v2/tickets/2", &body).status,
+        emu.send("PUT", &new_ticket(), &body).status,
         200,
         "another ticket has its own bucket"
     );
