@@ -10,8 +10,8 @@ use bytes::Bytes;
 use hyper::{HeaderMap, Method};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A bulk job's progress.
 #[derive(Debug, Clone)]
@@ -65,7 +65,7 @@ pub struct App {
     /// Start-up configuration.
     pub cfg: Config,
     /// Records.
-    pub store: Mutex<Store>,
+    pub store: RwLock<Store>,
     /// OAuth clients and tokens.
     pub oauth: Mutex<OAuth>,
     /// Queued faults.
@@ -92,7 +92,7 @@ impl App {
     /// Builds the state from the config.
     pub fn new(cfg: Config, scheme: &'static str, authority: String) -> App {
         App {
-            store: Mutex::new(Store::new(&cfg)),
+            store: RwLock::new(Store::new(&cfg)),
             oauth: Mutex::new(OAuth::new(&cfg)),
             faults: Mutex::new(Faults::default()),
             log: Mutex::new(RequestLog {
@@ -117,7 +117,7 @@ impl App {
 
     /// Back to the seed: store, OAuth tokens, faults, log, limits, jobs, uploads.
     pub fn reset(&self) {
-        *lock(&self.store) = Store::new(&self.cfg);
+        *write(&self.store) = Store::new(&self.cfg);
         *lock(&self.oauth) = OAuth::new(&self.cfg);
         lock(&self.faults).clear();
         lock(&self.log).entries.clear();
@@ -136,6 +136,16 @@ impl App {
 /// Locks a mutex, ignoring poisoning (a panicked handler must not wedge the server).
 pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Read access to the store (many readers at once: GETs run in parallel).
+pub fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Write access to the store.
+pub fn write<T>(m: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A parsed request.

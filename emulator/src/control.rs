@@ -1,6 +1,6 @@
 //! The control API for tests, under `/__emulator` (never logged, never faulted, no auth).
 
-use crate::app::{App, Req, lock};
+use crate::app::{App, Req, lock, read};
 use crate::faults::FaultRule;
 use crate::http::Resp;
 use hyper::Method;
@@ -69,7 +69,7 @@ pub fn handle(app: &App, req: &Req) -> Resp {
             Resp::json(200, &json!({"reset": true}))
         }
         (&Method::GET, "/__emulator/state") => {
-            let store = lock(&app.store);
+            let store = read(&app.store);
             let oauth = lock(&app.oauth);
             Resp::json(
                 200,

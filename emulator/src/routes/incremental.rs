@@ -2,7 +2,7 @@
 //! the page's last timestamp, as Zendesk does).
 
 use super::with_url;
-use crate::app::{App, Req, lock};
+use crate::app::{App, Req, read};
 use crate::http::Resp;
 use crate::store::{Kind, StreamPos};
 use crate::util::{decode_cursor, encode_cursor, now_epoch};
@@ -54,7 +54,7 @@ fn collection(store: &crate::store::Store, kind: Kind) -> &crate::store::Collect
 /// `GET /api/v2/incremental/{tickets,users}/cursor`.
 pub fn cursor(app: &App, req: &Req, kind: Kind) -> Resp {
     let (key, res) = names(kind);
-    let store = lock(&app.store);
+    let store = read(&app.store);
     let coll = collection(&store, kind);
     let pos = match req.q("cursor").filter(|c| !c.is_empty()) {
         Some(c) => match decode_cursor(c).as_deref().and_then(StreamPos::decode) {
@@ -92,7 +92,7 @@ pub fn time_based(app: &App, req: &Req, kind: Kind) -> Resp {
         Err(r) => return r,
     };
     let n = per_page(req);
-    let store = lock(&app.store);
+    let store = read(&app.store);
     let coll = collection(&store, kind);
     let (items, _, _) = coll.stream(coll.stream_start(start), n);
     let end_of_stream = items.len() < n;

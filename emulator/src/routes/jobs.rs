@@ -1,7 +1,7 @@
 //! Bulk ticket jobs and `GET /api/v2/job_statuses/{id}` (queued → working → completed).
 
 use super::tickets;
-use crate::app::{App, Job, Req, lock};
+use crate::app::{App, Job, Req, lock, write};
 use crate::auth::Identity;
 use crate::http::Resp;
 use serde_json::{Map, Value, json};
@@ -84,7 +84,7 @@ pub fn create_many(app: &App, req: &Req, who: &Identity) -> Resp {
     };
     let mut results = Vec::with_capacity(list.len());
     {
-        let mut store = lock(&app.store);
+        let mut store = write(&app.store);
         for (i, t) in list.iter().enumerate() {
             match tickets::build(&mut store, t, who) {
                 Ok((rec, _)) => {
@@ -129,7 +129,7 @@ pub fn update_many(app: &App, req: &Req) -> Resp {
     };
     let mut results = Vec::with_capacity(changes.len());
     {
-        let mut store = lock(&app.store);
+        let mut store = write(&app.store);
         for (id, t) in &changes {
             match tickets::update_in(&mut store, *id, t) {
                 Ok(_) => results.push(json!({"id": id, "action": "update", "success": true, "status": "Updated"})),

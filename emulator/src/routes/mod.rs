@@ -7,7 +7,7 @@ mod tickets;
 mod uploads;
 mod users;
 
-use crate::app::{App, Req, lock};
+use crate::app::{App, Req, lock, read};
 use crate::auth::{Auth, Identity, authenticate, basic_credentials};
 use crate::http::Resp;
 use crate::ratelimit::{Verdict, bucket_header};
@@ -72,7 +72,7 @@ pub fn dispatch(app: &App, req: &Req) -> Resp {
 fn api(app: &App, req: &Req) -> Resp {
     let segs = req.api_segments();
     let auth = {
-        let store = lock(&app.store);
+        let store = read(&app.store);
         let oauth = lock(&app.oauth);
         authenticate(&req.headers, &store, &oauth, &app.cfg.api_tokens)
     };
@@ -153,7 +153,7 @@ fn admin_token(app: &App, req: &Req, who: &Identity) -> Resp {
     if scopes.is_empty() {
         return Resp::invalid("scopes", "BlankValue", "Scopes: cannot be blank");
     }
-    let email = lock(&app.store)
+    let email = read(&app.store)
         .users
         .get(who.user_id)
         .and_then(|u| u.get("email").and_then(Value::as_str).map(String::from));

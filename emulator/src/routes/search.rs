@@ -1,7 +1,7 @@
 //! Search (`/api/v2/search`, offset, 1,000-result cap) and search export (cursor).
 
 use super::with_url;
-use crate::app::{App, Req, lock};
+use crate::app::{App, Req, read};
 use crate::http::Resp;
 use crate::pagination::{cursor_answer, offset_answer, page_size, parse_id_cursor};
 use crate::seed::TicketCore;
@@ -220,7 +220,7 @@ pub fn search(app: &App, req: &Req) -> Resp {
             "Invalid search: Requested response size was greater than Search Response Limits",
         );
     }
-    let store = lock(&app.store);
+    let store = read(&app.store);
     let mut count = 0u64;
     let mut hits = Vec::new();
     if !q.unsupported_type {
@@ -273,7 +273,7 @@ pub fn export(app: &App, req: &Req) -> Resp {
         },
         None => 0,
     };
-    let store = lock(&app.store);
+    let store = read(&app.store);
     let top = max_id(&store, kind);
     let mut ids = Vec::with_capacity(size);
     let mut more = false;

@@ -1,7 +1,7 @@
 //! Tickets: list, show, show_many, create (idempotent), update (safe_update), delete.
 
 use super::with_url;
-use crate::app::{App, Req, lock};
+use crate::app::{App, Req, lock, read, write};
 use crate::auth::Identity;
 use crate::http::Resp;
 use crate::pagination;
@@ -91,17 +91,19 @@ fn side_load(store: &Store, req: &Req, tickets: &[Value], out: &mut Map<String, 
 
 /// `GET /api/v2/tickets`.
 pub fn list(app: &App, req: &Req) -> Resp {
-    let store = lock(&app.store);
+    let store = read(&app.store);
     match pagination::list(req, &store.tickets, "tickets", |id| {
         render(&store, id, &req.base)
     }) {
         Ok(mut m) => {
-            let items = m
-                .get("tickets")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            side_load(&store, req, &items, &mut m);
+            if req.q("include").is_some() {
+                let items = m
+                    .get("tickets")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                side_load(&store, req, &items, &mut m);
+            }
             Resp::json(200, &Value::Object(m))
         }
         Err(r) => r,
@@ -110,7 +112,7 @@ pub fn list(app: &App, req: &Req) -> Resp {
 
 /// `GET /api/v2/tickets/{id}`.
 pub fn show(app: &App, req: &Req, id: u64) -> Resp {
-    let store = lock(&app.store);
+    let store = read(&app.store);
     match render(&store, id, &req.base) {
         Some(t) => {
             let mut m = Map::new();
@@ -146,7 +148,7 @@ pub fn show_many(app: &App, req: &Req) -> Resp {
         Ok(ids) => ids,
         Err(r) => return r,
     };
-    let store = lock(&app.store);
+    let store = read(&app.store);
     let items: Vec<Value> = ids
         .iter()
         .filter_map(|id| render(&store, *id, &req.base))
@@ -386,7 +388,7 @@ pub fn create(app: &App, req: &Req, who: &Identity) -> Resp {
         req.body.hash(&mut h);
         h.finish()
     };
-    let mut store = lock(&app.store);
+    let mut store = write(&app.store);
     if let Some(key) = &key {
         if let Some((h, id)) = lock(&app.idempotency).get(key).copied() {
             if h != hash {
@@ -460,7 +462,7 @@ pub fn update(app: &App, req: &Req, id: u64) -> Resp {
         Ok(t) => t,
         Err(r) => return r,
     };
-    let mut store = lock(&app.store);
+    let mut store = write(&app.store);
     match update_in(&mut store, id, &input) {
         Ok((rec, dropped)) => {
             let t = with_url(rec, &req.base, "tickets");
@@ -475,7 +477,7 @@ pub fn update(app: &App, req: &Req, id: u64) -> Resp {
 
 /// `DELETE /api/v2/tickets/{id}`: 204, and a `deleted` tombstone for incremental exports.
 pub fn delete(app: &App, id: u64) -> Resp {
-    let mut store = lock(&app.store);
+    let mut store = write(&app.store);
     match store.tickets.get(id) {
         Some(mut rec) => {
             let now = now_epoch();

@@ -2,7 +2,7 @@
 
 use super::tickets::ids_param;
 use super::with_url;
-use crate::app::{App, Req, lock};
+use crate::app::{App, Req, read, write};
 use crate::auth::Identity;
 use crate::http::Resp;
 use crate::pagination;
@@ -29,7 +29,7 @@ pub fn me(app: &App, req: &Req, who: &Identity) -> Resp {
 
 /// `GET /api/v2/users`.
 pub fn list(app: &App, req: &Req) -> Resp {
-    let store = lock(&app.store);
+    let store = read(&app.store);
     match pagination::list(req, &store.users, "users", |id| {
         store.users.get(id).map(|u| with_url(u, &req.base, "users"))
     }) {
@@ -40,7 +40,7 @@ pub fn list(app: &App, req: &Req) -> Resp {
 
 /// `GET /api/v2/users/{id}`.
 pub fn show(app: &App, req: &Req, id: u64) -> Resp {
-    match lock(&app.store).users.get(id) {
+    match read(&app.store).users.get(id) {
         Some(u) => Resp::json(200, &json!({"user": with_url(u, &req.base, "users")})),
         None => Resp::not_found(),
     }
@@ -52,7 +52,7 @@ pub fn show_many(app: &App, req: &Req) -> Resp {
         Ok(ids) => ids,
         Err(r) => return r,
     };
-    let store = lock(&app.store);
+    let store = read(&app.store);
     let items: Vec<Value> = ids
         .iter()
         .filter_map(|id| {
@@ -133,7 +133,7 @@ pub fn create(app: &App, req: &Req) -> Resp {
     if input.get("name").is_none() {
         return Resp::invalid("name", "BlankValue", "Name: cannot be blank");
     }
-    let mut store = lock(&app.store);
+    let mut store = write(&app.store);
     let id = store.users.max_id() + 1;
     let now = now_epoch();
     let role = input
@@ -157,7 +157,7 @@ pub fn update(app: &App, req: &Req, id: u64) -> Resp {
         Ok(u) => u,
         Err(r) => return r,
     };
-    let mut store = lock(&app.store);
+    let mut store = write(&app.store);
     let Some(mut rec) = store.users.get(id) else {
         return Resp::not_found();
     };
@@ -171,7 +171,7 @@ pub fn update(app: &App, req: &Req, id: u64) -> Resp {
 
 /// `DELETE /api/v2/users/{id}`: 200 with the user, now inactive.
 pub fn delete(app: &App, req: &Req, id: u64) -> Resp {
-    let mut store = lock(&app.store);
+    let mut store = write(&app.store);
     let Some(mut rec) = store.users.get(id) else {
         return Resp::not_found();
     };
