@@ -32,6 +32,26 @@
 
 
 /**
+ * Default and largest page size of incremental exports.
+ */
+#define DEFAULT_EXPORT_PAGE_SIZE 1000
+
+/**
+ * Default page size of cursor pagination.
+ */
+#define DEFAULT_PAGE_SIZE 100
+
+/**
+ * Default number of retries after the first attempt.
+ */
+#define DEFAULT_MAX_RETRIES 3
+
+/**
+ * The most results `/api/v2/search` serves.
+ */
+#define SEARCH_RESULT_CAP 1000
+
+/**
  * The outcome of a zdkit call. `ZDK_OK` is zero; every other value is a failure
  * whose detail `zdk_last_error_message()` describes. The numbers never change.
  */
@@ -116,6 +136,10 @@ typedef enum zdk_result {
      * zdkit panicked; the call had no effect that can be relied on.
      */
     ZDK_ERR_PANIC = 19,
+    /**
+     * A background job ended as `failed` or `killed`.
+     */
+    ZDK_ERR_JOB_FAILED = 20,
 } zdk_result;
 
 /**

@@ -44,6 +44,8 @@ pub enum ErrorKind {
     Cancelled,
     /// A bug in zdkit or libcurl misuse.
     Internal,
+    /// A background job ended as `failed` or `killed`.
+    JobFailed,
 }
 
 impl ErrorKind {
@@ -79,6 +81,7 @@ impl ErrorKind {
             ErrorKind::Decode => "decode",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",
+            ErrorKind::JobFailed => "job_failed",
         }
     }
 }
@@ -267,6 +270,18 @@ impl Error {
         if retry_after.is_some() {
             self.inner.retry_after = retry_after;
         }
+        self
+    }
+
+    /// Sets Zendesk-style error code (for errors zdkit raises itself).
+    pub(crate) fn with_code(mut self, code: &str) -> Error {
+        self.inner.body.code = Some(code.to_owned());
+        self
+    }
+
+    /// Sets the details (for errors zdkit raises itself).
+    pub(crate) fn with_details(mut self, details: Value) -> Error {
+        self.inner.body.details = Some(details);
         self
     }
 

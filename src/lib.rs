@@ -26,11 +26,15 @@ mod credentials;
 mod error;
 pub mod ffi;
 mod headers;
+mod incremental;
+mod jobs;
 mod log;
+mod paginate;
 mod ratelimit;
 mod request;
 mod response;
 mod retry;
+mod search;
 mod secret;
 mod transport;
 
@@ -41,13 +45,19 @@ pub use config::{
 pub use credentials::{AuthContext, Credential, CredentialProvider, StaticCredential};
 pub use error::{Error, ErrorKind, Result, ZendeskErrorBody};
 pub use headers::Headers;
+pub use incremental::{
+    CURSOR_RESOURCES, DEFAULT_EXPORT_PAGE_SIZE, ExportPage, ExportStart, IncrementalExport,
+};
+pub use jobs::{UploadSource, guess_content_type};
 pub use log::{LogLevel, LogSink};
+pub use paginate::{DEFAULT_PAGE_SIZE, Page, Pager, find_items_key};
 pub use ratelimit::{EndpointBucket, RateLimit, parse_retry_after};
 pub use request::{Body, Request};
 pub use response::Response;
 pub use retry::{
     DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, RetryPolicy, is_idempotent, new_idempotency_key,
 };
+pub use search::{SEARCH_LIMIT_CODE, SEARCH_RESULT_CAP, SearchResults};
 pub use secret::Secret;
 pub use transport::CancelCheck;
 

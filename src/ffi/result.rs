@@ -49,6 +49,8 @@ pub enum zdk_result {
     ZDK_ERR_INTERNAL = 18,
     /// zdkit panicked; the call had no effect that can be relied on.
     ZDK_ERR_PANIC = 19,
+    /// A background job ended as `failed` or `killed`.
+    ZDK_ERR_JOB_FAILED = 20,
 }
 
 impl From<ErrorKind> for zdk_result {
@@ -69,6 +71,7 @@ impl From<ErrorKind> for zdk_result {
             ErrorKind::Decode => zdk_result::ZDK_ERR_DECODE,
             ErrorKind::Cancelled => zdk_result::ZDK_ERR_CANCELLED,
             ErrorKind::Internal => zdk_result::ZDK_ERR_INTERNAL,
+            ErrorKind::JobFailed => zdk_result::ZDK_ERR_JOB_FAILED,
         }
     }
 }
@@ -102,6 +105,7 @@ fn describe(code: c_int) -> &'static [u8] {
         17 => b"ZDK_ERR_CANCELLED: the transfer was cancelled\0",
         18 => b"ZDK_ERR_INTERNAL: internal error\0",
         19 => b"ZDK_ERR_PANIC: internal panic caught at the C boundary\0",
+        20 => b"ZDK_ERR_JOB_FAILED: the background job failed\0",
         _ => b"unknown zdk_result code\0",
     }
 }
@@ -122,7 +126,7 @@ mod tests {
 
     #[test]
     fn every_code_has_a_description_naming_it() {
-        for code in 0..=19 {
+        for code in 0..=20 {
             let text = unsafe { CStr::from_ptr(zdk_strerror(ZdkResultArg(code))) };
             assert!(text.to_str().unwrap().starts_with("ZDK_"), "{code}");
         }

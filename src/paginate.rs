@@ -1,0 +1,324 @@
+//! Pagination: one lazy loop over Zendesk's three paging styles, one page in memory.
+//!
+//! - Cursor (Support): `page[size]`, then `page[after]=meta.after_cursor`; stops on
+//!   `meta.has_more == false` — `links.next` is still a URL on the last page.
+//! - Help Center: `links.next` (absent on the last page) or a `Link: <…>; rel="next"`
+//!   header.
+//! - Offset: `next_page` (a URL, or null on the last page).
+//!
+//! A cursor or next URL that does not change raises instead of looping forever.
+
+use crate::client::Client;
+use crate::error::{Error, ErrorKind, Result};
+use crate::request::Request;
+use crate::response::Response;
+use serde_json::Value;
+
+/// Default page size of cursor pagination.
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
+
+/// Keys of a list answer that are never the items.
+const NOT_ITEMS: [&str; 2] = ["meta", "links"];
+
+/// One page of a paginated answer.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The HTTP response (its body is the raw page).
+    pub response: Response,
+    /// The parsed page.
+    pub raw: Value,
+    /// The key holding the items (`tickets`, `users`, `results`, …), when found.
+    pub items_key: Option<String>,
+    /// Whether another page follows.
+    pub has_more: bool,
+    /// The cursor to resume after this page (`meta.after_cursor`), when given.
+    pub after_cursor: Option<String>,
+}
+
+impl Page {
+    /// The items of this page (empty when none were found).
+    pub fn items(&self) -> &[Value] {
+        self.items_key
+            .as_deref()
+            .and_then(|key| self.raw.get(key))
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Takes the items out of the page.
+    pub fn into_items(mut self) -> Vec<Value> {
+        match self
+            .items_key
+            .as_deref()
+            .and_then(|key| self.raw.get_mut(key))
+        {
+            Some(Value::Array(items)) => std::mem::take(items),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The key of the items in a list answer: the resource named by the path's last
+/// meaningful segment when present (`/api/v2/tickets.json` → `tickets`), else
+/// `results` (search), else the only array-valued key.
+pub fn find_items_key(path: &str, page: &Value) -> Option<String> {
+    let object = page.as_object()?;
+    let is_list = |key: &str| object.get(key).is_some_and(Value::is_array);
+    let from_path = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .map(|segment| segment.trim_end_matches(".json"))
+        .find(|segment| {
+            !segment.is_empty()
+                && !segment.chars().all(|c| c.is_ascii_digit())
+                && !matches!(*segment, "cursor" | "export" | "show_many")
+        });
+    if let Some(name) = from_path.filter(|name| is_list(name)) {
+        return Some(name.to_owned());
+    }
+    if is_list("results") {
+        return Some("results".to_owned());
+    }
+    let mut lists = object
+        .iter()
+        .filter(|(key, value)| value.is_array() && !NOT_ITEMS.contains(&key.as_str()));
+    match (lists.next(), lists.next()) {
+        (Some((key, _)), None) => Some(key.clone()),
+        _ => None,
+    }
+}
+
+/// A lazy walk over the pages of a list endpoint.
+pub struct Pager {
+    client: Client,
+    path: String,
+    query: Vec<(String, String)>,
+    next: Option<Next>,
+    previous_marker: Option<String>,
+    pages: u64,
+}
+
+enum Next {
+    /// The first request.
+    First,
+    /// The next request carries `page[after]=cursor`.
+    Cursor(String),
+    /// The next request is this full URL.
+    Url(String),
+}
+
+impl std::fmt::Debug for Pager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pager")
+            .field("path", &self.path)
+            .field("pages", &self.pages)
+            .field("done", &self.next.is_none())
+            .finish()
+    }
+}
+
+fn has_param(query: &[(String, String)], name: &str) -> bool {
+    query.iter().any(|(n, _)| n == name)
+}
+
+impl Pager {
+    /// A pager over `path` (which may carry a query string) with extra `query`
+    /// parameters. `page_size` is sent as `page[size]` unless the caller chose a
+    /// paging parameter (`page[size]`, `per_page` or `page`) or passes 0.
+    pub fn new(
+        client: &Client,
+        path: &str,
+        mut query: Vec<(String, String)>,
+        page_size: u32,
+    ) -> Pager {
+        let chosen = ["page[size]", "per_page", "page"].iter().any(|p| {
+            has_param(&query, p)
+                || path.contains(&format!("{p}="))
+                || path.contains(&format!("{}=", p.replace('[', "%5B").replace(']', "%5D")))
+        });
+        if !chosen && page_size > 0 {
+            query.push(("page[size]".to_owned(), page_size.to_string()));
+        }
+        Pager {
+            client: client.clone(),
+            path: path.to_owned(),
+            query,
+            next: Some(Next::First),
+            previous_marker: None,
+            pages: 0,
+        }
+    }
+
+    /// Pages fetched so far.
+    pub fn pages_fetched(&self) -> u64 {
+        self.pages
+    }
+
+    /// True once the last page was returned.
+    pub fn is_done(&self) -> bool {
+        self.next.is_none()
+    }
+
+    /// Fetches the next page, or `None` after the last one.
+    pub fn next_page(&mut self) -> Result<Option<Page>> {
+        let Some(next) = self.next.take() else {
+            return Ok(None);
+        };
+        let request = match &next {
+            Next::First => {
+                let mut request = Request::get(&self.path);
+                request.query = self.query.clone();
+                request
+            }
+            Next::Cursor(cursor) => {
+                let mut request = Request::get(&self.path);
+                request.query = self
+                    .query
+                    .iter()
+                    .filter(|(n, _)| n != "page[after]" && n != "page[before]")
+                    .cloned()
+                    .collect();
+                request
+                    .query
+                    .push(("page[after]".to_owned(), cursor.clone()));
+                request
+            }
+            Next::Url(url) => Request::get(url),
+        };
+        let response = match self.client.send(&request) {
+            Ok(response) => response,
+            Err(error) => {
+                self.next = Some(next); // the caller may try again
+                return Err(error);
+            }
+        };
+        let raw = response.json()?;
+        self.pages += 1;
+        let items_key = find_items_key(&response.path, &raw);
+        let (has_more, after_cursor, following) = self.follow(&response, &raw);
+        if let Some(marker) = following.as_ref().map(|n| match n {
+            Next::Cursor(c) => format!("cursor:{c}"),
+            Next::Url(u) => format!("url:{u}"),
+            Next::First => String::new(),
+        }) {
+            if self.previous_marker.as_deref() == Some(marker.as_str()) {
+                return Err(Error::new(
+                    ErrorKind::Decode,
+                    format!(
+                        "pagination of {} is stuck: the next page is the same as the last one",
+                        response.path
+                    ),
+                )
+                .with_request("GET", &response.path));
+            }
+            self.previous_marker = Some(marker);
+        }
+        self.next = following;
+        Ok(Some(Page {
+            response,
+            raw,
+            items_key,
+            has_more,
+            after_cursor,
+        }))
+    }
+
+    /// Reads the paging style of a page: whether more follow, the cursor, and how to
+    /// ask for the next page.
+    fn follow(&self, response: &Response, raw: &Value) -> (bool, Option<String>, Option<Next>) {
+        let text = |v: Option<&Value>| {
+            v.and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        if let Some(meta) = raw.get("meta").filter(|m| m.get("has_more").is_some()) {
+            let has_more = meta["has_more"].as_bool().unwrap_or(false);
+            let cursor = text(meta.get("after_cursor"));
+            let next = match (&cursor, has_more) {
+                (Some(cursor), true) => Some(Next::Cursor(cursor.clone())),
+                (None, true) => text(raw.pointer("/links/next")).map(Next::Url),
+                _ => None,
+            };
+            return (next.is_some(), cursor, next);
+        }
+        if raw.get("next_page").is_some() {
+            let next = text(raw.get("next_page")).map(Next::Url);
+            return (next.is_some(), None, next);
+        }
+        if let Some(next) = text(raw.pointer("/links/next")) {
+            return (true, None, Some(Next::Url(next)));
+        }
+        if let Some(next) = link_header_next(response) {
+            return (true, None, Some(Next::Url(next)));
+        }
+        (false, None, None)
+    }
+}
+
+/// The `rel="next"` target of a `Link` header.
+fn link_header_next(response: &Response) -> Option<String> {
+    response
+        .headers
+        .get_all("link")
+        .flat_map(|v| v.split(','))
+        .find_map(|part| {
+            let (target, params) = part.split_once(';')?;
+            params
+                .split(';')
+                .any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next"))
+                .then(|| {
+                    target
+                        .trim()
+                        .trim_start_matches('<')
+                        .trim_end_matches('>')
+                        .to_owned()
+                })
+        })
+}
+
+impl Iterator for Pager {
+    type Item = Result<Page>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_page().transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn items_key_from_path_results_or_only_list() {
+        let page = json!({"tickets": [], "users": [], "meta": {}});
+        assert_eq!(
+            find_items_key("/api/v2/tickets.json", &page).as_deref(),
+            Some("tickets")
+        );
+        assert_eq!(
+            find_items_key("/api/v2/search", &json!({"results": [], "facets": null})).as_deref(),
+            Some("results")
+        );
+        assert_eq!(
+            find_items_key(
+                "/api/v2/incremental/tickets/cursor",
+                &json!({"tickets": []})
+            )
+            .as_deref(),
+            Some("tickets")
+        );
+        assert_eq!(
+            find_items_key(
+                "/api/v2/tickets/5/comments",
+                &json!({"comments": [], "users": []})
+            )
+            .as_deref(),
+            Some("comments")
+        );
+        assert_eq!(
+            find_items_key("/api/v2/x", &json!({"a": [], "b": []})),
+            None
+        );
+    }
+}
