@@ -315,3 +315,64 @@ impl Store {
             .map(|(_, u)| u.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(tickets: u64) -> Store {
+        Store::new(&Config {
+            tickets: Some(tickets),
+            users: Some(5),
+            ..Config::default()
+        })
+    }
+
+    #[test]
+    fn offsets_and_counts_skip_deleted_records() {
+        let mut s = store(10);
+        let t = &mut s.tickets;
+        for id in [2, 3, 7] {
+            let rec = t.get(id).unwrap();
+            t.delete(id, rec);
+        }
+        let id = t.alloc_id();
+        t.put(id, Map::new());
+        assert_eq!(t.count(), 8);
+        let live: Vec<u64> = (0..8).filter_map(|n| t.nth_id(n)).collect();
+        assert_eq!(live, [1, 4, 5, 6, 8, 9, 10, 11]);
+        assert_eq!(t.nth_id(8), None);
+        assert_eq!(t.ids_after(1, 3), (vec![4, 5, 6], true));
+        assert_eq!(t.ids_after(9, 5), (vec![10, 11], false));
+        assert_eq!(t.ids_before(5, 5), (vec![1, 4], false));
+        assert_eq!(t.ids_before(10, 2), (vec![8, 9], true));
+    }
+
+    #[test]
+    fn the_change_stream_puts_changed_records_last() {
+        let mut s = store(8);
+        let t = &mut s.tickets;
+        let rec = t.get(3).unwrap();
+        t.put(3, rec);
+        let (items, pos, end) = t.stream(t.stream_start(0), 5);
+        let ids: Vec<u64> = items
+            .iter()
+            .map(|(r, _)| r["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ids, [1, 2, 4, 5, 6]);
+        assert!(!end);
+        let (items, pos, end) = t.stream(pos, 5);
+        let ids: Vec<u64> = items
+            .iter()
+            .map(|(r, _)| r["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ids, [7, 8, 3]);
+        assert!(end);
+        assert_eq!(StreamPos::decode(&pos.encode()), Some(pos));
+        // Starting after every seeded timestamp lands in the change log.
+        assert_eq!(
+            t.stream_start(seed::ticket_updated(8) + 1),
+            StreamPos::Change(0)
+        );
+    }
+}

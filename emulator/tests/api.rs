@@ -21,6 +21,17 @@ fn first_line_and_clean_exit_on_sigterm_and_sigint() {
 }
 
 #[test]
+fn bad_arguments_exit_with_usage() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zdkit-emulator"))
+        .args(["--rate-limit", "ten"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("usage: zdkit-emulator"));
+}
+
+#[test]
 fn authentication_modes_and_error_shapes() {
     let emu = Emu::start(&[]);
     // users/me: anonymous without credentials, and with password credentials.
