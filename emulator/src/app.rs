@@ -82,6 +82,8 @@ pub struct App {
     pub idempotency: Mutex<HashMap<String, (u64, u64)>>,
     /// Monotonic counter for ids.
     pub counter: AtomicU64,
+    /// Mixed into request ids so that two runs do not repeat each other's ids.
+    pub id_salt: u64,
     /// `http` or `https`.
     pub scheme: &'static str,
     /// `host:port` we listen on (fallback when a request has no Host header).
@@ -104,6 +106,9 @@ impl App {
             uploads: Mutex::new(HashMap::new()),
             idempotency: Mutex::new(HashMap::new()),
             counter: AtomicU64::new(1),
+            id_salt: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0x7EA5_EED0, |d| d.as_nanos() as u64),
             scheme,
             authority,
             cfg,

@@ -60,7 +60,7 @@ fn wire(resp: Resp, body: WireBody) -> Response<WireBody> {
 
 fn add_request_id(app: &App, resp: &mut Resp) {
     let n = app.next();
-    let id = format!("{:016x}", crate::util::mix(n ^ 0x7EA5_EED0));
+    let id = format!("{:016x}", crate::util::mix(n ^ app.id_salt));
     if n % 4 == 0 {
         resp.set("x-request-id", &format!("{id}, {id}"));
     } else {
