@@ -47,6 +47,13 @@ fn main() {
 }
 
 async fn run(cfg: config::Config) -> i32 {
+    let signals = match Signals::register() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("zdkit-emulator: cannot handle signals: {e}");
+            return 1;
+        }
+    };
     let host = cfg.host.clone().unwrap_or_else(|| "127.0.0.1".into());
     let port = cfg.port.unwrap_or(0);
     let listener = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
@@ -91,27 +98,33 @@ async fn run(cfg: config::Config) -> i32 {
     }
     let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
     tokio::spawn(server::serve(listener, app, acceptor));
-    wait_for_signal().await;
+    signals.wait().await;
     if let Some(t) = &tls {
         let _ = std::fs::remove_file(&t.ca_file);
     }
     0
 }
 
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(mut term), Ok(mut int)) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
+/// SIGTERM and SIGINT streams, registered before the first line is printed so that a signal
+/// sent right after start-up still means "exit cleanly".
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn register() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
         }
     }
 }
