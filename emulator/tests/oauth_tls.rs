@@ -33,13 +33,13 @@ fn client_credentials_minting_scopes_and_expiry() {
     let r = token(
         &emu,
         json!({"grant_type": "client_credentials", "client_id": "emulator-client",
-        "client_secret": "emulator-client-secret", "scope": "read", "expires_in": 1}),
+        "client_secret": "emulator-client-secret", "scope": "read", "expires_in": 2}),
     );
     assert_eq!(r.status, 201, "{}", r.text());
     let v = r.json();
     assert_eq!(v["token_type"], "bearer");
     assert_eq!(v["scope"], "read");
-    assert_eq!(v["expires_in"], 1);
+    assert_eq!(v["expires_in"], 2);
     assert!(
         v.get("refresh_token").is_none(),
         "client credentials carry no refresh token"
@@ -71,8 +71,8 @@ fn client_credentials_minting_scopes_and_expiry() {
     );
     assert_eq!(cur.status, 200);
     assert_eq!(cur.json()["token"]["scopes"], json!(["read"]));
-    // Expired after a second.
-    std::thread::sleep(Duration::from_millis(1200));
+    // Expired after two seconds.
+    std::thread::sleep(Duration::from_millis(2100));
     let r = emu.call("GET", "/api/v2/tickets/1", Some(&bearer(&access)), None);
     assert_eq!(r.status, 401);
     assert_eq!(r.json(), json!({"error": "Couldn't authenticate you"}));
