@@ -26,6 +26,8 @@ pub const MAX_REDIRECTS: usize = 5;
 #[derive(Clone)]
 pub struct Client {
     shared: Arc<Shared>,
+    /// Polled by every transfer and wait of this handle (see [`Client::with_cancel`]).
+    cancel: Option<CancelCheck>,
 }
 
 struct Shared {
@@ -59,7 +61,18 @@ impl Client {
                 transport: Transport::new(config),
                 governor: Governor::default(),
             }),
+            cancel: None,
         })
+    }
+
+    /// A handle on the same client (same connections and rate-limit state) whose
+    /// transfers and waits stop with [`ErrorKind::Cancelled`] once `check` returns
+    /// true. Requests that carry their own check keep it.
+    pub fn with_cancel(&self, check: CancelCheck) -> Client {
+        Client {
+            shared: self.shared.clone(),
+            cancel: Some(check),
+        }
     }
 
     /// A client configured from the `ZENDESK_*` environment variables.
@@ -128,6 +141,9 @@ impl Client {
         let policy = request.retry.unwrap_or(self.config().retry);
         let deadline = Instant::now() + policy.deadline;
         let mut request = Cow::Borrowed(request);
+        if request.cancel.is_none() && self.cancel.is_some() {
+            request.to_mut().cancel = self.cancel.clone();
+        }
         let first_url = self.resolve_url(&request.target, &request.query)?;
         let path = first_url.path().to_owned();
         if is_ticket_create(&request.method, &path)
@@ -347,6 +363,11 @@ impl Client {
             );
         }
         Ok(response)
+    }
+
+    /// The cancel check of this handle, if any.
+    pub(crate) fn cancel_check(&self) -> Option<&CancelCheck> {
+        self.cancel.as_ref()
     }
 
     /// Sends a line to the configured log sink.

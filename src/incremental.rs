@@ -133,6 +133,12 @@ impl IncrementalExport {
         }
     }
 
+    /// Continues with another handle on the client (for example one with a
+    /// cancel check, [`Client::with_cancel`]).
+    pub fn set_client(&mut self, client: Client) {
+        self.client = client;
+    }
+
     /// True when the export uses Zendesk's cursors (tickets, users).
     pub fn is_cursor_based(&self) -> bool {
         self.cursor_based

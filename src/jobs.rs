@@ -136,7 +136,7 @@ impl Client {
                 )
                 .with_request("GET", &path));
             }
-            sleep_unless_cancelled(pause.min(left), None)?;
+            sleep_unless_cancelled(pause.min(left), self.cancel_check())?;
             pause = (pause * 2).min(POLL_MAX);
         }
     }

@@ -149,6 +149,12 @@ impl Pager {
         }
     }
 
+    /// Continues with another handle on the client (for example one with a
+    /// cancel check, [`Client::with_cancel`]).
+    pub fn set_client(&mut self, client: Client) {
+        self.client = client;
+    }
+
     /// Pages fetched so far.
     pub fn pages_fetched(&self) -> u64 {
         self.pages

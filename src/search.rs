@@ -28,6 +28,12 @@ pub struct SearchResults {
 }
 
 impl SearchResults {
+    /// Continues with another handle on the client (for example one with a
+    /// cancel check, [`Client::with_cancel`]).
+    pub fn set_client(&mut self, client: Client) {
+        self.pager.set_client(client);
+    }
+
     /// The true number of matches Zendesk reported (known after the first page).
     pub fn total_count(&self) -> Option<u64> {
         self.count

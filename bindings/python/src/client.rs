@@ -2,6 +2,8 @@
 //! transfer and Ctrl-C able to interrupt one.
 
 use crate::errors::to_py_err;
+use crate::iterate::{Export, Pages, SearchResults, detached};
+use crate::json::value_to_py;
 use crate::response::Response;
 use once_cell::sync::OnceCell;
 use pyo3::prelude::*;
@@ -65,7 +67,8 @@ impl Client {
     #[new]
     #[pyo3(signature = (subdomain=None, *, base_url=None, email=None, api_token=None,
                         oauth_token=None, password=None, timeout=60.0, connect_timeout=10.0,
-                        proxy=None, ca_file=None, user_agent=None, from_env=false))]
+                        proxy=None, ca_file=None, user_agent=None, from_env=false,
+                        max_retries=3, deadline=120.0, never_wait=false, pacing=true))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -81,6 +84,10 @@ impl Client {
         ca_file: Option<String>,
         user_agent: Option<String>,
         from_env: bool,
+        max_retries: u32,
+        deadline: f64,
+        never_wait: bool,
+        pacing: bool,
     ) -> PyResult<Self> {
         let mut builder = if from_env {
             ConfigBuilder::from_env().map_err(|e| to_py_err(py, e))?
@@ -117,6 +124,10 @@ impl Client {
         builder = builder
             .timeout(seconds(py, "timeout", timeout)?)
             .connect_timeout(seconds(py, "connect_timeout", connect_timeout)?)
+            .deadline(seconds(py, "deadline", deadline)?)
+            .max_retries(max_retries)
+            .never_wait(never_wait)
+            .pacing(pacing)
             .log_sink(python_log_sink());
         if let Some(proxy) = proxy {
             builder = builder.proxy(proxy);
@@ -169,18 +180,118 @@ impl Client {
                 body,
             );
         }
-        let interrupted: Arc<Mutex<Option<PyErr>>> = Arc::default();
-        request = request.cancel_check(signal_check(interrupted.clone()));
-        let outcome = py.detach(|| client.send(&request));
-        match outcome {
-            Ok(response) => Ok(Response::from(response)),
-            Err(error) => {
-                if let Some(signal_error) = interrupted.lock().ok().and_then(|mut e| e.take()) {
-                    return Err(signal_error);
-                }
-                Err(to_py_err(py, error))
+        let response = detached(py, &client, |client| client.send(&request))?;
+        Ok(Response::from(response))
+    }
+
+    /// Pages of a list endpoint (cursor, offset or Help Center style).
+    #[pyo3(signature = (path, params=None, page_size=100))]
+    fn pages(
+        &self,
+        py: Python<'_>,
+        path: &str,
+        params: Option<Vec<(String, String)>>,
+        page_size: u32,
+    ) -> PyResult<Pages> {
+        let client = self.client(py)?;
+        let pager = zdkit::Pager::new(&client, path, params.unwrap_or_default(), page_size);
+        Ok(Pages::new(client, pager))
+    }
+
+    /// Search results; more than 1,000 matches raise `SearchLimitError`.
+    #[pyo3(signature = (query, params=None))]
+    fn search(
+        &self,
+        py: Python<'_>,
+        query: &str,
+        params: Option<Vec<(String, String)>>,
+    ) -> PyResult<SearchResults> {
+        let client = self.client(py)?;
+        let results = client.search(query, params.unwrap_or_default());
+        Ok(SearchResults::new(client, results))
+    }
+
+    /// Pages of a search export (no cap).
+    #[pyo3(signature = (query, result_type, page_size=1000))]
+    fn export_search(
+        &self,
+        py: Python<'_>,
+        query: &str,
+        result_type: &str,
+        page_size: u32,
+    ) -> PyResult<Pages> {
+        let client = self.client(py)?;
+        let pager = client.export_search(query, result_type, page_size);
+        Ok(Pages::new(client, pager))
+    }
+
+    /// Pages of an incremental export, from `start_time` or a saved `cursor`.
+    #[pyo3(signature = (resource, start_time=None, cursor=None, per_page=1000, time_based=false))]
+    fn incremental(
+        &self,
+        py: Python<'_>,
+        resource: &str,
+        start_time: Option<i64>,
+        cursor: Option<String>,
+        per_page: u32,
+        time_based: bool,
+    ) -> PyResult<Export> {
+        let client = self.client(py)?;
+        let start = match (start_time, cursor) {
+            (Some(_), Some(_)) => {
+                return Err(crate::errors::configuration_error(
+                    py,
+                    "pass start_time or cursor, not both",
+                ));
             }
+            (_, Some(cursor)) => zdkit::ExportStart::Cursor(cursor),
+            (start, None) => zdkit::ExportStart::StartTime(start.unwrap_or(0)),
+        };
+        let export = match (&start, time_based) {
+            (zdkit::ExportStart::StartTime(t), true) => {
+                zdkit::IncrementalExport::new_time_based(&client, resource, *t, per_page)
+            }
+            _ => zdkit::IncrementalExport::new(&client, resource, start, per_page),
         }
+        .map_err(|e| to_py_err(py, e))?;
+        Ok(Export::new(client, export))
+    }
+
+    /// Uploads bytes or a file (streamed from disk); returns the `upload` object.
+    #[pyo3(signature = (filename, data=None, path=None, content_type=None, token=None))]
+    fn upload<'py>(
+        &self,
+        py: Python<'py>,
+        filename: &str,
+        data: Option<Vec<u8>>,
+        path: Option<std::path::PathBuf>,
+        content_type: Option<String>,
+        token: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client(py)?;
+        let upload = detached(py, &client, |client| {
+            let source = match (&data, &path) {
+                (Some(bytes), None) => zdkit::UploadSource::Bytes(bytes),
+                (None, Some(path)) => zdkit::UploadSource::Path(path),
+                _ => return Err(zdkit::Error::invalid("pass the data or a path, not both")),
+            };
+            client.upload(filename, source, content_type.as_deref(), token.as_deref())
+        })?;
+        value_to_py(py, &upload)
+    }
+
+    /// Polls a background job until it completes (returns its status) or fails.
+    #[pyo3(signature = (job_id, timeout=300.0))]
+    fn wait_for_job<'py>(
+        &self,
+        py: Python<'py>,
+        job_id: &str,
+        timeout: f64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client(py)?;
+        let timeout = seconds(py, "timeout", timeout)?;
+        let job = detached(py, &client, |client| client.wait_for_job(job_id, timeout))?;
+        value_to_py(py, &job)
     }
 
     /// Closes the client: its connections are released and later calls raise.
@@ -226,6 +337,14 @@ impl Client {
             )
         })
     }
+}
+
+/// A handle on `client` whose transfers stop on Ctrl-C, and the slot where the
+/// signal's exception (KeyboardInterrupt) is kept.
+pub fn interruptible(client: &zdkit::Client) -> (zdkit::Client, Arc<Mutex<Option<PyErr>>>) {
+    let interrupted: Arc<Mutex<Option<PyErr>>> = Arc::default();
+    let handle = client.with_cancel(signal_check(interrupted.clone()));
+    (handle, interrupted)
 }
 
 /// A cancel check that runs Python's signal handlers at most every

@@ -18,10 +18,38 @@ pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, St
     Ok(value)
 }
 
-/// A `serde_json::Value` (already parsed, e.g. error details) as Python objects.
+/// A `serde_json::Value` (already parsed by the core) as Python objects.
+pub fn value_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    use serde_json::Value;
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => b.into_bound_py_any(py)?,
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_bound_py_any(py)?,
+            (None, Some(u)) => u.into_bound_py_any(py)?,
+            _ => n.as_f64().unwrap_or(f64::NAN).into_bound_py_any(py)?,
+        },
+        Value::String(s) => s.into_bound_py_any(py)?,
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(value_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (key, item) in map {
+                dict.set_item(key, value_to_py(py, item)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// Like [`value_to_py`], giving None when a conversion fails.
 pub fn from_value<'py>(py: Python<'py>, value: &serde_json::Value) -> Bound<'py, PyAny> {
-    let text = value.to_string();
-    loads(py, text.as_bytes()).unwrap_or_else(|_| py.None().into_bound(py))
+    value_to_py(py, value).unwrap_or_else(|_| py.None().into_bound(py))
 }
 
 #[derive(Clone, Copy)]

@@ -6,6 +6,7 @@
 
 mod client;
 mod errors;
+mod iterate;
 mod json;
 mod response;
 
@@ -33,6 +34,11 @@ fn loads<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::Client>()?;
     m.add_class::<response::Response>()?;
+    m.add_class::<iterate::Page>()?;
+    m.add_class::<iterate::Pages>()?;
+    m.add_class::<iterate::SearchResults>()?;
+    m.add_class::<iterate::Export>()?;
+    m.add_class::<iterate::ExportPage>()?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add("__version__", zdkit::VERSION)?;

@@ -61,6 +61,7 @@ class Emulator:
 
     def client(self, **options: Any) -> zdkit.Client:
         options.setdefault("oauth_token", OAUTH_TOKEN)
+        options.setdefault("max_retries", 0)
         return zdkit.Client(base_url=self.url, **options)
 
     def requests(self, prefix: str = "/") -> List[Dict[str, Any]]:

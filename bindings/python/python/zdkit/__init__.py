@@ -8,9 +8,9 @@
 from __future__ import annotations
 
 from . import _native
-from ._client import Client
+from ._client import Client, IncrementalExport
 from ._headers import Headers
-from ._native import Response
+from ._native import ExportPage, Page, Response
 from .errors import (
     AuthenticationError,
     CancelledError,
@@ -20,9 +20,11 @@ from .errors import (
     HTTPError,
     InsecureTransportError,
     InternalError,
+    JobFailedError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    SearchLimitError,
     ServerError,
     TimeoutError,
     TransportError,
@@ -36,6 +38,9 @@ __all__ = [
     "Client",
     "Response",
     "Headers",
+    "Page",
+    "ExportPage",
+    "IncrementalExport",
     "version",
     "__version__",
     "ZendeskError",
@@ -54,6 +59,8 @@ __all__ = [
     "DecodeError",
     "CancelledError",
     "InternalError",
+    "SearchLimitError",
+    "JobFailedError",
 ]
 
 

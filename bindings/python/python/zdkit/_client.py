@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json as _json
+import os
 from types import TracebackType
-from typing import Any, Iterable, List, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, Union
 
 from . import _native
 from .errors import ConfigurationError
@@ -41,6 +42,13 @@ class Client:
     Give exactly one of ``subdomain`` (``"acme"`` for acme.zendesk.com) or ``base_url``,
     and exactly one credential: ``email`` + ``api_token``, or ``oauth_token``. Plain
     ``http://`` base URLs are accepted only for loopback hosts.
+
+    Resilience: a 429 (any method), a 503 with ``Retry-After`` (any method), and other
+    5xx, cut connections and timeouts (idempotent methods, or a POST with an
+    ``idempotency_key``) are retried up to ``max_retries`` times within ``deadline``
+    seconds per call; ``never_wait=True`` raises at once instead (for job queues that
+    reschedule themselves). With ``rate_limit_pacing`` the client spaces requests out
+    when Zendesk's rate-limit headers say the bucket is nearly empty.
     """
 
     def __init__(
@@ -58,11 +66,14 @@ class Client:
         ca_file: Optional[str] = None,
         user_agent: Optional[str] = None,
         password: Optional[str] = None,
+        deadline: float = 120.0,
+        never_wait: bool = False,
+        rate_limit_pacing: bool = True,
         _from_env: bool = False,
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError("max_retries must be a whole number >= 0")
-        for name, value in (("timeout", timeout), ("connect_timeout", connect_timeout)):
+        for name, value in (("timeout", timeout), ("connect_timeout", connect_timeout), ("deadline", deadline)):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ConfigurationError(f"{name} must be a number of seconds")
         self.max_retries = max_retries
@@ -79,6 +90,10 @@ class Client:
             ca_file=ca_file,
             user_agent=user_agent,
             from_env=_from_env,
+            max_retries=max_retries,
+            deadline=float(deadline),
+            never_wait=never_wait,
+            pacing=rate_limit_pacing,
         )
 
     @classmethod
@@ -144,6 +159,66 @@ class Client:
         """DELETE ``path``; the parsed JSON answer (None for 204)."""
         return self.request("DELETE", path, params=params).json()
 
+    def pages(self, path: str, params: Params = None, *, page_size: int = 100) -> Iterator[_native.Page]:
+        """Pages of a list endpoint, fetched lazily (one in memory): ``.items``,
+        ``.raw``, ``.has_more``, ``.after_cursor``. Cursor pagination stops on
+        ``meta.has_more == false``; offset endpoints follow ``next_page``; Help Center
+        follows ``links.next`` or the ``Link`` header. A stuck cursor raises."""
+        return iter(self._native.pages(path, _params(params), page_size))
+
+    def paginate(self, path: str, params: Params = None, *, page_size: int = 100) -> Iterator[Any]:
+        """The items of every page of a list endpoint (see :meth:`pages`)."""
+        for page in self.pages(path, params, page_size=page_size):
+            yield from page.items
+
+    def search(self, query: str, **params: Any) -> Iterator[Any]:
+        """Search results (``/api/v2/search``). Zendesk serves at most 1,000: when the
+        query matches more, iteration raises :class:`SearchLimitError` after them
+        instead of ending quietly — use :meth:`export_search`."""
+        return iter(self._native.search(query, _params(params)))
+
+    def export_search(self, query: str, type: str = "ticket", *, page_size: int = 1000) -> Iterator[Any]:
+        """Every result of a search export (``/api/v2/search/export``, no cap)."""
+        for page in self._native.export_search(query, type, page_size):
+            yield from page.items
+
+    def incremental(
+        self,
+        resource: str,
+        *,
+        start_time: Optional[int] = None,
+        cursor: Optional[str] = None,
+        per_page: int = 1000,
+        time_based: bool = False,
+    ) -> "IncrementalExport":
+        """An incremental export of ``resource`` (``tickets``, ``users``,
+        ``organizations``, ``ticket_events``…) from ``start_time`` (Unix time, at
+        least 60 s ago; default 0) or a saved ``cursor``. Iterate it for the items;
+        its ``.cursor`` is the position to resume from later."""
+        native = self._native.incremental(resource, start_time, cursor, per_page, time_based)
+        return IncrementalExport(native)
+
+    def upload(
+        self,
+        filename: str,
+        data_or_path: Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"],
+        *,
+        content_type: Optional[str] = None,
+        token: Optional[str] = None,
+    ) -> Any:
+        """Uploads a file for a ticket comment; returns Zendesk's ``upload`` object
+        (``token``, ``attachment``). A path is streamed from disk, not read into
+        memory. Pass ``token`` to add to an earlier upload."""
+        if isinstance(data_or_path, (bytes, bytearray, memoryview)):
+            return self._native.upload(filename, bytes(data_or_path), None, content_type, token)
+        return self._native.upload(filename, None, os.fspath(data_or_path), content_type, token)
+
+    def wait_for_job(self, job_id: str, *, timeout: float = 300.0) -> Any:
+        """Polls a background job with back-off until ``completed`` (returns its
+        status); ``failed`` raises :class:`JobFailedError`; past ``timeout`` seconds
+        raises :class:`TimeoutError`."""
+        return self._native.wait_for_job(job_id, float(timeout))
+
     @property
     def base_url(self) -> str:
         """The base URL requests go to."""
@@ -171,3 +246,46 @@ class Client:
 
     def __repr__(self) -> str:
         return repr(self._native)
+
+
+class IncrementalExport(Iterator[Any]):
+    """The items of an incremental export, fetched a page at a time.
+
+    ``cursor`` is always a safe place to resume from: it moves past a page only once
+    every item of that page has been yielded (and stays valid after the end of the
+    stream, so the next run picks up exactly the changes since). Iterate
+    :meth:`pages` to work a page at a time.
+    """
+
+    def __init__(self, native: _native.Export) -> None:
+        self._native = native
+        self._items: Iterator[Any] = iter(())
+        self._pending: Optional[str] = None
+        self.cursor: Optional[str] = None
+        self.end_of_stream = False
+
+    def __iter__(self) -> "IncrementalExport":
+        return self
+
+    def __next__(self) -> Any:
+        while True:
+            item = next(self._items, _DONE)
+            if item is not _DONE:
+                return item
+            if self._pending is not None:
+                self.cursor = self._pending
+            page = next(self._native)
+            self._items = iter(page.items)
+            self._pending = page.cursor
+            self.end_of_stream = page.end_of_stream
+
+    def pages(self) -> Iterator[_native.ExportPage]:
+        """The remaining pages (``items``, ``cursor``, ``end_of_stream``); ``cursor``
+        follows each page as it is returned."""
+        for page in self._native:
+            self.cursor = page.cursor
+            self.end_of_stream = page.end_of_stream
+            yield page
+
+
+_DONE = object()

@@ -25,6 +25,8 @@ __all__ = [
     "DecodeError",
     "CancelledError",
     "InternalError",
+    "SearchLimitError",
+    "JobFailedError",
 ]
 
 
@@ -118,6 +120,15 @@ class HTTPError(ZendeskError):
     """Any other non-2xx status, including a redirect zdkit did not follow."""
 
 
+class SearchLimitError(ValidationError):
+    """The search matches more results than the 1,000 Zendesk serves: use
+    ``Client.export_search`` to read them all."""
+
+
+class JobFailedError(ZendeskError):
+    """A background job ended as ``failed`` or ``killed``; ``details`` holds its results."""
+
+
 class TransportError(ZendeskError):
     """DNS, connect, TLS, reset or truncated transfer."""
 
@@ -154,9 +165,14 @@ _KINDS: Dict[str, Type[ZendeskError]] = {
     "decode": DecodeError,
     "cancelled": CancelledError,
     "internal": InternalError,
+    "job_failed": JobFailedError,
 }
+
+_SEARCH_LIMIT_CODE = "SearchResultLimit"
 
 
 def _error_for_kind(kind: str, message: str, **fields: Any) -> ZendeskError:
     """The exception for a core error kind (called by the native extension)."""
+    if kind == "validation" and fields.get("code") == _SEARCH_LIMIT_CODE:
+        return SearchLimitError(message, **fields)
     return _KINDS.get(kind, ZendeskError)(message, **fields)

@@ -1,0 +1,177 @@
+"""Pagination, search, exports, uploads, jobs, retries and the export CLI, in Python."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Iterator
+
+import pytest
+
+import zdkit
+from conftest import OAUTH_TOKEN, Emulator
+
+
+@pytest.fixture(scope="module")
+def big() -> Iterator[Emulator]:
+    running = Emulator("--tickets", "5000", "--users", "250")
+    yield running
+    running.stop()
+
+
+def test_paginate_and_pages(big: Emulator) -> None:
+    with big.client() as client:
+        ids = [t["id"] for t in client.paginate("/api/v2/tickets.json")]
+        assert len(ids) == 5000 and len(set(ids)) == 5000
+        pages = list(client.pages("/api/v2/users.json", {"per_page": 100}, page_size=0))
+    assert [len(p.items) for p in pages] == [100, 100, 50]
+    assert pages[0].has_more and not pages[-1].has_more
+    assert isinstance(pages[0].raw, dict) and pages[0].raw["users"] is not None
+
+
+def test_cursor_pages_expose_the_cursor(big: Emulator) -> None:
+    with big.client() as client:
+        first = next(client.pages("/api/v2/tickets.json", page_size=50))
+    assert first.after_cursor and first.has_more and len(first.items) == 50
+
+
+def test_search_limit_and_export(big: Emulator) -> None:
+    with big.client() as client:
+        results = client.search("type:ticket")
+        served = 0
+        with pytest.raises(zdkit.SearchLimitError) as caught:
+            for _ in results:
+                served += 1
+        assert served == 1000
+        assert isinstance(caught.value, zdkit.ValidationError)
+        assert "export_search" in str(caught.value)
+        open_ones = list(client.search("type:ticket status:open priority:urgent"))
+        assert 0 < len(open_ones) < 1000
+        exported = [r["id"] for r in client.export_search("type:ticket", type="ticket")]
+        assert len(exported) == 5000 == len(set(exported))
+
+
+def test_incremental_resume_gets_exactly_the_changes(fresh: Emulator) -> None:
+    with fresh.client() as client:
+        export = client.incremental("tickets", start_time=0)
+        assert export.cursor is None
+        ids = [t["id"] for t in export]
+        assert len(ids) == 100 == len(set(ids))
+        saved = export.cursor
+        assert saved
+        for ticket_id in (3, 50):
+            client.put(f"/api/v2/tickets/{ticket_id}.json", json={"ticket": {"priority": "high"}})
+        time.sleep(1.1)
+        changed = sorted(t["id"] for t in client.incremental("tickets", cursor=saved))
+        assert changed == [3, 50]
+
+
+def test_incremental_cursor_only_moves_past_fully_read_pages(fresh: Emulator) -> None:
+    with fresh.client() as client:
+        export = client.incremental("tickets", start_time=0, per_page=30)
+        for _ in range(31):
+            next(export)
+        first_cursor = export.cursor
+        assert first_cursor is not None
+        rest = [t["id"] for t in client.incremental("tickets", cursor=first_cursor, per_page=30)]
+        assert rest[0] == 31 and len(rest) == 70
+
+
+def test_time_based_export_is_deduplicated(fresh: Emulator) -> None:
+    with fresh.client() as client:
+        ids = [t["id"] for t in client.incremental("tickets", start_time=0, per_page=7, time_based=True)]
+    assert len(ids) == 100 == len(set(ids))
+
+
+def test_upload_bytes_and_path(fresh: Emulator, tmp_path) -> None:
+    path = tmp_path / "report.csv"
+    path.write_bytes(b"a,b\n" * 100_000)
+    with fresh.client() as client:
+        first = client.upload("hello.txt", b"hello")
+        second = client.upload("report.csv", path, token=first["token"])
+    assert second["token"] == first["token"]
+    logged = fresh.requests("/api/v2/uploads")
+    assert logged[1]["body_len"] == 400_000
+
+
+def test_wait_for_job(fresh: Emulator) -> None:
+    with fresh.client() as client:
+        job = client.post("/api/v2/tickets/create_many.json", json={"tickets": [{"subject": "a", "comment": {"body": "x"}}]})
+        done = client.wait_for_job(job["job_status"]["id"], timeout=30)
+        assert done["status"] == "completed"
+        fresh.fault(method="GET", path_prefix="/api/v2/job_statuses", fault={
+            "kind": "status", "status": 200, "content_type": "application/json",
+            "body": '{"job_status":{"id":"j9","status":"failed","message":"no","results":[{"error":"e"}]}}'})
+        with pytest.raises(zdkit.JobFailedError) as caught:
+            client.wait_for_job("j9", timeout=30)
+        assert caught.value.details == [{"error": "e"}]
+
+
+def test_retries_in_python(fresh: Emulator) -> None:
+    fresh.fault(path_prefix="/api/v2/users/me", fault={"kind": "status", "status": 429, "headers": {"Retry-After": "1"}, "body": "slow down"})
+    with fresh.client(max_retries=3) as client:
+        started = time.monotonic()
+        assert client.get("/api/v2/users/me.json")["user"]["id"]
+        assert time.monotonic() - started >= 0.9
+    fresh.fault(path_prefix="/api/v2/users/me", fault={"kind": "status", "status": 429, "headers": {"Retry-After": "9"}, "body": "slow down"})
+    with fresh.client(max_retries=3, never_wait=True) as client, pytest.raises(zdkit.RateLimitError) as caught:
+        client.get("/api/v2/users/me.json")
+    assert caught.value.retry_after == 9.0
+
+
+def _run_cli(args: list, url: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZENDESK_")}
+    env.update({"ZENDESK_URL": url, "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN})
+    return subprocess.Popen([sys.executable, "-m", "zdkit", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_cli_export_survives_sigkill_and_resumes_exactly_once(tmp_path) -> None:
+    emulator = Emulator("--tickets", "20000")
+    try:
+        out = tmp_path / "tickets.jsonl"
+        checkpoint = tmp_path / "tickets.jsonl.checkpoint"
+        child = _run_cli(["export", "tickets", "--out", str(out), "--per-page", "200"], emulator.url)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if checkpoint.exists() and json.loads(checkpoint.read_text() or "{}").get("items", 0) >= 1000:
+                break
+            time.sleep(0.005)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+        killed_at = json.loads(checkpoint.read_text())["items"]
+        assert 0 < killed_at < 20000, "killed mid-way"
+        refused = _run_cli(["export", "tickets", "--out", str(out)], emulator.url)
+        assert refused.wait(timeout=60) == 2, "an existing file is not overwritten without --resume"
+        resumed = _run_cli(["export", "tickets", "--out", str(out), "--resume", "--per-page", "200"], emulator.url)
+        stdout, stderr = resumed.communicate(timeout=120)
+        assert resumed.returncode == 0, stderr
+        summary = json.loads(stdout)
+        assert summary["items"] == 20000 and summary["cursor"]
+        ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+        assert len(ids) == 20000 and len(set(ids)) == 20000
+    finally:
+        emulator.stop()
+
+
+def test_python_export_of_200000_tickets_has_a_bounded_peak_rss() -> None:
+    emulator = Emulator("--tickets", "200000")
+    try:
+        script = (
+            "import resource, zdkit\n"
+            f"c = zdkit.Client(base_url={emulator.url!r}, oauth_token={OAUTH_TOKEN!r})\n"
+            "n = sum(1 for _ in c.incremental('tickets', start_time=0))\n"
+            "print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+        )
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        count, peak_mib = map(int, result.stdout.split())
+        print(f"exported {count} tickets with a peak RSS of {peak_mib} MiB")
+        assert count == 200000
+        assert peak_mib < 120, f"peak RSS {peak_mib} MiB"
+    finally:
+        emulator.stop()
