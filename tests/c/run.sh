@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Runs each test program given as an argument under valgrind (zero errors, zero
+# definite/indirect leaks), then the whoami examples against an emulator, and prints
+# "N passed, M failed". Environment (set by the Makefile): ZDKIT_EMULATOR, VALGRIND,
+# VALGRIND_FLAGS, WHOAMI, WHOAMI_STATIC, WHOAMI_CPP.
+set -uo pipefail
+
+passed=0
+failed=0
+failures=()
+start=$(date +%s)
+
+run() { # name, command...
+    local name=$1
+    shift
+    local t0 t1 rc
+    t0=$(date +%s%3N)
+    "$@"
+    rc=$?
+    t1=$(date +%s%3N)
+    if [ "$rc" -eq 0 ]; then
+        passed=$((passed + 1))
+        printf 'PASS %s (%d.%01d s)\n' "$name" $(((t1 - t0) / 1000)) $(((t1 - t0) % 1000 / 100))
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        if [ "$rc" -eq 99 ]; then
+            printf 'FAIL %s: valgrind found errors or leaks (exit 99)\n' "$name"
+        else
+            printf 'FAIL %s (exit %d)\n' "$name" "$rc"
+        fi
+    fi
+}
+
+read -r -a vg_flags <<<"${VALGRIND_FLAGS}"
+for bin in "$@"; do
+    name="$(basename "$(dirname "$bin")")/$(basename "$bin")"
+    run "$name" timeout 600 "${VALGRIND}" "${vg_flags[@]}" "$bin"
+done
+
+# The examples: whoami (C, linked both ways) and the C++ one, against one emulator.
+emu_out=$(mktemp)
+"${ZDKIT_EMULATOR}" --host 127.0.0.1 --port 0 >"$emu_out" &
+emu_pid=$!
+trap 'kill "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; rm -f "$emu_out"' EXIT
+url=
+for _ in $(seq 100); do
+    url=$(sed -n '1s/.*"url": *"\([^"]*\)".*/\1/p' "$emu_out")
+    [ -n "$url" ] && break
+    sleep 0.1
+done
+if [ -z "$url" ]; then
+    echo "FAIL: the emulator did not print its URL" >&2
+    failed=$((failed + 1))
+else
+    check_whoami() { # binary, expected exit (0 or 1), expected text, env assignments...
+        local bin=$1 want=$2 text=$3
+        shift 3
+        local out rc
+        out=$(env -u ZENDESK_SUBDOMAIN -u ZENDESK_URL -u ZENDESK_EMAIL -u ZENDESK_API_TOKEN \
+            -u ZENDESK_OAUTH_TOKEN "$@" timeout 120 "${VALGRIND}" "${vg_flags[@]}" "$bin" 2>&1)
+        rc=$?
+        if [ "$rc" -eq 99 ]; then
+            echo "$out"
+            return 99
+        fi
+        if [ "$want" -eq 0 ] && [ "$rc" -ne 0 ]; then echo "$out"; return 1; fi
+        if [ "$want" -ne 0 ] && [ "$rc" -eq 0 ]; then echo "$out"; return 1; fi
+        if ! grep -qF -- "$text" <<<"$out"; then
+            echo "expected output containing: $text"
+            echo "got: $out"
+            return 1
+        fi
+    }
+    for bin in "${WHOAMI}" "${WHOAMI_STATIC}" "${WHOAMI_CPP}"; do
+        label=$(basename "$(dirname "$bin")")/$(basename "$bin")
+        run "$label api token" check_whoami "$bin" 0 "You are Emulator Admin <agent@example.com> (role admin, id 1)" \
+            ZENDESK_URL="$url" ZENDESK_EMAIL=agent@example.com ZENDESK_API_TOKEN=emulator-api-token
+        run "$label oauth" check_whoami "$bin" 0 "You are Emulator Admin <agent@example.com> (role admin, id 1)" \
+            ZENDESK_URL="$url" ZENDESK_OAUTH_TOKEN=emulator-oauth-token
+    done
+    run "whoami wrong token" check_whoami "${WHOAMI}" 1 "request id" \
+        ZENDESK_URL="$url" ZENDESK_OAUTH_TOKEN=wrong-token
+    run "whoami no credentials" check_whoami "${WHOAMI}" 1 "ZENDESK_" ZENDESK_URL="$url"
+    run "whoami insecure" check_whoami "${WHOAMI}" 1 "http" \
+        ZENDESK_URL=http://example.com ZENDESK_OAUTH_TOKEN=emulator-oauth-token
+fi
+
+echo "C suite took $(($(date +%s) - start)) s"
+if [ "$failed" -ne 0 ]; then
+    echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
