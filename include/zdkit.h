@@ -181,6 +181,17 @@ typedef struct zdk_client zdk_client;
 typedef struct zdk_config zdk_config;
 
 /**
+ * A resumable incremental export. Not thread-safe: one thread at a time.
+ */
+typedef struct zdk_export zdk_export;
+
+/**
+ * A lazy walk over the pages of a list endpoint (or a search). One page is in
+ * memory at a time. Not thread-safe: use one pager from one thread at a time.
+ */
+typedef struct zdk_pager zdk_pager;
+
+/**
  * A request under construction. Not thread-safe to modify; once built it may be
  * sent by several threads (`zdk_client_send` only reads it).
  */
@@ -311,6 +322,53 @@ enum zdk_result zdk_client_request(const struct zdk_client *client,
 enum zdk_result zdk_client_send(const struct zdk_client *client,
                                 const struct zdk_request *request,
                                 struct zdk_response **out);
+
+/**
+ * Uploads bytes (`POST /api/v2/uploads.json?filename=…`) for a ticket comment.
+ * `content_type` NULL guesses from the file name; `token` NULL starts a new upload,
+ * or names an earlier one to add to. `data` may be NULL only when `len` is 0.
+ * Results and `*out` as `zdk_client_request`; the body is
+ * `{"upload":{"token":…,"attachment":…}}`.
+ *
+ * # Safety
+ * `client` NULL or live; strings NULL or NUL-terminated; `data` NULL or `len`
+ * readable bytes; `out` NULL or writable.
+ */
+enum zdk_result zdk_client_upload(const struct zdk_client *client,
+                                  const char *filename,
+                                  const char *content_type,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  const char *token,
+                                  struct zdk_response **out);
+
+/**
+ * Uploads a file streamed from disk (never loaded whole into memory). Otherwise as
+ * `zdk_client_upload`.
+ *
+ * # Safety
+ * `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
+ */
+enum zdk_result zdk_client_upload_file(const struct zdk_client *client,
+                                       const char *filename,
+                                       const char *path,
+                                       const char *content_type,
+                                       const char *token,
+                                       struct zdk_response **out);
+
+/**
+ * Polls `GET /api/v2/job_statuses/{job_id}` with back-off until the job is
+ * `completed` (`ZDK_OK`, `*out` = the last poll, body `{"job_status":…}`) or
+ * `failed`/`killed` (`ZDK_ERR_JOB_FAILED`, `*out` set likewise; the results are in
+ * `zdk_last_error_details_json()`). Past `timeout_ms`: `ZDK_ERR_TIMEOUT`.
+ *
+ * # Safety
+ * `client` NULL or live; `job_id` NULL or NUL-terminated; `out` NULL or writable.
+ */
+enum zdk_result zdk_client_wait_for_job(const struct zdk_client *client,
+                                        const char *job_id,
+                                        uint64_t timeout_ms,
+                                        struct zdk_response **out);
 
 /**
  * Frees a client and closes its connections. NULL is a no-op. No other thread may
@@ -491,6 +549,184 @@ enum zdk_result zdk_config_set_client_cert(struct zdk_config *config,
 enum zdk_result zdk_config_set_log_callback(struct zdk_config *config,
                                             zdk_log_callback callback,
                                             void *userdata);
+
+/**
+ * Sets how many times a failed request is retried (default 3; 0 disables retries).
+ * Retried: 429 and 503-with-`Retry-After` for every method; other 5xx, cut
+ * connections and timeouts for GET/HEAD/PUT/DELETE/OPTIONS, and for POST/PATCH only
+ * with an `Idempotency-Key` (zdkit adds one to `POST /api/v2/tickets` itself).
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum zdk_result zdk_config_set_max_retries(struct zdk_config *config, uint32_t retries);
+
+/**
+ * Sets the overall budget of one call in milliseconds, waits and retries included
+ * (default 120000). A wait that would pass it is not started: the error comes at
+ * once, with `zdk_last_error_retry_after_ms()`. Must be > 0.
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum zdk_result zdk_config_set_deadline_ms(struct zdk_config *config, uint64_t ms);
+
+/**
+ * Non-zero: never wait — a rate limit or a retryable failure comes back at once
+ * (`ZDK_ERR_RATE_LIMITED` with the retry-after), for job queues that reschedule
+ * themselves. Zero (the default): wait and retry within the deadline.
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum zdk_result zdk_config_set_never_wait(struct zdk_config *config, int32_t never_wait);
+
+/**
+ * Non-zero (the default): space requests out when the rate-limit headers say the
+ * bucket is nearly empty, so long loops run at the account's limit without 429s.
+ * Zero: send at once.
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum zdk_result zdk_config_set_rate_limit_pacing(struct zdk_config *config, int32_t enabled);
+
+/**
+ * Creates a pager over `path` (`"/api/v2/tickets.json"`). `query` is NULL or an
+ * URL-encoded query string without `?` (`"sort=-updated_at&include=users"`).
+ * Cursor pagination with `page[size]=100` is used unless the query picks a paging
+ * parameter (`page[size]`, `per_page`, `page`). The pager follows
+ * `meta.after_cursor` and stops on `meta.has_more == false` (Support), follows
+ * `next_page` (offset endpoints) and `links.next` / the `Link` header (Help
+ * Center). A cursor that stops changing fails instead of looping.
+ *
+ * On success `*out` owns the pager: free it with `zdk_pager_free`. The client must
+ * outlive nothing: the pager keeps its own reference to the client's connections.
+ *
+ * # Safety
+ * `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
+ */
+enum zdk_result zdk_pager_new(const struct zdk_client *client,
+                              const char *path,
+                              const char *query,
+                              struct zdk_pager **out);
+
+/**
+ * Creates a pager over a search (`GET /api/v2/search?query=…`, 100 per page).
+ * Zendesk serves at most 1,000 results: when the search matches more,
+ * `zdk_pager_next` fails after them with `ZDK_ERR_VALIDATION` and
+ * `zdk_last_error_zendesk_code()` = `"SearchResultLimit"` instead of ending
+ * quietly — use `zdk_search_export_new` for such searches.
+ *
+ * # Safety
+ * `client` NULL or live; `query` NULL or NUL-terminated; `out` NULL or writable.
+ */
+enum zdk_result zdk_search_new(const struct zdk_client *client,
+                               const char *query,
+                               struct zdk_pager **out);
+
+/**
+ * Creates a pager over a search export (`GET /api/v2/search/export`, cursor
+ * paging, no cap). `result_type` is Zendesk's required `filter[type]`
+ * (`"ticket"`, `"user"`, `"organization"`, `"group"`); `page_size` 1 to 1000.
+ *
+ * # Safety
+ * `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
+ */
+enum zdk_result zdk_search_export_new(const struct zdk_client *client,
+                                      const char *query,
+                                      const char *result_type,
+                                      uint32_t page_size,
+                                      struct zdk_pager **out);
+
+/**
+ * Fetches the next page. `ZDK_OK` with `*out` set to the page's response (its body
+ * is the page JSON; free it with `zdk_response_free`); `ZDK_DONE` after the last
+ * page (`*out` not written); an error code otherwise (for an HTTP error `*out` is
+ * set, as with `zdk_client_request`). After an error the same page may be asked
+ * for again.
+ *
+ * # Safety
+ * `pager` NULL or live; `out` NULL or writable.
+ */
+enum zdk_result zdk_pager_next(struct zdk_pager *pager, struct zdk_response **out);
+
+/**
+ * 1 when another page may follow (before the first page, and while
+ * `meta.has_more` or a next link says so), 0 at the end or for NULL.
+ *
+ * # Safety
+ * `pager` NULL or live.
+ */
+int32_t zdk_pager_has_more(const struct zdk_pager *pager);
+
+/**
+ * The `meta.after_cursor` of the last page, or NULL (offset endpoints, NULL
+ * pager). Borrowed: valid until the next `zdk_pager_next` or `zdk_pager_free`.
+ *
+ * # Safety
+ * `pager` NULL or live.
+ */
+const char *zdk_pager_after_cursor(const struct zdk_pager *pager);
+
+/**
+ * Frees a pager. NULL is a no-op.
+ *
+ * # Safety
+ * `pager` NULL or from `zdk_pager_new`/`zdk_search_new`/`zdk_search_export_new`,
+ * not freed before.
+ */
+void zdk_pager_free(struct zdk_pager *pager);
+
+/**
+ * Starts an incremental export of `resource` (`"tickets"`, `"users"` use Zendesk's
+ * cursors; `"organizations"`, `"ticket_events"`, … are time-based, de-duplicated
+ * across pages). Give `cursor` (a value saved from `zdk_export_cursor`) to resume,
+ * or NULL to start at `start_time` (Unix time, at least 60 s ago; 0 = everything).
+ * `per_page` 1 to 1000. A cursor or `end_time` that stops advancing fails with
+ * `ZDK_ERR_DECODE` instead of looping.
+ *
+ * On success `*out` owns the export: free it with `zdk_export_free`.
+ *
+ * # Safety
+ * `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
+ */
+enum zdk_result zdk_export_new(const struct zdk_client *client,
+                               const char *resource,
+                               int64_t start_time,
+                               const char *cursor,
+                               uint32_t per_page,
+                               struct zdk_export **out);
+
+/**
+ * Fetches the next page of the export. `ZDK_OK` with `*out` set to a response whose
+ * body is a JSON array of this page's items (de-duplicated); `ZDK_DONE` after the
+ * page with `end_of_stream` (`*out` not written). Read the position to resume from
+ * with `zdk_export_cursor` after each page.
+ *
+ * # Safety
+ * `export` NULL or live; `out` NULL or writable.
+ */
+enum zdk_result zdk_export_next(struct zdk_export *export_, struct zdk_response **out);
+
+/**
+ * The position to resume from: the latest `after_cursor` (cursor-based) or the
+ * next start time in decimal (time-based); valid after `ZDK_DONE` too, so saving it
+ * lets the next run pick up exactly the changes since. NULL before the first page.
+ * Borrowed: valid until the next `zdk_export_next` or `zdk_export_free`.
+ *
+ * # Safety
+ * `export` NULL or live.
+ */
+const char *zdk_export_cursor(const struct zdk_export *export_);
+
+/**
+ * Frees an export. NULL is a no-op.
+ *
+ * # Safety
+ * `export` NULL or from `zdk_export_new`, not freed before.
+ */
+void zdk_export_free(struct zdk_export *export_);
 
 /**
  * The code of the last failing zdkit call on this thread, or `ZDK_OK` when the

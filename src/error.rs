@@ -285,6 +285,16 @@ impl Error {
         self
     }
 
+    /// Attaches the response the error is about (and its request id).
+    pub(crate) fn with_response(mut self, response: Response) -> Error {
+        if self.inner.request_id.is_none() {
+            self.inner.request_id = response.request_id().map(str::to_owned);
+        }
+        self.inner.status.get_or_insert(response.status);
+        self.inner.response = Some(Box::new(response));
+        self
+    }
+
     /// Replaces the kind and message, keeping everything else.
     pub(crate) fn reframed(mut self, kind: ErrorKind, message: String) -> Error {
         self.inner.kind = kind;

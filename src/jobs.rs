@@ -3,6 +3,7 @@
 use crate::client::{Client, sleep_unless_cancelled};
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::Request;
+use crate::response::Response;
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -39,6 +40,36 @@ pub fn guess_content_type(filename: &str) -> &'static str {
     }
 }
 
+/// The request that uploads a file (`POST /api/v2/uploads.json?filename=…`).
+pub fn upload_request(
+    filename: &str,
+    source: UploadSource<'_>,
+    content_type: Option<&str>,
+    token: Option<&str>,
+) -> Result<Request> {
+    if filename.is_empty() {
+        return Err(Error::invalid("the upload needs a file name"));
+    }
+    let content_type = content_type.unwrap_or_else(|| guess_content_type(filename));
+    let mut request = Request::post("/api/v2/uploads.json").query("filename", filename);
+    if let Some(token) = token {
+        request = request.query("token", token);
+    }
+    request = match source {
+        UploadSource::Bytes(bytes) => request.body(content_type, bytes.to_vec()),
+        UploadSource::Path(path) => {
+            if !path.is_file() {
+                return Err(Error::invalid(format!(
+                    "{} is not a readable file",
+                    path.display()
+                )));
+            }
+            request.file_body(content_type, path)
+        }
+    };
+    Ok(request)
+}
+
 /// First and largest pause between job-status polls.
 const POLL_FIRST: Duration = Duration::from_millis(250);
 const POLL_MAX: Duration = Duration::from_secs(5);
@@ -54,26 +85,7 @@ impl Client {
         content_type: Option<&str>,
         token: Option<&str>,
     ) -> Result<Value> {
-        if filename.is_empty() {
-            return Err(Error::invalid("the upload needs a file name"));
-        }
-        let content_type = content_type.unwrap_or_else(|| guess_content_type(filename));
-        let mut request = Request::post("/api/v2/uploads.json").query("filename", filename);
-        if let Some(token) = token {
-            request = request.query("token", token);
-        }
-        request = match source {
-            UploadSource::Bytes(bytes) => request.body(content_type, bytes.to_vec()),
-            UploadSource::Path(path) => {
-                if !path.is_file() {
-                    return Err(Error::invalid(format!(
-                        "{} is not a readable file",
-                        path.display()
-                    )));
-                }
-                request.file_body(content_type, path)
-            }
-        };
+        let request = upload_request(filename, source, content_type, token)?;
         let mut answer = self.send(&request)?.json()?;
         match answer.get_mut("upload") {
             Some(upload) => Ok(upload.take()),
@@ -90,6 +102,13 @@ impl Client {
     /// [`ErrorKind::JobFailed`] error whose details are the job's results). Past
     /// `timeout`, an [`ErrorKind::Timeout`] error.
     pub fn wait_for_job(&self, job_id: &str, timeout: Duration) -> Result<Value> {
+        let mut answer = self.wait_for_job_response(job_id, timeout)?.json()?;
+        Ok(answer["job_status"].take())
+    }
+
+    /// Like [`Client::wait_for_job`], giving the last poll's response (its body is
+    /// `{"job_status": …}`). A failed job's error holds that response too.
+    pub fn wait_for_job_response(&self, job_id: &str, timeout: Duration) -> Result<Response> {
         if job_id.is_empty()
             || !job_id
                 .chars()
@@ -101,27 +120,27 @@ impl Client {
         let until = Instant::now() + timeout;
         let mut pause = POLL_FIRST;
         loop {
-            let mut answer = self.get(&path)?.json()?;
+            let response = self.get(&path)?;
+            let answer = response.json()?;
             let status = answer
                 .pointer("/job_status/status")
                 .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            match status.as_str() {
-                "completed" => return Ok(answer["job_status"].take()),
+                .unwrap_or("");
+            match status {
+                "completed" => return Ok(response),
                 "failed" | "killed" => {
-                    let job = answer["job_status"].take();
+                    let job = &answer["job_status"];
                     let message = job
                         .get("message")
                         .and_then(Value::as_str)
-                        .unwrap_or("no message")
-                        .to_owned();
+                        .unwrap_or("no message");
                     return Err(Error::new(
                         ErrorKind::JobFailed,
                         format!("job {job_id} {status}: {message}"),
                     )
                     .with_details(job.get("results").cloned().unwrap_or(Value::Null))
-                    .with_request("GET", &path));
+                    .with_request("GET", &path)
+                    .with_response(response));
                 }
                 _ => {}
             }

@@ -48,7 +48,7 @@ pub use headers::Headers;
 pub use incremental::{
     CURSOR_RESOURCES, DEFAULT_EXPORT_PAGE_SIZE, ExportPage, ExportStart, IncrementalExport,
 };
-pub use jobs::{UploadSource, guess_content_type};
+pub use jobs::{UploadSource, guess_content_type, upload_request};
 pub use log::{LogLevel, LogSink};
 pub use paginate::{DEFAULT_PAGE_SIZE, Page, Pager, find_items_key};
 pub use ratelimit::{EndpointBucket, RateLimit, parse_retry_after};
@@ -57,7 +57,7 @@ pub use response::Response;
 pub use retry::{
     DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, RetryPolicy, is_idempotent, new_idempotency_key,
 };
-pub use search::{SEARCH_LIMIT_CODE, SEARCH_RESULT_CAP, SearchResults};
+pub use search::{SEARCH_LIMIT_CODE, SEARCH_RESULT_CAP, SearchPager, SearchResults};
 pub use secret::Secret;
 pub use transport::CancelCheck;
 

@@ -8,7 +8,7 @@
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::paginate::Pager;
+use crate::paginate::{Page, Pager};
 use serde_json::Value;
 use std::collections::VecDeque;
 
@@ -17,26 +17,83 @@ pub const SEARCH_RESULT_CAP: u64 = 1000;
 /// The error code of the search-limit error.
 pub const SEARCH_LIMIT_CODE: &str = "SearchResultLimit";
 
-/// Results of `/api/v2/search`, one page in memory.
+/// Pages of `/api/v2/search`, with the 1,000-result limit enforced.
 #[derive(Debug)]
-pub struct SearchResults {
+pub struct SearchPager {
     pager: Pager,
-    buffer: VecDeque<Value>,
     served: u64,
     count: Option<u64>,
     finished: bool,
 }
 
-impl SearchResults {
+impl SearchPager {
+    /// The true number of matches Zendesk reported (known after the first page).
+    pub fn total_count(&self) -> Option<u64> {
+        self.count
+    }
+
     /// Continues with another handle on the client (for example one with a
     /// cancel check, [`Client::with_cancel`]).
     pub fn set_client(&mut self, client: Client) {
         self.pager.set_client(client);
     }
 
+    /// The next page; after 1,000 results of a larger search, the
+    /// [`SEARCH_LIMIT_CODE`] error; `None` at the end.
+    pub fn next_page(&mut self) -> Result<Option<Page>> {
+        if self.finished {
+            return Ok(None);
+        }
+        if self.served >= SEARCH_RESULT_CAP && self.count.is_some_and(|c| c > self.served) {
+            self.finished = true;
+            let count = self.count.unwrap_or_default();
+            return Err(Error::new(
+                ErrorKind::Validation,
+                format!(
+                    "this search matches {count} results but Zendesk serves at most \
+                     {SEARCH_RESULT_CAP}: use export_search (GET /api/v2/search/export) to read them all"
+                ),
+            )
+            .with_code(SEARCH_LIMIT_CODE)
+            .with_request("GET", "/api/v2/search.json"));
+        }
+        match self.pager.next_page() {
+            Ok(Some(page)) => {
+                if self.count.is_none() {
+                    self.count = page.raw.get("count").and_then(Value::as_u64);
+                }
+                self.served += page.items().len() as u64;
+                Ok(Some(page))
+            }
+            Ok(None) => {
+                self.finished = true;
+                Ok(None)
+            }
+            Err(error) => {
+                self.finished = true;
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Results of `/api/v2/search`, one page in memory.
+#[derive(Debug)]
+pub struct SearchResults {
+    pages: SearchPager,
+    buffer: VecDeque<Value>,
+}
+
+impl SearchResults {
     /// The true number of matches Zendesk reported (known after the first page).
     pub fn total_count(&self) -> Option<u64> {
-        self.count
+        self.pages.total_count()
+    }
+
+    /// Continues with another handle on the client (for example one with a
+    /// cancel check, [`Client::with_cancel`]).
+    pub fn set_client(&mut self, client: Client) {
+        self.pages.set_client(client);
     }
 }
 
@@ -46,40 +103,12 @@ impl Iterator for SearchResults {
     fn next(&mut self) -> Option<Result<Value>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
-                self.served += 1;
                 return Some(Ok(item));
             }
-            if self.finished {
-                return None;
-            }
-            if self.served >= SEARCH_RESULT_CAP && self.count.is_some_and(|c| c > self.served) {
-                self.finished = true;
-                let count = self.count.unwrap_or_default();
-                return Some(Err(Error::new(
-                    ErrorKind::Validation,
-                    format!(
-                        "this search matches {count} results but Zendesk serves at most \
-                         {SEARCH_RESULT_CAP}: use export_search (GET /api/v2/search/export) to read them all"
-                    ),
-                )
-                .with_code(SEARCH_LIMIT_CODE)
-                .with_request("GET", "/api/v2/search.json")));
-            }
-            if self.pager.is_done() {
-                return None;
-            }
-            match self.pager.next_page() {
-                Ok(Some(page)) => {
-                    if self.count.is_none() {
-                        self.count = page.raw.get("count").and_then(Value::as_u64);
-                    }
-                    self.buffer.extend(page.into_items());
-                }
+            match self.pages.next_page() {
+                Ok(Some(page)) => self.buffer.extend(page.into_items()),
                 Ok(None) => return None,
-                Err(error) => {
-                    self.finished = true;
-                    return Some(Err(error));
-                }
+                Err(error) => return Some(Err(error)),
             }
         }
     }
@@ -90,14 +119,21 @@ impl Client {
     /// (`type:ticket status:open tags:vip`) and extra parameters (`sort_by`, …).
     /// Yields results; more than 1,000 matches end in a [`SEARCH_LIMIT_CODE`] error.
     pub fn search(&self, query: &str, params: Vec<(String, String)>) -> SearchResults {
+        SearchResults {
+            pages: self.search_pages(query, params),
+            buffer: VecDeque::new(),
+        }
+    }
+
+    /// The pages of a search (see [`Client::search`]).
+    pub fn search_pages(&self, query: &str, params: Vec<(String, String)>) -> SearchPager {
         let mut query_params = vec![("query".to_owned(), query.to_owned())];
         query_params.extend(params);
         if !query_params.iter().any(|(n, _)| n == "per_page") {
             query_params.push(("per_page".to_owned(), "100".to_owned()));
         }
-        SearchResults {
+        SearchPager {
             pager: Pager::new(self, "/api/v2/search.json", query_params, 0),
-            buffer: VecDeque::new(),
             served: 0,
             count: None,
             finished: false,

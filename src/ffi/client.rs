@@ -1,7 +1,7 @@
 //! `zdk_client`: builds clients and sends requests.
 
 use super::boundary::{
-    FfiError, arg_bytes, arg_ref, arg_str, check_out, free_box, guard, write_out,
+    FfiError, arg_bytes, arg_opt_str, arg_ref, arg_str, check_out, free_box, guard, write_out,
 };
 use super::config::zdk_config;
 use super::request::zdk_request;
@@ -18,6 +18,13 @@ use std::ffi::c_char;
 /// pooled and reused). Free it once, after every thread is done with it.
 pub struct zdk_client {
     client: Client,
+}
+
+impl zdk_client {
+    /// The core client.
+    pub(crate) fn core(&self) -> &Client {
+        &self.client
+    }
 }
 
 fn new_client(config: Config, out: *mut *mut zdk_client) -> Result<(), FfiError> {
@@ -202,6 +209,119 @@ pub unsafe extern "C" fn zdk_client_send(
         let request = unsafe { arg_ref(request, "request") }?;
         check_out(out, "out")?;
         send(client, &request.request, out)
+    })
+}
+
+/// Uploads bytes (`POST /api/v2/uploads.json?filename=…`) for a ticket comment.
+/// `content_type` NULL guesses from the file name; `token` NULL starts a new upload,
+/// or names an earlier one to add to. `data` may be NULL only when `len` is 0.
+/// Results and `*out` as `zdk_client_request`; the body is
+/// `{"upload":{"token":…,"attachment":…}}`.
+///
+/// # Safety
+/// `client` NULL or live; strings NULL or NUL-terminated; `data` NULL or `len`
+/// readable bytes; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_client_upload(
+    client: *const zdk_client,
+    filename: *const c_char,
+    content_type: *const c_char,
+    data: *const u8,
+    len: usize,
+    token: *const c_char,
+    out: *mut *mut zdk_response,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let client = unsafe { arg_ref(client, "client") }?;
+        // SAFETY: per the contract.
+        let filename = unsafe { arg_str(filename, "filename") }?;
+        // SAFETY: per the contract.
+        let content_type = unsafe { arg_opt_str(content_type, "content_type") }?;
+        // SAFETY: per the contract.
+        let data = unsafe { arg_bytes(data, len, "data") }?;
+        // SAFETY: per the contract.
+        let token = unsafe { arg_opt_str(token, "token") }?;
+        check_out(out, "out")?;
+        let request = crate::upload_request(
+            filename,
+            crate::UploadSource::Bytes(data),
+            content_type,
+            token,
+        )?;
+        send(client, &request, out)
+    })
+}
+
+/// Uploads a file streamed from disk (never loaded whole into memory). Otherwise as
+/// `zdk_client_upload`.
+///
+/// # Safety
+/// `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_client_upload_file(
+    client: *const zdk_client,
+    filename: *const c_char,
+    path: *const c_char,
+    content_type: *const c_char,
+    token: *const c_char,
+    out: *mut *mut zdk_response,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let client = unsafe { arg_ref(client, "client") }?;
+        // SAFETY: per the contract.
+        let filename = unsafe { arg_str(filename, "filename") }?;
+        // SAFETY: per the contract.
+        let path = unsafe { arg_str(path, "path") }?;
+        // SAFETY: per the contract.
+        let content_type = unsafe { arg_opt_str(content_type, "content_type") }?;
+        // SAFETY: per the contract.
+        let token = unsafe { arg_opt_str(token, "token") }?;
+        check_out(out, "out")?;
+        let source = crate::UploadSource::Path(std::path::Path::new(path));
+        let request = crate::upload_request(filename, source, content_type, token)?;
+        send(client, &request, out)
+    })
+}
+
+/// Polls `GET /api/v2/job_statuses/{job_id}` with back-off until the job is
+/// `completed` (`ZDK_OK`, `*out` = the last poll, body `{"job_status":…}`) or
+/// `failed`/`killed` (`ZDK_ERR_JOB_FAILED`, `*out` set likewise; the results are in
+/// `zdk_last_error_details_json()`). Past `timeout_ms`: `ZDK_ERR_TIMEOUT`.
+///
+/// # Safety
+/// `client` NULL or live; `job_id` NULL or NUL-terminated; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_client_wait_for_job(
+    client: *const zdk_client,
+    job_id: *const c_char,
+    timeout_ms: u64,
+    out: *mut *mut zdk_response,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let client = unsafe { arg_ref(client, "client") }?;
+        // SAFETY: per the contract.
+        let job_id = unsafe { arg_str(job_id, "job_id") }?;
+        check_out(out, "out")?;
+        match client
+            .client
+            .wait_for_job_response(job_id, std::time::Duration::from_millis(timeout_ms))
+        {
+            Ok(response) => {
+                // SAFETY: checked non-NULL.
+                unsafe { write_out(out, zdk_response::new(response)) };
+                Ok(())
+            }
+            Err(mut error) => {
+                if let Some(response) = error.take_response() {
+                    // SAFETY: checked non-NULL.
+                    unsafe { write_out(out, zdk_response::new(response)) };
+                }
+                Err(error.into())
+            }
+        }
     })
 }
 

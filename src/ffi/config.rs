@@ -29,6 +29,8 @@ pub struct zdk_config {
     ca_dir: Option<String>,
     client_cert: Option<(String, String)>,
     log: Option<LogSink>,
+    retry: crate::RetryPolicy,
+    pacing: bool,
 }
 
 impl zdk_config {
@@ -46,6 +48,8 @@ impl zdk_config {
             ca_dir: None,
             client_cert: None,
             log: None,
+            retry: crate::RetryPolicy::default(),
+            pacing: true,
         }
     }
 
@@ -88,7 +92,7 @@ impl zdk_config {
         if let Some(sink) = &self.log {
             builder = builder.log_sink(sink.clone());
         }
-        builder.build()
+        builder.retry_policy(self.retry).pacing(self.pacing).build()
     }
 }
 
@@ -501,6 +505,83 @@ pub unsafe extern "C" fn zdk_config_set_log_callback(
                 target.call(level, line);
             })
         });
+        Ok(())
+    })
+}
+
+/// Sets how many times a failed request is retried (default 3; 0 disables retries).
+/// Retried: 429 and 503-with-`Retry-After` for every method; other 5xx, cut
+/// connections and timeouts for GET/HEAD/PUT/DELETE/OPTIONS, and for POST/PATCH only
+/// with an `Idempotency-Key` (zdkit adds one to `POST /api/v2/tickets` itself).
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_max_retries(
+    config: *mut zdk_config,
+    retries: u32,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        unsafe { arg_mut(config, "config") }?.retry.max_retries = retries;
+        Ok(())
+    })
+}
+
+/// Sets the overall budget of one call in milliseconds, waits and retries included
+/// (default 120000). A wait that would pass it is not started: the error comes at
+/// once, with `zdk_last_error_retry_after_ms()`. Must be > 0.
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_deadline_ms(
+    config: *mut zdk_config,
+    ms: u64,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let config = unsafe { arg_mut(config, "config") }?;
+        if ms == 0 {
+            return Err(Error::invalid("the deadline must be greater than zero").into());
+        }
+        config.retry.deadline = Duration::from_millis(ms);
+        Ok(())
+    })
+}
+
+/// Non-zero: never wait — a rate limit or a retryable failure comes back at once
+/// (`ZDK_ERR_RATE_LIMITED` with the retry-after), for job queues that reschedule
+/// themselves. Zero (the default): wait and retry within the deadline.
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_never_wait(
+    config: *mut zdk_config,
+    never_wait: i32,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        unsafe { arg_mut(config, "config") }?.retry.never_wait = never_wait != 0;
+        Ok(())
+    })
+}
+
+/// Non-zero (the default): space requests out when the rate-limit headers say the
+/// bucket is nearly empty, so long loops run at the account's limit without 429s.
+/// Zero: send at once.
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_rate_limit_pacing(
+    config: *mut zdk_config,
+    enabled: i32,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        unsafe { arg_mut(config, "config") }?.pacing = enabled != 0;
         Ok(())
     })
 }

@@ -15,6 +15,7 @@
 mod boundary;
 mod client;
 mod config;
+mod iterate;
 mod last_error;
 mod request;
 mod response;
@@ -23,6 +24,7 @@ mod version;
 
 pub use client::*;
 pub use config::*;
+pub use iterate::*;
 pub use last_error::*;
 pub use request::*;
 pub use response::*;

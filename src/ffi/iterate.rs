@@ -1,0 +1,369 @@
+//! `zdk_pager` and `zdk_export`: lazy pagination and resumable incremental exports.
+
+use super::boundary::{
+    FfiError, arg_mut, arg_opt_str, arg_ref, arg_str, check_out, free_box, guard, guard_value,
+    write_out,
+};
+use super::client::zdk_client;
+use super::last_error::to_cstring;
+use super::response::zdk_response;
+use super::result::zdk_result;
+use crate::incremental::{ExportStart, IncrementalExport};
+use crate::paginate::{Page, Pager};
+use crate::search::SearchPager;
+use std::ffi::{CString, c_char};
+use std::ptr;
+
+/// What a pager walks.
+enum Walk {
+    List(Pager),
+    Search(SearchPager),
+}
+
+/// A lazy walk over the pages of a list endpoint (or a search). One page is in
+/// memory at a time. Not thread-safe: use one pager from one thread at a time.
+pub struct zdk_pager {
+    walk: Walk,
+    has_more: bool,
+    after_cursor: Option<CString>,
+}
+
+/// Parses `a=1&b=x%20y` into decoded pairs (the pager encodes them again).
+fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .map(|q| {
+            url::form_urlencoded::parse(q.trim_start_matches('?').as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Creates a pager over `path` (`"/api/v2/tickets.json"`). `query` is NULL or an
+/// URL-encoded query string without `?` (`"sort=-updated_at&include=users"`).
+/// Cursor pagination with `page[size]=100` is used unless the query picks a paging
+/// parameter (`page[size]`, `per_page`, `page`). The pager follows
+/// `meta.after_cursor` and stops on `meta.has_more == false` (Support), follows
+/// `next_page` (offset endpoints) and `links.next` / the `Link` header (Help
+/// Center). A cursor that stops changing fails instead of looping.
+///
+/// On success `*out` owns the pager: free it with `zdk_pager_free`. The client must
+/// outlive nothing: the pager keeps its own reference to the client's connections.
+///
+/// # Safety
+/// `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_pager_new(
+    client: *const zdk_client,
+    path: *const c_char,
+    query: *const c_char,
+    out: *mut *mut zdk_pager,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let client = unsafe { arg_ref(client, "client") }?;
+        // SAFETY: per the contract.
+        let path = unsafe { arg_str(path, "path") }?;
+        // SAFETY: per the contract.
+        let query = unsafe { arg_opt_str(query, "query") }?;
+        check_out(out, "out")?;
+        let pager = Pager::new(
+            client.core(),
+            path,
+            query_pairs(query),
+            crate::DEFAULT_PAGE_SIZE,
+        );
+        // SAFETY: checked non-NULL.
+        unsafe {
+            write_out(
+                out,
+                zdk_pager {
+                    walk: Walk::List(pager),
+                    has_more: true,
+                    after_cursor: None,
+                },
+            )
+        };
+        Ok(())
+    })
+}
+
+/// Creates a pager over a search (`GET /api/v2/search?query=…`, 100 per page).
+/// Zendesk serves at most 1,000 results: when the search matches more,
+/// `zdk_pager_next` fails after them with `ZDK_ERR_VALIDATION` and
+/// `zdk_last_error_zendesk_code()` = `"SearchResultLimit"` instead of ending
+/// quietly — use `zdk_search_export_new` for such searches.
+///
+/// # Safety
+/// `client` NULL or live; `query` NULL or NUL-terminated; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_search_new(
+    client: *const zdk_client,
+    query: *const c_char,
+    out: *mut *mut zdk_pager,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let client = unsafe { arg_ref(client, "client") }?;
+        // SAFETY: per the contract.
+        let query = unsafe { arg_str(query, "query") }?;
+        check_out(out, "out")?;
+        let pages = client.core().search_pages(query, Vec::new());
+        // SAFETY: checked non-NULL.
+        unsafe {
+            write_out(
+                out,
+                zdk_pager {
+                    walk: Walk::Search(pages),
+                    has_more: true,
+                    after_cursor: None,
+                },
+            )
+        };
+        Ok(())
+    })
+}
+
+/// Creates a pager over a search export (`GET /api/v2/search/export`, cursor
+/// paging, no cap). `result_type` is Zendesk's required `filter[type]`
+/// (`"ticket"`, `"user"`, `"organization"`, `"group"`); `page_size` 1 to 1000.
+///
+/// # Safety
+/// `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_search_export_new(
+    client: *const zdk_client,
+    query: *const c_char,
+    result_type: *const c_char,
+    page_size: u32,
+    out: *mut *mut zdk_pager,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let client = unsafe { arg_ref(client, "client") }?;
+        // SAFETY: per the contract.
+        let query = unsafe { arg_str(query, "query") }?;
+        // SAFETY: per the contract.
+        let result_type = unsafe { arg_str(result_type, "result_type") }?;
+        check_out(out, "out")?;
+        let pager = client.core().export_search(query, result_type, page_size);
+        // SAFETY: checked non-NULL.
+        unsafe {
+            write_out(
+                out,
+                zdk_pager {
+                    walk: Walk::List(pager),
+                    has_more: true,
+                    after_cursor: None,
+                },
+            )
+        };
+        Ok(())
+    })
+}
+
+/// Fetches the next page. `ZDK_OK` with `*out` set to the page's response (its body
+/// is the page JSON; free it with `zdk_response_free`); `ZDK_DONE` after the last
+/// page (`*out` not written); an error code otherwise (for an HTTP error `*out` is
+/// set, as with `zdk_client_request`). After an error the same page may be asked
+/// for again.
+///
+/// # Safety
+/// `pager` NULL or live; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_pager_next(
+    pager: *mut zdk_pager,
+    out: *mut *mut zdk_response,
+) -> zdk_result {
+    let mut done = false;
+    let result = guard(|| {
+        // SAFETY: per the contract.
+        let pager = unsafe { arg_mut(pager, "pager") }?;
+        check_out(out, "out")?;
+        let next = match &mut pager.walk {
+            Walk::List(p) => p.next_page(),
+            Walk::Search(p) => p.next_page(),
+        };
+        match next {
+            Ok(Some(page)) => {
+                let Page {
+                    response,
+                    has_more,
+                    after_cursor,
+                    ..
+                } = page;
+                pager.has_more = has_more;
+                pager.after_cursor = after_cursor.as_deref().map(to_cstring);
+                // SAFETY: checked non-NULL.
+                unsafe { write_out(out, zdk_response::new(response)) };
+                Ok(())
+            }
+            Ok(None) => {
+                pager.has_more = false;
+                done = true;
+                Ok(())
+            }
+            Err(mut error) => {
+                if let Some(response) = error.take_response() {
+                    // SAFETY: checked non-NULL.
+                    unsafe { write_out(out, zdk_response::new(response)) };
+                }
+                Err(FfiError::Core(error))
+            }
+        }
+    });
+    if done && result == zdk_result::ZDK_OK {
+        zdk_result::ZDK_DONE
+    } else {
+        result
+    }
+}
+
+/// 1 when another page may follow (before the first page, and while
+/// `meta.has_more` or a next link says so), 0 at the end or for NULL.
+///
+/// # Safety
+/// `pager` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_pager_has_more(pager: *const zdk_pager) -> i32 {
+    // SAFETY: per the contract.
+    guard_value(0, || {
+        unsafe { pager.as_ref() }.map_or(0, |p| i32::from(p.has_more))
+    })
+}
+
+/// The `meta.after_cursor` of the last page, or NULL (offset endpoints, NULL
+/// pager). Borrowed: valid until the next `zdk_pager_next` or `zdk_pager_free`.
+///
+/// # Safety
+/// `pager` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_pager_after_cursor(pager: *const zdk_pager) -> *const c_char {
+    guard_value(ptr::null(), || {
+        // SAFETY: per the contract.
+        unsafe { pager.as_ref() }
+            .and_then(|p| p.after_cursor.as_ref())
+            .map_or(ptr::null(), |c| c.as_ptr())
+    })
+}
+
+/// Frees a pager. NULL is a no-op.
+///
+/// # Safety
+/// `pager` NULL or from `zdk_pager_new`/`zdk_search_new`/`zdk_search_export_new`,
+/// not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_pager_free(pager: *mut zdk_pager) {
+    // SAFETY: per the contract.
+    unsafe { free_box(pager) };
+}
+
+/// A resumable incremental export. Not thread-safe: one thread at a time.
+pub struct zdk_export {
+    export: IncrementalExport,
+    cursor: Option<CString>,
+}
+
+/// Starts an incremental export of `resource` (`"tickets"`, `"users"` use Zendesk's
+/// cursors; `"organizations"`, `"ticket_events"`, … are time-based, de-duplicated
+/// across pages). Give `cursor` (a value saved from `zdk_export_cursor`) to resume,
+/// or NULL to start at `start_time` (Unix time, at least 60 s ago; 0 = everything).
+/// `per_page` 1 to 1000. A cursor or `end_time` that stops advancing fails with
+/// `ZDK_ERR_DECODE` instead of looping.
+///
+/// On success `*out` owns the export: free it with `zdk_export_free`.
+///
+/// # Safety
+/// `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_export_new(
+    client: *const zdk_client,
+    resource: *const c_char,
+    start_time: i64,
+    cursor: *const c_char,
+    per_page: u32,
+    out: *mut *mut zdk_export,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let client = unsafe { arg_ref(client, "client") }?;
+        // SAFETY: per the contract.
+        let resource = unsafe { arg_str(resource, "resource") }?;
+        // SAFETY: per the contract.
+        let cursor = unsafe { arg_opt_str(cursor, "cursor") }?;
+        check_out(out, "out")?;
+        let start = match cursor {
+            Some(cursor) => ExportStart::Cursor(cursor.to_owned()),
+            None => ExportStart::StartTime(start_time),
+        };
+        let export = IncrementalExport::new(client.core(), resource, start, per_page)?;
+        let cursor = export.cursor().as_deref().map(to_cstring);
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(out, zdk_export { export, cursor }) };
+        Ok(())
+    })
+}
+
+/// Fetches the next page of the export. `ZDK_OK` with `*out` set to a response whose
+/// body is a JSON array of this page's items (de-duplicated); `ZDK_DONE` after the
+/// page with `end_of_stream` (`*out` not written). Read the position to resume from
+/// with `zdk_export_cursor` after each page.
+///
+/// # Safety
+/// `export` NULL or live; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_export_next(
+    export: *mut zdk_export,
+    out: *mut *mut zdk_response,
+) -> zdk_result {
+    let mut done = false;
+    let result = guard(|| {
+        // SAFETY: per the contract.
+        let export = unsafe { arg_mut(export, "export") }?;
+        check_out(out, "out")?;
+        match export.export.next_page()? {
+            Some(page) => {
+                export.cursor = page.cursor.as_deref().map(to_cstring);
+                let mut response = page.response;
+                response.body = serde_json::to_vec(&page.items)
+                    .map_err(|e| crate::Error::new(crate::ErrorKind::Internal, e.to_string()))?;
+                // SAFETY: checked non-NULL.
+                unsafe { write_out(out, zdk_response::new(response)) };
+            }
+            None => done = true,
+        }
+        Ok(())
+    });
+    if done && result == zdk_result::ZDK_OK {
+        zdk_result::ZDK_DONE
+    } else {
+        result
+    }
+}
+
+/// The position to resume from: the latest `after_cursor` (cursor-based) or the
+/// next start time in decimal (time-based); valid after `ZDK_DONE` too, so saving it
+/// lets the next run pick up exactly the changes since. NULL before the first page.
+/// Borrowed: valid until the next `zdk_export_next` or `zdk_export_free`.
+///
+/// # Safety
+/// `export` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_export_cursor(export: *const zdk_export) -> *const c_char {
+    guard_value(ptr::null(), || {
+        // SAFETY: per the contract.
+        unsafe { export.as_ref() }
+            .and_then(|e| e.cursor.as_ref())
+            .map_or(ptr::null(), |c| c.as_ptr())
+    })
+}
+
+/// Frees an export. NULL is a no-op.
+///
+/// # Safety
+/// `export` NULL or from `zdk_export_new`, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_export_free(export: *mut zdk_export) {
+    // SAFETY: per the contract.
+    unsafe { free_box(export) };
+}
