@@ -17,7 +17,7 @@ export CARGO_TARGET_DIR := $(TARGET_DIR)
 
 help:
 	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
-	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind"
+	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind, Python"
 	@echo "make bench  benchmarks (emulator throughput)"
 
 all: build
@@ -77,8 +77,9 @@ demo: build
 	$(MAKE) -C tests/c demo $(C_ARGS)
 
 bench:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(CARGO) build --release -p zdkit-emulator
-	bash benches/emulator_throughput.sh $(TARGET_DIR)/release/zdkit-emulator
+	bash emulator/throughput.sh "$(TARGET_DIR)/release/zdkit-emulator"
 
 clean:
 	$(CARGO) clean
