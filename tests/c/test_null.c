@@ -1,0 +1,321 @@
+/*
+ * NULL in every pointer argument of every function in zdkit.h, and invalid UTF-8 in
+ * every string argument: a ZDK_ERR_NULL_ARGUMENT / ZDK_ERR_INVALID_UTF8 result (or
+ * the documented NULL/0/no-op of accessors and _free functions), an untouched
+ * out-parameter, a last error that says so, and never a crash.
+ *
+ * `make coverage` checks that every function of zdkit.h is named in this file.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emulator.h"
+#include "testutil.h"
+#include "zdkit.h"
+
+/* Overlong '/', a lone continuation byte, a UTF-16 surrogate, a truncated sequence. */
+static const char *const BAD_UTF8[] = {"\xc0\xaf", "ok\x80", "\xed\xa0\x80", "abc\xe2\x82"};
+#define N_BAD (sizeof BAD_UTF8 / sizeof BAD_UTF8[0])
+
+static char sentinel_storage;
+#define SENTINEL ((void *)&sentinel_storage)
+
+/* A failure with `code` that left the thread's last error describing it. */
+#define CHECK_FAILS(expr, code)                                                                \
+    do {                                                                                       \
+        CHECK_RC(expr, code);                                                                  \
+        CHECK(zdk_last_error_code() == (code));                                                \
+        CHECK(zdk_last_error_message() != NULL);                                               \
+        CHECK(zdk_last_error_status() == 0);                                                   \
+    } while (0)
+#define CHECK_NULL_ARG(expr) CHECK_FAILS(expr, ZDK_ERR_NULL_ARGUMENT)
+#define CHECK_BAD_UTF8(expr) CHECK_FAILS(expr, ZDK_ERR_INVALID_UTF8)
+
+static void log_sink(void *userdata, zdk_log_level level, const char *message) {
+    (void)userdata;
+    (void)level;
+    (void)message;
+}
+
+static void test_client_constructors(const char *url) {
+    zdk_client *out = SENTINEL;
+
+    /* zdk_client_new */
+    zdk_config *config = NULL;
+    CHECK_OK(zdk_config_new(&config));
+    CHECK_OK(zdk_config_set_base_url(config, url));
+    CHECK_OK(zdk_config_set_oauth_token(config, "emulator-oauth-token"));
+    CHECK_NULL_ARG(zdk_client_new(NULL, &out));
+    CHECK(out == SENTINEL);
+    CHECK_NULL_ARG(zdk_client_new(config, NULL));
+    zdk_config_free(config);
+
+    /* zdk_client_new_api_token */
+    CHECK_NULL_ARG(zdk_client_new_api_token(NULL, "a@example.com", "tok", &out));
+    CHECK_NULL_ARG(zdk_client_new_api_token(url, NULL, "tok", &out));
+    CHECK_NULL_ARG(zdk_client_new_api_token(url, "a@example.com", NULL, &out));
+    CHECK_NULL_ARG(zdk_client_new_api_token(url, "a@example.com", "tok", NULL));
+    CHECK(out == SENTINEL);
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_client_new_api_token(BAD_UTF8[i], "a@example.com", "tok", &out));
+        CHECK_BAD_UTF8(zdk_client_new_api_token(url, BAD_UTF8[i], "tok", &out));
+        CHECK_BAD_UTF8(zdk_client_new_api_token(url, "a@example.com", BAD_UTF8[i], &out));
+    }
+    CHECK(out == SENTINEL);
+
+    /* zdk_client_new_oauth */
+    CHECK_NULL_ARG(zdk_client_new_oauth(NULL, "tok", &out));
+    CHECK_NULL_ARG(zdk_client_new_oauth(url, NULL, &out));
+    CHECK_NULL_ARG(zdk_client_new_oauth(url, "tok", NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_client_new_oauth(BAD_UTF8[i], "tok", &out));
+        CHECK_BAD_UTF8(zdk_client_new_oauth(url, BAD_UTF8[i], &out));
+    }
+    CHECK(out == SENTINEL);
+
+    /* zdk_client_free */
+    zdk_client_free(NULL);
+}
+
+static void test_requests(zdk_client *client) {
+    zdk_response *out = SENTINEL;
+    const uint8_t body[] = "{}";
+
+    /* zdk_client_request */
+    CHECK_NULL_ARG(zdk_client_request(NULL, "GET", "/api/v2/users/me.json", NULL, 0, &out));
+    CHECK_NULL_ARG(zdk_client_request(client, NULL, "/api/v2/users/me.json", NULL, 0, &out));
+    CHECK_NULL_ARG(zdk_client_request(client, "GET", NULL, NULL, 0, &out));
+    CHECK_NULL_ARG(zdk_client_request(client, "POST", "/api/v2/tickets.json", NULL, 5, &out));
+    CHECK_NULL_ARG(zdk_client_request(client, "GET", "/api/v2/users/me.json", NULL, 0, NULL));
+    CHECK_NULL_ARG(zdk_client_request(client, "POST", "/api/v2/tickets.json", body, 2, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_client_request(client, BAD_UTF8[i], "/api/v2/users/me.json", NULL, 0, &out));
+        CHECK_BAD_UTF8(zdk_client_request(client, "GET", BAD_UTF8[i], NULL, 0, &out));
+    }
+    CHECK(out == SENTINEL);
+
+    /* zdk_request_new */
+    zdk_request *request = SENTINEL;
+    CHECK_NULL_ARG(zdk_request_new(NULL, "/api/v2/users/me.json", &request));
+    CHECK_NULL_ARG(zdk_request_new("GET", NULL, &request));
+    CHECK_NULL_ARG(zdk_request_new("GET", "/api/v2/users/me.json", NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_request_new(BAD_UTF8[i], "/api/v2/users/me.json", &request));
+        CHECK_BAD_UTF8(zdk_request_new("GET", BAD_UTF8[i], &request));
+    }
+    CHECK(request == SENTINEL);
+    request = NULL;
+    CHECK_OK(zdk_request_new("GET", "/api/v2/users/me.json", &request));
+    CHECK(request != NULL);
+
+    /* zdk_request_add_query */
+    CHECK_NULL_ARG(zdk_request_add_query(NULL, "a", "b"));
+    CHECK_NULL_ARG(zdk_request_add_query(request, NULL, "b"));
+    CHECK_NULL_ARG(zdk_request_add_query(request, "a", NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_request_add_query(request, BAD_UTF8[i], "b"));
+        CHECK_BAD_UTF8(zdk_request_add_query(request, "a", BAD_UTF8[i]));
+    }
+
+    /* zdk_request_add_header */
+    CHECK_NULL_ARG(zdk_request_add_header(NULL, "X-Test", "1"));
+    CHECK_NULL_ARG(zdk_request_add_header(request, NULL, "1"));
+    CHECK_NULL_ARG(zdk_request_add_header(request, "X-Test", NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_request_add_header(request, BAD_UTF8[i], "1"));
+        CHECK_BAD_UTF8(zdk_request_add_header(request, "X-Test", BAD_UTF8[i]));
+    }
+
+    /* zdk_request_set_body: NULL content type means JSON, NULL body only with length 0 */
+    CHECK_NULL_ARG(zdk_request_set_body(NULL, NULL, body, 2));
+    CHECK_NULL_ARG(zdk_request_set_body(request, "application/json", NULL, 2));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_request_set_body(request, BAD_UTF8[i], body, 2));
+    }
+    CHECK_OK(zdk_request_set_body(request, NULL, NULL, 0));
+    CHECK_OK(zdk_request_set_body(request, NULL, body, 2));
+    CHECK_OK(zdk_request_set_body(request, "text/plain", NULL, 0));
+
+    /* zdk_client_send */
+    zdk_request *get = NULL;
+    CHECK_OK(zdk_request_new("GET", "/api/v2/users/me.json", &get));
+    CHECK_NULL_ARG(zdk_client_send(NULL, get, &out));
+    CHECK_NULL_ARG(zdk_client_send(client, NULL, &out));
+    CHECK_NULL_ARG(zdk_client_send(client, get, NULL));
+    CHECK(out == SENTINEL);
+    /* the request still works after all that */
+    out = NULL;
+    CHECK_OK(zdk_client_send(client, get, &out));
+    CHECK(zdk_response_status(out) == 200);
+    zdk_response_free(out);
+
+    /* zdk_request_free */
+    zdk_request_free(NULL);
+    zdk_request_free(get);
+    zdk_request_free(request);
+}
+
+static void test_config(void) {
+    zdk_config *out = SENTINEL;
+    /* zdk_config_new, zdk_config_from_env, zdk_config_free */
+    CHECK_NULL_ARG(zdk_config_new(NULL));
+    CHECK_NULL_ARG(zdk_config_from_env(NULL));
+    zdk_config_free(NULL);
+    CHECK(out == SENTINEL);
+
+    zdk_config *config = NULL;
+    CHECK_OK(zdk_config_new(&config));
+
+    /* zdk_config_set_target */
+    CHECK_NULL_ARG(zdk_config_set_target(NULL, "acme"));
+    CHECK_NULL_ARG(zdk_config_set_target(config, NULL));
+    /* zdk_config_set_subdomain */
+    CHECK_NULL_ARG(zdk_config_set_subdomain(NULL, "acme"));
+    CHECK_NULL_ARG(zdk_config_set_subdomain(config, NULL));
+    /* zdk_config_set_base_url */
+    CHECK_NULL_ARG(zdk_config_set_base_url(NULL, "https://acme.zendesk.com"));
+    CHECK_NULL_ARG(zdk_config_set_base_url(config, NULL));
+    /* zdk_config_set_api_token */
+    CHECK_NULL_ARG(zdk_config_set_api_token(NULL, "a@example.com", "tok"));
+    CHECK_NULL_ARG(zdk_config_set_api_token(config, NULL, "tok"));
+    CHECK_NULL_ARG(zdk_config_set_api_token(config, "a@example.com", NULL));
+    /* zdk_config_set_oauth_token */
+    CHECK_NULL_ARG(zdk_config_set_oauth_token(NULL, "tok"));
+    CHECK_NULL_ARG(zdk_config_set_oauth_token(config, NULL));
+    /* zdk_config_set_password: NULL config is a NULL argument; otherwise always refused */
+    CHECK_NULL_ARG(zdk_config_set_password(NULL, "a@example.com", "pw"));
+    CHECK_FAILS(zdk_config_set_password(config, "a@example.com", "pw"), ZDK_ERR_INVALID_ARGUMENT);
+    /* zdk_config_set_connect_timeout_ms, zdk_config_set_timeout_ms */
+    CHECK_NULL_ARG(zdk_config_set_connect_timeout_ms(NULL, 1000));
+    CHECK_NULL_ARG(zdk_config_set_timeout_ms(NULL, 1000));
+    CHECK_FAILS(zdk_config_set_connect_timeout_ms(config, 0), ZDK_ERR_INVALID_ARGUMENT);
+    CHECK_FAILS(zdk_config_set_timeout_ms(config, 0), ZDK_ERR_INVALID_ARGUMENT);
+    /* zdk_config_set_user_agent */
+    CHECK_NULL_ARG(zdk_config_set_user_agent(NULL, "ua"));
+    CHECK_NULL_ARG(zdk_config_set_user_agent(config, NULL));
+    /* zdk_config_set_proxy: no_proxy may be NULL */
+    CHECK_NULL_ARG(zdk_config_set_proxy(NULL, "http://127.0.0.1:3128", NULL));
+    CHECK_NULL_ARG(zdk_config_set_proxy(config, NULL, "localhost"));
+    CHECK_OK(zdk_config_set_proxy(config, "http://127.0.0.1:3128", NULL));
+    /* zdk_config_set_ca_file, zdk_config_set_ca_dir */
+    CHECK_NULL_ARG(zdk_config_set_ca_file(NULL, "/tmp/ca.pem"));
+    CHECK_NULL_ARG(zdk_config_set_ca_file(config, NULL));
+    CHECK_NULL_ARG(zdk_config_set_ca_dir(NULL, "/etc/ssl/certs"));
+    CHECK_NULL_ARG(zdk_config_set_ca_dir(config, NULL));
+    /* zdk_config_set_client_cert */
+    CHECK_NULL_ARG(zdk_config_set_client_cert(NULL, "/tmp/c.pem", "/tmp/k.pem"));
+    CHECK_NULL_ARG(zdk_config_set_client_cert(config, NULL, "/tmp/k.pem"));
+    CHECK_NULL_ARG(zdk_config_set_client_cert(config, "/tmp/c.pem", NULL));
+    /* zdk_config_set_log_callback: NULL callback removes it; NULL userdata is fine */
+    CHECK_NULL_ARG(zdk_config_set_log_callback(NULL, log_sink, NULL));
+    CHECK_OK(zdk_config_set_log_callback(config, log_sink, NULL));
+    CHECK_OK(zdk_config_set_log_callback(config, NULL, NULL));
+
+    for (size_t i = 0; i < N_BAD; i++) {
+        const char *bad = BAD_UTF8[i];
+        CHECK_BAD_UTF8(zdk_config_set_target(config, bad));
+        CHECK_BAD_UTF8(zdk_config_set_subdomain(config, bad));
+        CHECK_BAD_UTF8(zdk_config_set_base_url(config, bad));
+        CHECK_BAD_UTF8(zdk_config_set_api_token(config, bad, "tok"));
+        CHECK_BAD_UTF8(zdk_config_set_api_token(config, "a@example.com", bad));
+        CHECK_BAD_UTF8(zdk_config_set_oauth_token(config, bad));
+        CHECK_BAD_UTF8(zdk_config_set_user_agent(config, bad));
+        CHECK_BAD_UTF8(zdk_config_set_proxy(config, bad, NULL));
+        CHECK_BAD_UTF8(zdk_config_set_proxy(config, "http://127.0.0.1:3128", bad));
+        CHECK_BAD_UTF8(zdk_config_set_ca_file(config, bad));
+        CHECK_BAD_UTF8(zdk_config_set_ca_dir(config, bad));
+        CHECK_BAD_UTF8(zdk_config_set_client_cert(config, bad, "/tmp/k.pem"));
+        CHECK_BAD_UTF8(zdk_config_set_client_cert(config, "/tmp/c.pem", bad));
+    }
+    zdk_config_free(config);
+}
+
+static void test_responses(zdk_client *client) {
+    zdk_response *response = NULL;
+    CHECK_OK(zdk_client_request(client, "GET", "/api/v2/users/me.json", NULL, 0, &response));
+
+    /* zdk_response_status */
+    CHECK(zdk_response_status(NULL) == 0);
+    /* zdk_response_body */
+    size_t len = 12345;
+    CHECK(zdk_response_body(NULL, &len) == NULL);
+    CHECK(len == 0);
+    CHECK(zdk_response_body(NULL, NULL) == NULL);
+    CHECK(zdk_response_body(response, NULL) != NULL);
+    /* zdk_response_header: NULL or non-UTF-8 arguments give NULL and set the last error */
+    CHECK(zdk_response_header(NULL, "content-type") == NULL);
+    CHECK(zdk_last_error_code() == ZDK_ERR_NULL_ARGUMENT);
+    CHECK(zdk_response_header(response, NULL) == NULL);
+    CHECK(zdk_last_error_code() == ZDK_ERR_NULL_ARGUMENT);
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK(zdk_response_header(response, BAD_UTF8[i]) == NULL);
+        CHECK(zdk_last_error_code() == ZDK_ERR_INVALID_UTF8);
+    }
+    CHECK(zdk_response_header(response, "content-type") != NULL);
+    /* zdk_response_header_count */
+    CHECK(zdk_response_header_count(NULL) == 0);
+    /* zdk_response_header_at */
+    const char *name = SENTINEL;
+    const char *value = SENTINEL;
+    CHECK_NULL_ARG(zdk_response_header_at(NULL, 0, &name, &value));
+    CHECK_NULL_ARG(zdk_response_header_at(response, 0, NULL, &value));
+    CHECK_NULL_ARG(zdk_response_header_at(response, 0, &name, NULL));
+    CHECK(name == SENTINEL && value == SENTINEL);
+    /* zdk_response_request_id, zdk_response_api_warning */
+    CHECK(zdk_response_request_id(NULL) == NULL);
+    CHECK(zdk_response_api_warning(NULL) == NULL);
+    /* zdk_response_rate_limit */
+    zdk_rate_limit limit = {7, 7, 7};
+    CHECK_NULL_ARG(zdk_response_rate_limit(NULL, &limit));
+    CHECK_NULL_ARG(zdk_response_rate_limit(response, NULL));
+    CHECK(limit.limit == 7 && limit.remaining == 7 && limit.reset_seconds == 7);
+    /* zdk_response_free */
+    zdk_response_free(NULL);
+    zdk_response_free(response);
+}
+
+static void test_last_error_and_statics(void) {
+    /* zdk_last_error_*: no arguments; after a success they report nothing */
+    zdk_config *config = NULL;
+    CHECK_OK(zdk_config_new(&config));
+    CHECK(zdk_last_error_code() == ZDK_OK);
+    CHECK(zdk_last_error_message() == NULL);
+    CHECK(zdk_last_error_status() == 0);
+    CHECK(zdk_last_error_zendesk_code() == NULL);
+    CHECK(zdk_last_error_description() == NULL);
+    CHECK(zdk_last_error_details_json() == NULL);
+    CHECK(zdk_last_error_request_id() == NULL);
+    CHECK(zdk_last_error_retry_after_ms() == -1);
+    zdk_config_free(config);
+    /* after a NULL argument: a message naming the problem, no HTTP detail */
+    CHECK_NULL_ARG(zdk_config_new(NULL));
+    CHECK(zdk_last_error_zendesk_code() == NULL);
+    CHECK(zdk_last_error_request_id() == NULL);
+    CHECK(zdk_last_error_retry_after_ms() == -1);
+    /* zdk_strerror and zdk_version take no pointer */
+    CHECK(zdk_strerror(ZDK_ERR_NULL_ARGUMENT) != NULL);
+    CHECK(zdk_version() != NULL);
+}
+
+int main(void) {
+    emulator emu;
+    if (emulator_start(&emu, NULL, 10000) != 0) {
+        return 1;
+    }
+    zdk_client *client = NULL;
+    CHECK_OK(zdk_client_new_oauth(emu.url, "emulator-oauth-token", &client));
+
+    test_last_error_and_statics();
+    test_client_constructors(emu.url);
+    test_config();
+    test_requests(client);
+    test_responses(client);
+
+    zdk_client_free(client);
+    emulator_stop(&emu);
+    test_report("test_null");
+    return 0;
+}
