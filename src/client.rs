@@ -4,9 +4,10 @@
 //! errors.
 
 use crate::config::{Config, ConfigBuilder};
-use crate::credentials::AuthContext;
+use crate::credentials::{AuthContext, TokenEndpoint};
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::LogLevel;
+use crate::oauth::TokenSet;
 use crate::ratelimit::Governor;
 use crate::request::{Body, Request};
 use crate::response::Response;
@@ -247,7 +248,8 @@ impl Client {
                 return Err(Error::new(ErrorKind::Timeout, "the call's deadline passed")
                     .with_request(&method, url.path()));
             }
-            let response = self.send_once(request, &method, &url, body, timeout)?;
+            let (response, sent_authorization) =
+                self.send_once(request, &method, &url, body, timeout)?;
             if let Some(next) = self.redirect_target(&response, &url)? {
                 redirects += 1;
                 if redirects > MAX_REDIRECTS {
@@ -265,11 +267,18 @@ impl Client {
             }
             if response.status == 401 && !retried_unauthorized {
                 retried_unauthorized = true;
-                let context = AuthContext {
-                    base_url: self.config().base_url(),
-                };
-                let rejected = self.config().credentials().authorization(&context)?;
-                if self.config().credentials().on_unauthorized(&rejected) {
+                if self
+                    .config()
+                    .credentials()
+                    .on_unauthorized(&sent_authorization)
+                {
+                    self.log(
+                        LogLevel::Info,
+                        &format!(
+                            "{method} {}: 401, renewing the credential and replaying once",
+                            url.path()
+                        ),
+                    );
                     continue;
                 }
             }
@@ -313,10 +322,9 @@ impl Client {
         url: &Url,
         body: Option<(&str, &Body)>,
         timeout: Duration,
-    ) -> Result<Response> {
-        let context = AuthContext {
-            base_url: self.config().base_url(),
-        };
+    ) -> Result<(Response, crate::Secret)> {
+        let endpoint = |body: &serde_json::Value| self.token_request(body);
+        let context = self.auth_context(&endpoint);
         let authorization = self
             .config()
             .credentials()
@@ -325,7 +333,7 @@ impl Client {
         let transfer = Transfer {
             method,
             url,
-            authorization: &authorization,
+            authorization: Some(&authorization),
             headers: &request.headers,
             body,
             timeout,
@@ -362,7 +370,85 @@ impl Client {
                 &format!("{method} {}: Zendesk API warning: {warning}", response.path),
             );
         }
-        Ok(response)
+        Ok((response, authorization))
+    }
+
+    fn auth_context<'a>(&'a self, endpoint: TokenEndpoint<'a>) -> AuthContext<'a> {
+        AuthContext {
+            base_url: self.config().base_url(),
+            token_endpoint: Some(endpoint),
+        }
+    }
+
+    /// The current OAuth token set, when the credential manages one (client
+    /// credentials, refresh token).
+    pub fn token_set(&self) -> Option<TokenSet> {
+        self.config().credentials().token_set()
+    }
+
+    /// Posts `body` as JSON to `/oauth/tokens` on the client's origin (no
+    /// `Authorization` header) and returns the parsed answer. A refusal
+    /// (`invalid_client`, `invalid_grant`, …) is an [`ErrorKind::Authentication`]
+    /// error carrying Zendesk's `error` and `error_description`.
+    pub fn token_request(&self, body: &serde_json::Value) -> Result<serde_json::Value> {
+        let url = self
+            .config()
+            .base_url()
+            .join("oauth/tokens")
+            .map_err(|e| Error::invalid(format!("invalid token endpoint: {e}")))?;
+        let bytes = Body::Bytes(body.to_string().into_bytes());
+        let transfer = Transfer {
+            method: "POST",
+            url: &url,
+            authorization: None,
+            headers: &[],
+            body: Some(("application/json", &bytes)),
+            timeout: self.config().timeout,
+            cancel: self.cancel.clone(),
+        };
+        let raw = self
+            .shared
+            .transport
+            .perform(&transfer)
+            .map_err(|e| e.with_request("POST", url.path()))?;
+        let response = Response {
+            status: raw.status,
+            headers: raw.headers,
+            body: raw.body,
+            method: "POST".to_owned(),
+            path: url.path().to_owned(),
+            elapsed: raw.elapsed,
+        };
+        self.log(
+            LogLevel::Debug,
+            &format!(
+                "POST {} -> {} in {:.1} ms, request id {}",
+                response.path,
+                response.status,
+                response.elapsed.as_secs_f64() * 1000.0,
+                response.request_id().unwrap_or("-")
+            ),
+        );
+        if !response.is_success() {
+            let error = Error::from_response(response);
+            let kind = match error.status() {
+                Some(400 | 401 | 403) => ErrorKind::Authentication,
+                _ => error.kind(),
+            };
+            let message = format!("OAuth token request refused: {}", error.message());
+            return Err(error.reframed(kind, message));
+        }
+        response.json()
+    }
+
+    /// A client that only talks to the token endpoint of `subdomain_or_url` (for
+    /// the authorization-code exchange).
+    pub fn for_token_endpoint(subdomain_or_url: &str) -> Result<Client> {
+        let config = Config::builder()
+            .target(subdomain_or_url)
+            .credential_provider(Arc::new(crate::credentials::NoCredential))
+            .build()?;
+        Client::new(config)
     }
 
     /// The cancel check of this handle, if any.

@@ -117,6 +117,7 @@ pub struct ConfigBuilder {
     log: Option<LogSink>,
     retry: RetryPolicy,
     no_pacing: bool,
+    deferred_error: Option<Error>,
 }
 
 enum CredentialChoice {
@@ -180,6 +181,57 @@ impl ConfigBuilder {
     /// Authenticates through a custom provider (OAuth minting or refreshing).
     pub fn credential_provider(mut self, provider: Arc<dyn CredentialProvider>) -> Self {
         self.credentials.push(CredentialChoice::Provider(provider));
+        self
+    }
+
+    /// OAuth client credentials: tokens for `scope` (space-separated) lasting
+    /// `expires_in` seconds, minted on the first request and again before expiry.
+    pub fn oauth_client_credentials(
+        mut self,
+        client_id: &str,
+        client_secret: &str,
+        scope: &str,
+        expires_in: u64,
+    ) -> Self {
+        match crate::oauth::OAuthProvider::client_credentials(
+            client_id,
+            client_secret,
+            scope,
+            expires_in,
+        ) {
+            Ok(provider) => self
+                .credentials
+                .push(CredentialChoice::Provider(Arc::new(provider))),
+            Err(error) => self.deferred_error = Some(error),
+        }
+        self
+    }
+
+    /// An OAuth refresh token: access tokens are obtained and rotated with the
+    /// refresh-token grant; `on_rotate` receives every new token set (persist its
+    /// refresh token: the old one stops working).
+    pub fn oauth_refresh_token(
+        mut self,
+        client_id: &str,
+        client_secret: &str,
+        refresh_token: &str,
+        on_rotate: Option<crate::oauth::RotationCallback>,
+    ) -> Self {
+        match crate::oauth::OAuthProvider::refresh_token(
+            client_id,
+            client_secret,
+            refresh_token,
+            None,
+        ) {
+            Ok(mut provider) => {
+                if let Some(callback) = on_rotate {
+                    provider = provider.on_rotate(callback);
+                }
+                self.credentials
+                    .push(CredentialChoice::Provider(Arc::new(provider)));
+            }
+            Err(error) => self.deferred_error = Some(error),
+        }
         self
     }
 
@@ -301,9 +353,21 @@ impl ConfigBuilder {
         if let Some(token) = lookup("ZENDESK_OAUTH_TOKEN") {
             builder = builder.oauth_token(token);
         }
-        if builder.credentials.is_empty() {
+        if let (Some(id), Some(secret)) =
+            (lookup("ZENDESK_CLIENT_ID"), lookup("ZENDESK_CLIENT_SECRET"))
+        {
+            let scope = lookup("ZENDESK_OAUTH_SCOPE").unwrap_or_else(|| "read".to_owned());
+            builder = builder.oauth_client_credentials(
+                &id,
+                &secret,
+                &scope,
+                crate::oauth::DEFAULT_EXPIRES_IN,
+            );
+        }
+        if builder.credentials.is_empty() && builder.deferred_error.is_none() {
             return Err(Error::invalid(
-                "set ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN",
+                "set ZENDESK_EMAIL and ZENDESK_API_TOKEN, ZENDESK_OAUTH_TOKEN, or \
+                 ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET",
             ));
         }
         Ok(builder)
@@ -313,6 +377,9 @@ impl ConfigBuilder {
     pub fn build(self) -> Result<Config> {
         if self.password_given {
             return Err(Error::invalid(PASSWORD_REFUSED));
+        }
+        if let Some(error) = self.deferred_error {
+            return Err(error);
         }
         let base_url = match (&self.subdomain, &self.base_url) {
             (Some(_), Some(_)) => {
@@ -330,7 +397,7 @@ impl ConfigBuilder {
         if choices.len() > 1 {
             return Err(Error::invalid(
                 "more than one credential given: use exactly one of an API token \
-                 (email + api_token) or an OAuth access token",
+                 (email + api_token), an OAuth access token or OAuth client settings",
             ));
         }
         let credentials: Arc<dyn CredentialProvider> = match choices.pop() {

@@ -8,12 +8,38 @@ use crate::secret::Secret;
 use base64::Engine as _;
 use std::fmt;
 
-/// What a provider may use while producing a header value. It exists so providers
-/// that must call the token endpoint can do so through the client's own transport.
-#[derive(Debug)]
+/// A function that posts a JSON body to the OAuth token endpoint and returns the
+/// parsed answer (or an authentication error carrying Zendesk's `error` and
+/// `error_description`).
+pub type TokenEndpoint<'a> = &'a dyn Fn(&serde_json::Value) -> Result<serde_json::Value>;
+
+/// What a provider may use while producing a header value: providers that must call
+/// the token endpoint do so through the client's own transport.
 pub struct AuthContext<'a> {
     /// The origin requests go to (`https://acme.zendesk.com`).
     pub base_url: &'a url::Url,
+    pub(crate) token_endpoint: Option<TokenEndpoint<'a>>,
+}
+
+impl AuthContext<'_> {
+    /// Posts `body` to `/oauth/tokens` on the client's origin.
+    pub fn request_token(&self, body: &serde_json::Value) -> Result<serde_json::Value> {
+        match self.token_endpoint {
+            Some(endpoint) => endpoint(body),
+            None => Err(Error::new(
+                crate::ErrorKind::Internal,
+                "no token endpoint is available in this context",
+            )),
+        }
+    }
+}
+
+impl fmt::Debug for AuthContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthContext")
+            .field("base_url", &self.base_url.as_str())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A source of `Authorization` header values. Implementations are shared by every
@@ -33,6 +59,28 @@ pub trait CredentialProvider: Send + Sync + fmt::Debug {
 
     /// A description safe to log (no secret): `"API token of agent@example.com"`.
     fn describe(&self) -> String;
+
+    /// The current OAuth token set, for providers that manage one.
+    fn token_set(&self) -> Option<crate::oauth::TokenSet> {
+        None
+    }
+}
+
+/// A provider for clients that only talk to the token endpoint (code exchange):
+/// it refuses to authorize API requests.
+#[derive(Debug)]
+pub(crate) struct NoCredential;
+
+impl CredentialProvider for NoCredential {
+    fn authorization(&self, _context: &AuthContext<'_>) -> Result<Secret> {
+        Err(Error::invalid(
+            "this client has no credential for API requests",
+        ))
+    }
+
+    fn describe(&self) -> String {
+        "no credential".to_owned()
+    }
 }
 
 /// The credential modes Zendesk accepts.

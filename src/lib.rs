@@ -29,6 +29,7 @@ mod headers;
 mod incremental;
 mod jobs;
 mod log;
+mod oauth;
 mod paginate;
 mod ratelimit;
 mod request;
@@ -42,7 +43,9 @@ pub use client::{Client, MAX_REDIRECTS};
 pub use config::{
     Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, default_user_agent,
 };
-pub use credentials::{AuthContext, Credential, CredentialProvider, StaticCredential};
+pub use credentials::{
+    AuthContext, Credential, CredentialProvider, StaticCredential, TokenEndpoint,
+};
 pub use error::{Error, ErrorKind, Result, ZendeskErrorBody};
 pub use headers::Headers;
 pub use incremental::{
@@ -50,6 +53,10 @@ pub use incremental::{
 };
 pub use jobs::{UploadSource, guess_content_type, upload_request};
 pub use log::{LogLevel, LogSink};
+pub use oauth::{
+    DEFAULT_EXPIRES_IN, OAuthProvider, RotationCallback, TokenSet, authorize_url,
+    exchange_code_body, pkce_challenge, pkce_pair, unix_seconds,
+};
 pub use paginate::{DEFAULT_PAGE_SIZE, Page, Pager, find_items_key};
 pub use ratelimit::{EndpointBucket, RateLimit, parse_retry_after};
 pub use request::{Body, Request};

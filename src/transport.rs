@@ -68,8 +68,8 @@ pub(crate) struct Transfer<'a> {
     pub method: &'a str,
     /// The absolute URL.
     pub url: &'a url::Url,
-    /// The `Authorization` header value.
-    pub authorization: &'a Secret,
+    /// The `Authorization` header value (none for token requests).
+    pub authorization: Option<&'a Secret>,
     /// Extra headers, already validated.
     pub headers: &'a [(String, String)],
     /// The body and its content type.
@@ -230,7 +230,9 @@ impl Transport {
 
         let mut list = List::new();
         let mut append = |line: &str| list.append(line).map_err(curl);
-        append(&format!("Authorization: {}", t.authorization.expose()))?;
+        if let Some(authorization) = t.authorization {
+            append(&format!("Authorization: {}", authorization.expose()))?;
+        }
         append("Accept: application/json")?;
         // No `Expect: 100-continue` round trip for bodies.
         append("Expect:")?;
