@@ -37,6 +37,12 @@
 #define DEFAULT_EXPORT_PAGE_SIZE 1000
 
 /**
+ * Default lifetime asked for client-credentials tokens (always sent explicitly:
+ * older Zendesk OAuth clients get tokens that never expire unless asked).
+ */
+#define DEFAULT_EXPIRES_IN 1800
+
+/**
  * Default page size of cursor pagination.
  */
 #define DEFAULT_PAGE_SIZE 100
@@ -204,12 +210,29 @@ typedef struct zdk_request zdk_request;
 typedef struct zdk_response zdk_response;
 
 /**
+ * An OAuth token set. Its strings are zeroed when it is freed. Immutable.
+ */
+typedef struct zdk_token_set zdk_token_set;
+
+/**
  * Receives log lines. `message` is a NUL-terminated UTF-8 line without a secret or a
  * query string, borrowed for the duration of the call only. The callback may be
  * called from any thread that uses the client, also concurrently, so it must be
  * thread-safe. It must not call back into zdkit with the same client.
  */
 typedef void (*zdk_log_callback)(void *userdata, enum zdk_log_level level, const char *message);
+
+/**
+ * Receives every new token set of a refresh-token client, so the application can
+ * persist the rotated refresh token (the previous one stops working at once).
+ * The strings are borrowed for the duration of the call; `expires_at_unix` is 0 when
+ * the token does not expire. Called on the thread that renewed the token; it must
+ * be thread-safe and must not call zdkit with the same client.
+ */
+typedef void (*zdk_token_rotation_callback)(void *userdata,
+                                            const char *access_token,
+                                            const char *refresh_token,
+                                            int64_t expires_at_unix);
 
 /**
  * The account rate-limit state an answer reported; -1 in a field means the
@@ -779,6 +802,146 @@ const char *zdk_last_error_request_id(void);
  * milliseconds, or -1 when it did not say.
  */
 int64_t zdk_last_error_retry_after_ms(void);
+
+/**
+ * Uses OAuth client credentials: `POST /oauth/tokens` with
+ * `grant_type=client_credentials` on the client's origin, for `scope` (space-separated,
+ * NULL means `"read"`) and `expires_in` seconds (0 means 1800; always sent, since
+ * older Zendesk OAuth clients otherwise get tokens that never expire). The token is
+ * minted on the first request, again shortly before it expires, and once more when
+ * a request gets 401 (which is then replayed once). Replaces other OAuth settings;
+ * copied, the secret zeroed when the config is freed.
+ *
+ * # Safety
+ * `config` NULL or live; strings NULL or NUL-terminated.
+ */
+enum zdk_result zdk_config_set_oauth_client_credentials(struct zdk_config *config,
+                                                        const char *client_id,
+                                                        const char *client_secret,
+                                                        const char *scope,
+                                                        uint64_t expires_in);
+
+/**
+ * Uses an OAuth refresh token: access tokens come from `grant_type=refresh_token`,
+ * on the first request, before expiry and after a 401. **Refresh tokens rotate**:
+ * each renewal returns a new refresh token and kills the old one, so `on_rotate`
+ * (may be NULL) receives every new token set to persist; `zdk_client_token_set`
+ * reads the latest at any time. `userdata` must stay valid while any client built
+ * from this config lives. Replaces other OAuth settings; strings are copied.
+ *
+ * # Safety
+ * `config` NULL or live; strings NULL or NUL-terminated; `on_rotate` NULL or valid.
+ */
+enum zdk_result zdk_config_set_oauth_refresh_token(struct zdk_config *config,
+                                                   const char *client_id,
+                                                   const char *client_secret,
+                                                   const char *refresh_token,
+                                                   zdk_token_rotation_callback on_rotate,
+                                                   void *userdata);
+
+/**
+ * Copies the client's current OAuth token set into `*out` (free it with
+ * `zdk_token_set_free`). `ZDK_ERR_INVALID_ARGUMENT` when the client's credential
+ * manages no token (API token, static bearer) or none was obtained yet.
+ *
+ * # Safety
+ * `client` NULL or live; `out` NULL or writable.
+ */
+enum zdk_result zdk_client_token_set(const struct zdk_client *client, struct zdk_token_set **out);
+
+/**
+ * The access token, or NULL for a NULL set. Borrowed until `zdk_token_set_free`.
+ * It is a secret: never log it.
+ *
+ * # Safety
+ * `token_set` NULL or live.
+ */
+const char *zdk_token_set_access_token(const struct zdk_token_set *token_set);
+
+/**
+ * The refresh token, or NULL (client credentials have none). Borrowed until
+ * `zdk_token_set_free`. A secret.
+ *
+ * # Safety
+ * `token_set` NULL or live.
+ */
+const char *zdk_token_set_refresh_token(const struct zdk_token_set *token_set);
+
+/**
+ * The granted scopes (space-separated), or NULL. Borrowed until `zdk_token_set_free`.
+ *
+ * # Safety
+ * `token_set` NULL or live.
+ */
+const char *zdk_token_set_scope(const struct zdk_token_set *token_set);
+
+/**
+ * When the access token expires (Unix seconds), or 0 when it does not (or NULL).
+ *
+ * # Safety
+ * `token_set` NULL or live.
+ */
+int64_t zdk_token_set_expires_at(const struct zdk_token_set *token_set);
+
+/**
+ * Frees a token set, zeroing its secrets. NULL is a no-op.
+ *
+ * # Safety
+ * `token_set` NULL or from zdkit, not freed before.
+ */
+void zdk_token_set_free(struct zdk_token_set *token_set);
+
+/**
+ * Frees a string zdkit returned (`zdk_oauth_pkce_pair`, `zdk_oauth_authorize_url`),
+ * zeroing it first. NULL is a no-op.
+ *
+ * # Safety
+ * `text` NULL or from one of those functions, not freed before.
+ */
+void zdk_string_free(char *text);
+
+/**
+ * A fresh PKCE pair (RFC 7636, S256): `*verifier_out` (43 characters from 32 random
+ * bytes; keep it secret until the code exchange) and `*challenge_out` (for the
+ * authorize URL). Free both with `zdk_string_free`.
+ *
+ * # Safety
+ * `verifier_out`, `challenge_out` NULL or writable.
+ */
+enum zdk_result zdk_oauth_pkce_pair(char **verifier_out, char **challenge_out);
+
+/**
+ * The URL to send a user to so they grant your OAuth client access
+ * (`{base}/oauth/authorizations/new?response_type=code&…`). `state` and
+ * `code_challenge` may be NULL. Free `*out` with `zdk_string_free`.
+ *
+ * # Safety
+ * Strings NULL or NUL-terminated; `out` NULL or writable.
+ */
+enum zdk_result zdk_oauth_authorize_url(const char *subdomain_or_url,
+                                        const char *client_id,
+                                        const char *redirect_uri,
+                                        const char *scope,
+                                        const char *state,
+                                        const char *code_challenge,
+                                        char **out);
+
+/**
+ * Exchanges an authorization `code` (from the redirect) for a token set with
+ * `grant_type=authorization_code`; `code_verifier` is the PKCE verifier or NULL.
+ * Refusals (`invalid_grant`, `invalid_client`) give `ZDK_ERR_AUTHENTICATION` with
+ * Zendesk's code and description. Free `*out` with `zdk_token_set_free`.
+ *
+ * # Safety
+ * Strings NULL or NUL-terminated; `out` NULL or writable.
+ */
+enum zdk_result zdk_oauth_exchange_code(const char *subdomain_or_url,
+                                        const char *client_id,
+                                        const char *client_secret,
+                                        const char *code,
+                                        const char *redirect_uri,
+                                        const char *code_verifier,
+                                        struct zdk_token_set **out);
 
 /**
  * Creates a request. `method` is any HTTP method (case is normalised); `path` is

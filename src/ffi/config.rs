@@ -31,6 +31,7 @@ pub struct zdk_config {
     log: Option<LogSink>,
     retry: crate::RetryPolicy,
     pacing: bool,
+    oauth: Option<super::oauth::OAuthSettings>,
 }
 
 impl zdk_config {
@@ -50,7 +51,13 @@ impl zdk_config {
             log: None,
             retry: crate::RetryPolicy::default(),
             pacing: true,
+            oauth: None,
         }
+    }
+
+    /// Sets the OAuth lifecycle settings (replacing earlier ones).
+    pub(crate) fn set_oauth(&mut self, settings: super::oauth::OAuthSettings) {
+        self.oauth = Some(settings);
     }
 
     /// Validates the settings into a core [`Config`].
@@ -64,6 +71,35 @@ impl zdk_config {
                 Credential::ApiToken { email, token } => builder.api_token(email, token),
                 Credential::OAuthToken(token) => builder.oauth_token(token),
             };
+        }
+        match self.oauth.clone() {
+            Some(super::oauth::OAuthSettings::ClientCredentials {
+                client_id,
+                client_secret,
+                scope,
+                expires_in,
+            }) => {
+                builder = builder.oauth_client_credentials(
+                    &client_id,
+                    client_secret.expose(),
+                    &scope,
+                    expires_in,
+                );
+            }
+            Some(super::oauth::OAuthSettings::Refresh {
+                client_id,
+                client_secret,
+                refresh_token,
+                on_rotate,
+            }) => {
+                builder = builder.oauth_refresh_token(
+                    &client_id,
+                    client_secret.expose(),
+                    refresh_token.expose(),
+                    on_rotate,
+                );
+            }
+            None => {}
         }
         if let Some(t) = self.connect_timeout {
             builder = builder.connect_timeout(t);

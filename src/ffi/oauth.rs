@@ -1,0 +1,419 @@
+//! OAuth from C: client-credentials and refresh-token settings, the current token
+//! set, the authorization-code exchange and PKCE.
+
+use super::boundary::{
+    FfiError, arg_mut, arg_opt_str, arg_ref, arg_str, check_out, free_box, guard, guard_value,
+    write_out,
+};
+use super::client::zdk_client;
+use super::config::zdk_config;
+use super::result::zdk_result;
+use crate::client::Client;
+use crate::error::Error;
+use crate::oauth::{RotationCallback, TokenSet, unix_seconds};
+use crate::secret::Secret;
+use std::ffi::{CString, c_char, c_void};
+use std::ptr;
+use zeroize::Zeroize;
+
+/// Receives every new token set of a refresh-token client, so the application can
+/// persist the rotated refresh token (the previous one stops working at once).
+/// The strings are borrowed for the duration of the call; `expires_at_unix` is 0 when
+/// the token does not expire. Called on the thread that renewed the token; it must
+/// be thread-safe and must not call zdkit with the same client.
+pub type zdk_token_rotation_callback = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        access_token: *const c_char,
+        refresh_token: *const c_char,
+        expires_at_unix: i64,
+    ),
+>;
+
+/// The OAuth settings a config holds until `zdk_client_new`.
+#[derive(Clone)]
+pub(crate) enum OAuthSettings {
+    ClientCredentials {
+        client_id: String,
+        client_secret: Secret,
+        scope: String,
+        expires_in: u64,
+    },
+    Refresh {
+        client_id: String,
+        client_secret: Secret,
+        refresh_token: Secret,
+        on_rotate: Option<RotationCallback>,
+    },
+}
+
+/// A C string that is zeroed when dropped (for secrets handed to C).
+struct SecretCString(Option<CString>);
+
+impl SecretCString {
+    fn new(text: &str) -> SecretCString {
+        SecretCString(CString::new(text.replace('\0', " ")).ok())
+    }
+    fn as_ptr(&self) -> *const c_char {
+        self.0.as_ref().map_or(ptr::null(), |c| c.as_ptr())
+    }
+}
+
+impl Drop for SecretCString {
+    fn drop(&mut self) {
+        if let Some(text) = self.0.take() {
+            text.into_bytes_with_nul().zeroize();
+        }
+    }
+}
+
+struct RotationTarget {
+    callback: unsafe extern "C" fn(*mut c_void, *const c_char, *const c_char, i64),
+    userdata: *mut c_void,
+}
+// SAFETY: zdk_config_set_oauth_refresh_token documents that the callback and its
+// userdata must be usable from any thread; zdkit only passes the pointer back.
+unsafe impl Send for RotationTarget {}
+// SAFETY: as above.
+unsafe impl Sync for RotationTarget {}
+
+impl RotationTarget {
+    fn call(&self, token: &TokenSet) {
+        let access = SecretCString::new(token.access_token.expose());
+        let refresh = SecretCString::new(token.refresh_token.as_ref().map_or("", Secret::expose));
+        let expires = token.expires_at.map_or(0, unix_seconds);
+        // SAFETY: the application registered this function and userdata.
+        unsafe { (self.callback)(self.userdata, access.as_ptr(), refresh.as_ptr(), expires) };
+    }
+}
+
+/// Uses OAuth client credentials: `POST /oauth/tokens` with
+/// `grant_type=client_credentials` on the client's origin, for `scope` (space-separated,
+/// NULL means `"read"`) and `expires_in` seconds (0 means 1800; always sent, since
+/// older Zendesk OAuth clients otherwise get tokens that never expire). The token is
+/// minted on the first request, again shortly before it expires, and once more when
+/// a request gets 401 (which is then replayed once). Replaces other OAuth settings;
+/// copied, the secret zeroed when the config is freed.
+///
+/// # Safety
+/// `config` NULL or live; strings NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
+    config: *mut zdk_config,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    scope: *const c_char,
+    expires_in: u64,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let config = unsafe { arg_mut(config, "config") }?;
+        // SAFETY: per the contract.
+        let client_id = unsafe { arg_str(client_id, "client_id") }?;
+        // SAFETY: per the contract.
+        let client_secret = unsafe { arg_str(client_secret, "client_secret") }?;
+        // SAFETY: per the contract.
+        let scope = unsafe { arg_opt_str(scope, "scope") }?.unwrap_or("read");
+        let expires_in = if expires_in == 0 {
+            crate::DEFAULT_EXPIRES_IN
+        } else {
+            expires_in
+        };
+        crate::OAuthProvider::client_credentials(client_id, client_secret, scope, expires_in)?;
+        config.set_oauth(OAuthSettings::ClientCredentials {
+            client_id: client_id.to_owned(),
+            client_secret: Secret::new(client_secret),
+            scope: scope.to_owned(),
+            expires_in,
+        });
+        Ok(())
+    })
+}
+
+/// Uses an OAuth refresh token: access tokens come from `grant_type=refresh_token`,
+/// on the first request, before expiry and after a 401. **Refresh tokens rotate**:
+/// each renewal returns a new refresh token and kills the old one, so `on_rotate`
+/// (may be NULL) receives every new token set to persist; `zdk_client_token_set`
+/// reads the latest at any time. `userdata` must stay valid while any client built
+/// from this config lives. Replaces other OAuth settings; strings are copied.
+///
+/// # Safety
+/// `config` NULL or live; strings NULL or NUL-terminated; `on_rotate` NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_oauth_refresh_token(
+    config: *mut zdk_config,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    refresh_token: *const c_char,
+    on_rotate: zdk_token_rotation_callback,
+    userdata: *mut c_void,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let config = unsafe { arg_mut(config, "config") }?;
+        // SAFETY: per the contract.
+        let client_id = unsafe { arg_str(client_id, "client_id") }?;
+        // SAFETY: per the contract.
+        let client_secret = unsafe { arg_str(client_secret, "client_secret") }?;
+        // SAFETY: per the contract.
+        let refresh_token = unsafe { arg_str(refresh_token, "refresh_token") }?;
+        crate::OAuthProvider::refresh_token(client_id, client_secret, refresh_token, None)?;
+        let on_rotate = on_rotate.map(|callback| {
+            let target = RotationTarget { callback, userdata };
+            let callback: RotationCallback =
+                std::sync::Arc::new(move |token: &TokenSet| target.call(token));
+            callback
+        });
+        config.set_oauth(OAuthSettings::Refresh {
+            client_id: client_id.to_owned(),
+            client_secret: Secret::new(client_secret),
+            refresh_token: Secret::new(refresh_token),
+            on_rotate,
+        });
+        Ok(())
+    })
+}
+
+/// An OAuth token set. Its strings are zeroed when it is freed. Immutable.
+pub struct zdk_token_set {
+    access_token: SecretCString,
+    refresh_token: Option<SecretCString>,
+    scope: Option<CString>,
+    expires_at: i64,
+}
+
+impl zdk_token_set {
+    fn new(token: &TokenSet) -> zdk_token_set {
+        zdk_token_set {
+            access_token: SecretCString::new(token.access_token.expose()),
+            refresh_token: token
+                .refresh_token
+                .as_ref()
+                .map(|r| SecretCString::new(r.expose())),
+            scope: token.scope.as_deref().map(super::last_error::to_cstring),
+            expires_at: token.expires_at.map_or(0, unix_seconds),
+        }
+    }
+}
+
+/// Copies the client's current OAuth token set into `*out` (free it with
+/// `zdk_token_set_free`). `ZDK_ERR_INVALID_ARGUMENT` when the client's credential
+/// manages no token (API token, static bearer) or none was obtained yet.
+///
+/// # Safety
+/// `client` NULL or live; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_client_token_set(
+    client: *const zdk_client,
+    out: *mut *mut zdk_token_set,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        let client = unsafe { arg_ref(client, "client") }?;
+        check_out(out, "out")?;
+        let token = client
+            .core()
+            .token_set()
+            .ok_or_else(|| Error::invalid("this client holds no OAuth token set (yet)"))?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(out, zdk_token_set::new(&token)) };
+        Ok(())
+    })
+}
+
+/// The access token, or NULL for a NULL set. Borrowed until `zdk_token_set_free`.
+/// It is a secret: never log it.
+///
+/// # Safety
+/// `token_set` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_token_set_access_token(
+    token_set: *const zdk_token_set,
+) -> *const c_char {
+    // SAFETY: per the contract.
+    guard_value(ptr::null(), || {
+        unsafe { token_set.as_ref() }.map_or(ptr::null(), |t| t.access_token.as_ptr())
+    })
+}
+
+/// The refresh token, or NULL (client credentials have none). Borrowed until
+/// `zdk_token_set_free`. A secret.
+///
+/// # Safety
+/// `token_set` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_token_set_refresh_token(
+    token_set: *const zdk_token_set,
+) -> *const c_char {
+    guard_value(ptr::null(), || {
+        // SAFETY: per the contract.
+        unsafe { token_set.as_ref() }
+            .and_then(|t| t.refresh_token.as_ref())
+            .map_or(ptr::null(), |r| r.as_ptr())
+    })
+}
+
+/// The granted scopes (space-separated), or NULL. Borrowed until `zdk_token_set_free`.
+///
+/// # Safety
+/// `token_set` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_token_set_scope(token_set: *const zdk_token_set) -> *const c_char {
+    guard_value(ptr::null(), || {
+        // SAFETY: per the contract.
+        unsafe { token_set.as_ref() }
+            .and_then(|t| t.scope.as_ref())
+            .map_or(ptr::null(), |s| s.as_ptr())
+    })
+}
+
+/// When the access token expires (Unix seconds), or 0 when it does not (or NULL).
+///
+/// # Safety
+/// `token_set` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_token_set_expires_at(token_set: *const zdk_token_set) -> i64 {
+    // SAFETY: per the contract.
+    guard_value(0, || {
+        unsafe { token_set.as_ref() }.map_or(0, |t| t.expires_at)
+    })
+}
+
+/// Frees a token set, zeroing its secrets. NULL is a no-op.
+///
+/// # Safety
+/// `token_set` NULL or from zdkit, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_token_set_free(token_set: *mut zdk_token_set) {
+    // SAFETY: per the contract.
+    unsafe { free_box(token_set) };
+}
+
+fn string_out(out: *mut *mut c_char, text: &str) -> Result<(), FfiError> {
+    let c = CString::new(text.replace('\0', " "))
+        .map_err(|_| Error::new(crate::ErrorKind::Internal, "interior NUL"))?;
+    // SAFETY: the caller checked `out`.
+    unsafe { *out = c.into_raw() };
+    Ok(())
+}
+
+/// Frees a string zdkit returned (`zdk_oauth_pkce_pair`, `zdk_oauth_authorize_url`),
+/// zeroing it first. NULL is a no-op.
+///
+/// # Safety
+/// `text` NULL or from one of those functions, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_string_free(text: *mut c_char) {
+    if !text.is_null() {
+        // SAFETY: allocated by CString::into_raw in string_out.
+        let owned = unsafe { CString::from_raw(text) };
+        owned.into_bytes_with_nul().zeroize();
+    }
+}
+
+/// A fresh PKCE pair (RFC 7636, S256): `*verifier_out` (43 characters from 32 random
+/// bytes; keep it secret until the code exchange) and `*challenge_out` (for the
+/// authorize URL). Free both with `zdk_string_free`.
+///
+/// # Safety
+/// `verifier_out`, `challenge_out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_oauth_pkce_pair(
+    verifier_out: *mut *mut c_char,
+    challenge_out: *mut *mut c_char,
+) -> zdk_result {
+    guard(|| {
+        check_out(verifier_out, "verifier_out")?;
+        check_out(challenge_out, "challenge_out")?;
+        let (verifier, challenge) = crate::pkce_pair()?;
+        string_out(verifier_out, verifier.expose())?;
+        string_out(challenge_out, &challenge)
+    })
+}
+
+/// The URL to send a user to so they grant your OAuth client access
+/// (`{base}/oauth/authorizations/new?response_type=code&…`). `state` and
+/// `code_challenge` may be NULL. Free `*out` with `zdk_string_free`.
+///
+/// # Safety
+/// Strings NULL or NUL-terminated; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_oauth_authorize_url(
+    subdomain_or_url: *const c_char,
+    client_id: *const c_char,
+    redirect_uri: *const c_char,
+    scope: *const c_char,
+    state: *const c_char,
+    code_challenge: *const c_char,
+    out: *mut *mut c_char,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract (all six strings).
+        let (target, client_id, redirect_uri, scope, state, challenge) = unsafe {
+            (
+                arg_str(subdomain_or_url, "subdomain_or_url")?,
+                arg_str(client_id, "client_id")?,
+                arg_str(redirect_uri, "redirect_uri")?,
+                arg_str(scope, "scope")?,
+                arg_opt_str(state, "state")?,
+                arg_opt_str(code_challenge, "code_challenge")?,
+            )
+        };
+        check_out(out, "out")?;
+        let client = Client::for_token_endpoint(target)?;
+        let url = crate::authorize_url(
+            client.config().base_url(),
+            client_id,
+            redirect_uri,
+            scope,
+            state,
+            challenge,
+        );
+        string_out(out, &url)
+    })
+}
+
+/// Exchanges an authorization `code` (from the redirect) for a token set with
+/// `grant_type=authorization_code`; `code_verifier` is the PKCE verifier or NULL.
+/// Refusals (`invalid_grant`, `invalid_client`) give `ZDK_ERR_AUTHENTICATION` with
+/// Zendesk's code and description. Free `*out` with `zdk_token_set_free`.
+///
+/// # Safety
+/// Strings NULL or NUL-terminated; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_oauth_exchange_code(
+    subdomain_or_url: *const c_char,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    code: *const c_char,
+    redirect_uri: *const c_char,
+    code_verifier: *const c_char,
+    out: *mut *mut zdk_token_set,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract (all six strings).
+        let (target, client_id, secret, code, redirect_uri, verifier) = unsafe {
+            (
+                arg_str(subdomain_or_url, "subdomain_or_url")?,
+                arg_str(client_id, "client_id")?,
+                arg_str(client_secret, "client_secret")?,
+                arg_str(code, "code")?,
+                arg_str(redirect_uri, "redirect_uri")?,
+                arg_opt_str(code_verifier, "code_verifier")?,
+            )
+        };
+        check_out(out, "out")?;
+        let client = Client::for_token_endpoint(target)?;
+        let body = crate::exchange_code_body(
+            client_id,
+            &Secret::new(secret),
+            code,
+            redirect_uri,
+            verifier,
+        );
+        let token = TokenSet::from_answer(&client.token_request(&body)?)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_out(out, zdk_token_set::new(&token)) };
+        Ok(())
+    })
+}
