@@ -415,7 +415,9 @@ enum zdk_result zdk_config_new(struct zdk_config **out);
 
 /**
  * Creates a config from the environment: `ZENDESK_SUBDOMAIN` or `ZENDESK_URL`, and
- * `ZENDESK_EMAIL` + `ZENDESK_API_TOKEN` or `ZENDESK_OAUTH_TOKEN`.
+ * `ZENDESK_EMAIL` + `ZENDESK_API_TOKEN`, `ZENDESK_OAUTH_TOKEN`, or
+ * `ZENDESK_CLIENT_ID` + `ZENDESK_CLIENT_SECRET` (+ `ZENDESK_OAUTH_SCOPE`, default
+ * `read`) for OAuth client credentials.
  *
  * Fails with `ZDK_ERR_INVALID_ARGUMENT` (message says which variable to set) when
  * they are missing. On success `*out` owns a new config: free it with

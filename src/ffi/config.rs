@@ -191,7 +191,9 @@ pub unsafe extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result
 }
 
 /// Creates a config from the environment: `ZENDESK_SUBDOMAIN` or `ZENDESK_URL`, and
-/// `ZENDESK_EMAIL` + `ZENDESK_API_TOKEN` or `ZENDESK_OAUTH_TOKEN`.
+/// `ZENDESK_EMAIL` + `ZENDESK_API_TOKEN`, `ZENDESK_OAUTH_TOKEN`, or
+/// `ZENDESK_CLIENT_ID` + `ZENDESK_CLIENT_SECRET` (+ `ZENDESK_OAUTH_SCOPE`, default
+/// `read`) for OAuth client credentials.
 ///
 /// Fails with `ZDK_ERR_INVALID_ARGUMENT` (message says which variable to set) when
 /// they are missing. On success `*out` owns a new config: free it with
@@ -217,6 +219,16 @@ pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_r
         }
         config.oauth_token =
             var("ZENDESK_OAUTH_TOKEN").map(|t| Credential::OAuthToken(Secret::new(t)));
+        if let (Some(client_id), Some(client_secret)) =
+            (var("ZENDESK_CLIENT_ID"), var("ZENDESK_CLIENT_SECRET"))
+        {
+            config.oauth = Some(super::oauth::OAuthSettings::ClientCredentials {
+                client_id,
+                client_secret: Secret::new(client_secret),
+                scope: var("ZENDESK_OAUTH_SCOPE").unwrap_or_else(|| "read".to_owned()),
+                expires_in: crate::DEFAULT_EXPIRES_IN,
+            });
+        }
         // SAFETY: checked non-NULL.
         unsafe { write_out(out, config) };
         Ok(())
