@@ -386,6 +386,15 @@ impl Client {
         self.config().credentials().token_set()
     }
 
+    /// The current OAuth token set, minting or refreshing it first when it is due
+    /// (for a new client: a fresh one). `None` for credentials without a token set.
+    pub fn fetch_token_set(&self) -> Result<Option<TokenSet>> {
+        let endpoint = |body: &serde_json::Value| self.token_request(body);
+        let context = self.auth_context(&endpoint);
+        self.config().credentials().authorization(&context)?;
+        Ok(self.token_set())
+    }
+
     /// Posts `body` as JSON to `/oauth/tokens` on the client's origin (no
     /// `Authorization` header) and returns the parsed answer. A refusal
     /// (`invalid_client`, `invalid_grant`, …) is an [`ErrorKind::Authentication`]

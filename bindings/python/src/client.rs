@@ -68,7 +68,9 @@ impl Client {
     #[pyo3(signature = (subdomain=None, *, base_url=None, email=None, api_token=None,
                         oauth_token=None, password=None, timeout=60.0, connect_timeout=10.0,
                         proxy=None, ca_file=None, user_agent=None, from_env=false,
-                        max_retries=3, deadline=120.0, never_wait=false, pacing=true))]
+                        max_retries=3, deadline=120.0, never_wait=false, pacing=true,
+                        oauth_client_id=None, oauth_client_secret=None, oauth_scope=None,
+                        oauth_expires_in=1800, oauth_refresh_token=None, on_rotate=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -88,6 +90,12 @@ impl Client {
         deadline: f64,
         never_wait: bool,
         pacing: bool,
+        oauth_client_id: Option<String>,
+        oauth_client_secret: Option<String>,
+        oauth_scope: Option<String>,
+        oauth_expires_in: u64,
+        oauth_refresh_token: Option<String>,
+        on_rotate: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let mut builder = if from_env {
             ConfigBuilder::from_env().map_err(|e| to_py_err(py, e))?
@@ -120,6 +128,27 @@ impl Client {
         }
         if let Some(token) = oauth_token {
             builder = builder.oauth_token(token);
+        }
+        match (oauth_client_id, oauth_client_secret, oauth_refresh_token) {
+            (Some(id), Some(secret), Some(refresh)) => {
+                builder = builder.oauth_refresh_token(
+                    &id,
+                    &secret,
+                    &refresh,
+                    on_rotate.map(crate::oauth::rotation_callback),
+                );
+            }
+            (Some(id), Some(secret), None) => {
+                let scope = oauth_scope.unwrap_or_else(|| "read".to_owned());
+                builder = builder.oauth_client_credentials(&id, &secret, &scope, oauth_expires_in);
+            }
+            (None, None, None) => {}
+            _ => {
+                return Err(crate::errors::configuration_error(
+                    py,
+                    "OAuth needs a client id and a client secret",
+                ));
+            }
         }
         builder = builder
             .timeout(seconds(py, "timeout", timeout)?)
@@ -292,6 +321,24 @@ impl Client {
         let timeout = seconds(py, "timeout", timeout)?;
         let job = detached(py, &client, |client| client.wait_for_job(job_id, timeout))?;
         value_to_py(py, &job)
+    }
+
+    /// The current OAuth token set (`zdkit.oauth.TokenSet`), or None.
+    #[getter]
+    fn token_set<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.client(py)?
+            .token_set()
+            .map(|t| crate::oauth::token_set_to_py(py, &t))
+            .transpose()
+    }
+
+    /// The current OAuth token set, minted or refreshed first when due.
+    fn fetch_token_set<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let client = self.client(py)?;
+        let token = detached(py, &client, |client| client.fetch_token_set())?;
+        token
+            .map(|t| crate::oauth::token_set_to_py(py, &t))
+            .transpose()
     }
 
     /// Closes the client: its connections are released and later calls raise.

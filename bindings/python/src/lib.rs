@@ -8,6 +8,7 @@ mod client;
 mod errors;
 mod iterate;
 mod json;
+mod oauth;
 mod response;
 
 use pyo3::prelude::*;
@@ -41,6 +42,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<iterate::ExportPage>()?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
+    m.add_function(wrap_pyfunction!(oauth::pkce_pair, m)?)?;
+    m.add_function(wrap_pyfunction!(oauth::authorize_url, m)?)?;
+    m.add_function(wrap_pyfunction!(oauth::exchange_code, m)?)?;
     m.add("__version__", zdkit::VERSION)?;
     Ok(())
 }

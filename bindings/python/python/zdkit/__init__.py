@@ -7,10 +7,11 @@
 
 from __future__ import annotations
 
-from . import _native
+from . import _native, oauth
 from ._client import Client, IncrementalExport
 from ._headers import Headers
 from ._native import ExportPage, Page, Response
+from .oauth import OAuthClientCredentials, OAuthRefreshToken, TokenSet
 from .errors import (
     AuthenticationError,
     CancelledError,
@@ -41,6 +42,10 @@ __all__ = [
     "Page",
     "ExportPage",
     "IncrementalExport",
+    "OAuthClientCredentials",
+    "OAuthRefreshToken",
+    "TokenSet",
+    "oauth",
     "version",
     "__version__",
     "ZendeskError",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json as _json
 import os
 from types import TracebackType
-from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, Union
 
 from . import _native
 from .errors import ConfigurationError
+from .oauth import OAuthClientCredentials, OAuthRefreshToken, TokenSet
 
 Params = Union[Mapping[str, Any], Iterable[Tuple[str, Any]], None]
 
@@ -40,7 +41,9 @@ class Client:
     """A Zendesk API client. Thread-safe: share one between threads.
 
     Give exactly one of ``subdomain`` (``"acme"`` for acme.zendesk.com) or ``base_url``,
-    and exactly one credential: ``email`` + ``api_token``, or ``oauth_token``. Plain
+    and exactly one credential: ``email`` + ``api_token``, ``oauth_token``, or ``oauth=``
+    (:class:`OAuthClientCredentials` or :class:`OAuthRefreshToken`, which mint and
+    rotate tokens). Plain
     ``http://`` base URLs are accepted only for loopback hosts.
 
     Resilience: a 429 (any method), a 503 with ``Retry-After`` (any method), and other
@@ -69,6 +72,7 @@ class Client:
         deadline: float = 120.0,
         never_wait: bool = False,
         rate_limit_pacing: bool = True,
+        oauth: Union[OAuthClientCredentials, OAuthRefreshToken, None] = None,
         _from_env: bool = False,
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -77,6 +81,15 @@ class Client:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ConfigurationError(f"{name} must be a number of seconds")
         self.max_retries = max_retries
+        oauth_options: Dict[str, Any] = {}
+        if isinstance(oauth, OAuthClientCredentials):
+            oauth_options = {"oauth_client_id": oauth.client_id, "oauth_client_secret": oauth._client_secret,
+                             "oauth_scope": oauth.scope, "oauth_expires_in": oauth.expires_in}
+        elif isinstance(oauth, OAuthRefreshToken):
+            oauth_options = {"oauth_client_id": oauth.client_id, "oauth_client_secret": oauth._client_secret,
+                             "oauth_refresh_token": oauth._refresh_token, "on_rotate": oauth.on_rotate}
+        elif oauth is not None:
+            raise ConfigurationError("oauth= takes zdkit.OAuthClientCredentials or zdkit.OAuthRefreshToken")
         self._native = _native.Client(
             subdomain,
             base_url=base_url,
@@ -94,6 +107,7 @@ class Client:
             deadline=float(deadline),
             never_wait=never_wait,
             pacing=rate_limit_pacing,
+            **oauth_options,
         )
 
     @classmethod
@@ -218,6 +232,17 @@ class Client:
         status); ``failed`` raises :class:`JobFailedError`; past ``timeout`` seconds
         raises :class:`TimeoutError`."""
         return self._native.wait_for_job(job_id, float(timeout))
+
+    @property
+    def token_set(self) -> Optional[TokenSet]:
+        """The current OAuth token set (client credentials, refresh token), or None.
+        Its ``repr`` hides the tokens."""
+        return self._native.token_set
+
+    def fetch_token_set(self) -> Optional[TokenSet]:
+        """The OAuth token set, minted or refreshed first when due (a new client
+        gets a fresh one)."""
+        return self._native.fetch_token_set()
 
     @property
     def base_url(self) -> str:

@@ -1,14 +1,32 @@
 """Type stubs for the native extension ``zdkit._native``."""
 
-from typing import Any, Dict, List, Optional, Tuple, final
+from typing import Any, Callable, Dict, List, Optional, Tuple, final
 
 from ._headers import Headers
+from .oauth import TokenSet
 
-__all__ = ["Client", "Export", "ExportPage", "Page", "Pages", "Response", "SearchResults", "__version__", "loads", "version"]
+__all__ = ["Client", "Export", "ExportPage", "Page", "Pages", "Response", "SearchResults", "__version__", "authorize_url", "exchange_code", "loads", "pkce_pair", "version"]
 __version__: str
 
 def version() -> str: ...
 def loads(data: bytes) -> Any: ...
+def pkce_pair() -> Tuple[str, str]: ...
+def authorize_url(
+    target: str,
+    client_id: str,
+    redirect_uri: str,
+    scope: str,
+    state: Optional[str] = None,
+    code_challenge: Optional[str] = None,
+) -> str: ...
+def exchange_code(
+    target: str,
+    client_id: str,
+    client_secret: str,
+    code: str,
+    redirect_uri: str,
+    code_verifier: Optional[str] = None,
+) -> TokenSet: ...
 
 @final
 class Response:
@@ -56,6 +74,12 @@ class Client:
         deadline: float = 120.0,
         never_wait: bool = False,
         pacing: bool = True,
+        oauth_client_id: Optional[str] = None,
+        oauth_client_secret: Optional[str] = None,
+        oauth_scope: Optional[str] = None,
+        oauth_expires_in: int = 1800,
+        oauth_refresh_token: Optional[str] = None,
+        on_rotate: Optional[Callable[[TokenSet], None]] = None,
     ) -> Client: ...
     def request(
         self,
@@ -86,6 +110,9 @@ class Client:
         token: Optional[str] = None,
     ) -> Any: ...
     def wait_for_job(self, job_id: str, timeout: float = 300.0) -> Any: ...
+    @property
+    def token_set(self) -> Optional[TokenSet]: ...
+    def fetch_token_set(self) -> Optional[TokenSet]: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...

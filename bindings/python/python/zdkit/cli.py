@@ -15,6 +15,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, TextIO, Tuple
 
 from ._client import Client
+from .oauth import OAuthClientCredentials
 from .errors import ZendeskError
 
 EXIT_OK = 0
@@ -57,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="export changes since this time (default 0: everything)")
     export.add_argument("--resume", action="store_true", help="continue from FILE.checkpoint")
     export.add_argument("--per-page", type=int, default=1000, help=argparse.SUPPRESS)
+    oauth = commands.add_parser("oauth", help="OAuth helpers")
+    oauth_commands = oauth.add_subparsers(dest="oauth_command", required=True)
+    oauth_commands.add_parser(
+        "token",
+        help="print a fresh token set as JSON (needs ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET)",
+    )
     return parser
 
 
@@ -71,9 +78,14 @@ def _client(args: argparse.Namespace) -> Client:
     if not base_url and not subdomain:
         raise _UsageError("set ZENDESK_SUBDOMAIN or ZENDESK_URL, or pass --base-url")
     email, api_token, oauth_token = _env("ZENDESK_EMAIL"), _env("ZENDESK_API_TOKEN"), _env("ZENDESK_OAUTH_TOKEN")
+    client_id, client_secret = _env("ZENDESK_CLIENT_ID"), _env("ZENDESK_CLIENT_SECRET")
+    if client_id and client_secret and not oauth_token and not (email and api_token):
+        credentials = OAuthClientCredentials(client_id, client_secret, scope=_env("ZENDESK_OAUTH_SCOPE") or "read")
+        return Client(subdomain, base_url=base_url, oauth=credentials, timeout=args.timeout, ca_file=args.ca_file)
     if not oauth_token and not (email and api_token):
         if not sys.stdin.isatty():
-            raise _UsageError("set ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN")
+            raise _UsageError("set ZENDESK_EMAIL and ZENDESK_API_TOKEN, ZENDESK_OAUTH_TOKEN, "
+                              "or ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET")
         if email:
             api_token = getpass.getpass(f"Zendesk API token for {email}: ")
         else:
@@ -199,6 +211,12 @@ def _run(args: argparse.Namespace) -> Any:
     with _client(args) as client:
         if args.command == "export":
             return _export(client, args)
+        if args.command == "oauth":
+            token = client.fetch_token_set()
+            if token is None:
+                raise _UsageError("no OAuth client: set ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET")
+            return {"access_token": token.access_token, "token_type": "bearer", "refresh_token": token.refresh_token,
+                    "expires_at": token.expires_at, "scope": token.scope}
         if args.command == "whoami":
             me: Dict[str, Any] = client.get("/api/v2/users/me.json")
             user = me.get("user") or {}

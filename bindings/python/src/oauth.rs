@@ -1,0 +1,102 @@
+//! OAuth for Python: token sets as `zdkit.oauth.TokenSet`, the rotation callback,
+//! PKCE, the authorize URL and the code exchange.
+
+use crate::errors::to_py_err;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use std::sync::Arc;
+
+/// A core token set as a `zdkit.oauth.TokenSet`.
+pub fn token_set_to_py<'py>(
+    py: Python<'py>,
+    token: &zdkit::TokenSet,
+) -> PyResult<Bound<'py, PyAny>> {
+    let class = py.import("zdkit.oauth")?.getattr("TokenSet")?;
+    class.call1((
+        token.access_token.expose(),
+        token.refresh_token.as_ref().map(|r| r.expose()),
+        token.expires_at.map(|t| zdkit::unix_seconds(t) as f64),
+        token.scope.as_deref(),
+    ))
+}
+
+/// Wraps a Python callable as the rotation callback. An exception in it is logged
+/// (by type, never with the token) and does not stop the client: the token set
+/// stays readable as `client.token_set`.
+pub fn rotation_callback(callable: Py<PyAny>) -> zdkit::RotationCallback {
+    Arc::new(move |token: &zdkit::TokenSet| {
+        Python::attach(|py| {
+            let outcome = token_set_to_py(py, token).and_then(|t| callable.bind(py).call1((t,)));
+            if let Err(error) = outcome {
+                let kind = error
+                    .get_type(py)
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default();
+                if let Ok(logger) = py
+                    .import("logging")
+                    .and_then(|l| l.call_method1("getLogger", ("zdkit",)))
+                {
+                    let _ = logger.call_method1(
+                        "error",
+                        ("on_rotate callback raised %s; the new token set is still in client.token_set", kind),
+                    );
+                }
+            }
+        })
+    })
+}
+
+/// A PKCE pair `(code_verifier, code_challenge)` (RFC 7636, S256).
+#[pyfunction]
+pub fn pkce_pair(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
+    let (verifier, challenge) = zdkit::pkce_pair().map_err(|e| to_py_err(py, e))?;
+    PyTuple::new(py, [verifier.expose().to_owned(), challenge])
+}
+
+/// The URL that asks a user to grant access (`/oauth/authorizations/new?…`).
+#[pyfunction]
+#[pyo3(signature = (target, client_id, redirect_uri, scope, state=None, code_challenge=None))]
+pub fn authorize_url(
+    py: Python<'_>,
+    target: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    scope: &str,
+    state: Option<&str>,
+    code_challenge: Option<&str>,
+) -> PyResult<String> {
+    let client = zdkit::Client::for_token_endpoint(target).map_err(|e| to_py_err(py, e))?;
+    Ok(zdkit::authorize_url(
+        client.config().base_url(),
+        client_id,
+        redirect_uri,
+        scope,
+        state,
+        code_challenge,
+    ))
+}
+
+/// Exchanges an authorization code for a `zdkit.oauth.TokenSet`.
+#[pyfunction]
+#[pyo3(signature = (target, client_id, client_secret, code, redirect_uri, code_verifier=None))]
+pub fn exchange_code<'py>(
+    py: Python<'py>,
+    target: &str,
+    client_id: &str,
+    client_secret: &str,
+    code: &str,
+    redirect_uri: &str,
+    code_verifier: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let secret = zdkit::Secret::new(client_secret);
+    let token = py
+        .detach(|| {
+            let client = zdkit::Client::for_token_endpoint(target)?;
+            let body =
+                zdkit::exchange_code_body(client_id, &secret, code, redirect_uri, code_verifier);
+            zdkit::TokenSet::from_answer(&client.token_request(&body)?)
+        })
+        .map_err(|e| to_py_err(py, e))?;
+    token_set_to_py(py, &token)
+}
