@@ -158,6 +158,257 @@ static void test_requests(zdk_client *client) {
     zdk_request_free(request);
 }
 
+static void test_uploads_and_jobs(zdk_client *client) {
+    zdk_response *out = SENTINEL;
+    const uint8_t data[] = "hello";
+
+    /* zdk_client_upload: content_type and token may be NULL; data only when len is 0 */
+    CHECK_NULL_ARG(zdk_client_upload(NULL, "a.txt", NULL, data, 5, NULL, &out));
+    CHECK_NULL_ARG(zdk_client_upload(client, NULL, NULL, data, 5, NULL, &out));
+    CHECK_NULL_ARG(zdk_client_upload(client, "a.txt", NULL, NULL, 5, NULL, &out));
+    CHECK_NULL_ARG(zdk_client_upload(client, "a.txt", NULL, data, 5, NULL, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_client_upload(client, BAD_UTF8[i], NULL, data, 5, NULL, &out));
+        CHECK_BAD_UTF8(zdk_client_upload(client, "a.txt", BAD_UTF8[i], data, 5, NULL, &out));
+        CHECK_BAD_UTF8(zdk_client_upload(client, "a.txt", NULL, data, 5, BAD_UTF8[i], &out));
+    }
+    CHECK(out == SENTINEL);
+
+    /* zdk_client_upload_file */
+    CHECK_NULL_ARG(zdk_client_upload_file(NULL, "a.txt", "/etc/hostname", NULL, NULL, &out));
+    CHECK_NULL_ARG(zdk_client_upload_file(client, NULL, "/etc/hostname", NULL, NULL, &out));
+    CHECK_NULL_ARG(zdk_client_upload_file(client, "a.txt", NULL, NULL, NULL, &out));
+    CHECK_NULL_ARG(zdk_client_upload_file(client, "a.txt", "/etc/hostname", NULL, NULL, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_client_upload_file(client, BAD_UTF8[i], "/etc/hostname", NULL, NULL, &out));
+        CHECK_BAD_UTF8(zdk_client_upload_file(client, "a.txt", BAD_UTF8[i], NULL, NULL, &out));
+        CHECK_BAD_UTF8(zdk_client_upload_file(client, "a.txt", "/etc/hostname", BAD_UTF8[i], NULL, &out));
+        CHECK_BAD_UTF8(zdk_client_upload_file(client, "a.txt", "/etc/hostname", NULL, BAD_UTF8[i], &out));
+    }
+    CHECK(out == SENTINEL);
+
+    /* zdk_client_wait_for_job */
+    CHECK_NULL_ARG(zdk_client_wait_for_job(NULL, "job-1", 1000, &out));
+    CHECK_NULL_ARG(zdk_client_wait_for_job(client, NULL, 1000, &out));
+    CHECK_NULL_ARG(zdk_client_wait_for_job(client, "job-1", 1000, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_client_wait_for_job(client, BAD_UTF8[i], 1000, &out));
+    }
+    CHECK(out == SENTINEL);
+}
+
+static void test_pagers_and_exports(zdk_client *client) {
+    zdk_pager *pager = SENTINEL;
+    zdk_response *page = SENTINEL;
+
+    /* zdk_pager_new: query may be NULL */
+    CHECK_NULL_ARG(zdk_pager_new(NULL, "/api/v2/tickets.json", NULL, &pager));
+    CHECK_NULL_ARG(zdk_pager_new(client, NULL, NULL, &pager));
+    CHECK_NULL_ARG(zdk_pager_new(client, "/api/v2/tickets.json", NULL, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_pager_new(client, BAD_UTF8[i], NULL, &pager));
+        CHECK_BAD_UTF8(zdk_pager_new(client, "/api/v2/tickets.json", BAD_UTF8[i], &pager));
+    }
+    /* zdk_search_new */
+    CHECK_NULL_ARG(zdk_search_new(NULL, "status:open", &pager));
+    CHECK_NULL_ARG(zdk_search_new(client, NULL, &pager));
+    CHECK_NULL_ARG(zdk_search_new(client, "status:open", NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_search_new(client, BAD_UTF8[i], &pager));
+    }
+    /* zdk_search_export_new: page_size 1 to 1000 */
+    CHECK_NULL_ARG(zdk_search_export_new(NULL, "status:open", "ticket", 100, &pager));
+    CHECK_NULL_ARG(zdk_search_export_new(client, NULL, "ticket", 100, &pager));
+    CHECK_NULL_ARG(zdk_search_export_new(client, "status:open", NULL, 100, &pager));
+    CHECK_NULL_ARG(zdk_search_export_new(client, "status:open", "ticket", 100, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_search_export_new(client, BAD_UTF8[i], "ticket", 100, &pager));
+        CHECK_BAD_UTF8(zdk_search_export_new(client, "status:open", BAD_UTF8[i], 100, &pager));
+    }
+    CHECK(pager == SENTINEL);
+    /* out-of-range sizes: the header says "1 to 1000" without saying what happens
+       outside; the library clamps (accept that, or a refusal) */
+    static const uint32_t odd_sizes[] = {0, 1001, UINT32_MAX};
+    for (size_t i = 0; i < sizeof odd_sizes / sizeof odd_sizes[0]; i++) {
+        pager = NULL;
+        zdk_result rc = zdk_search_export_new(client, "status:open", "ticket", odd_sizes[i], &pager);
+        CHECK(rc == ZDK_OK || rc == ZDK_ERR_INVALID_ARGUMENT);
+        CHECK((rc == ZDK_OK) == (pager != NULL));
+        zdk_pager_free(pager);
+    }
+
+    /* zdk_pager_next, zdk_pager_has_more, zdk_pager_after_cursor, zdk_pager_free */
+    pager = NULL;
+    CHECK_OK(zdk_pager_new(client, "/api/v2/tickets.json", NULL, &pager));
+    CHECK(pager != NULL);
+    CHECK_NULL_ARG(zdk_pager_next(NULL, &page));
+    CHECK_NULL_ARG(zdk_pager_next(pager, NULL));
+    CHECK(page == SENTINEL);
+    CHECK(zdk_pager_has_more(NULL) == 0);
+    CHECK(zdk_pager_has_more(pager) == 1); /* before the first page */
+    CHECK(zdk_pager_after_cursor(NULL) == NULL);
+    CHECK(zdk_pager_after_cursor(pager) == NULL);
+    zdk_pager_free(NULL);
+    zdk_pager_free(pager);
+
+    /* zdk_export_new: cursor may be NULL; per_page 1 to 1000 */
+    zdk_export *export_ = SENTINEL;
+    CHECK_NULL_ARG(zdk_export_new(NULL, "tickets", 0, NULL, 100, &export_));
+    CHECK_NULL_ARG(zdk_export_new(client, NULL, 0, NULL, 100, &export_));
+    CHECK_NULL_ARG(zdk_export_new(client, "tickets", 0, NULL, 100, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_export_new(client, BAD_UTF8[i], 0, NULL, 100, &export_));
+        CHECK_BAD_UTF8(zdk_export_new(client, "tickets", 0, BAD_UTF8[i], 100, &export_));
+    }
+    CHECK(export_ == SENTINEL);
+    for (size_t i = 0; i < sizeof odd_sizes / sizeof odd_sizes[0]; i++) {
+        export_ = NULL;
+        zdk_result rc = zdk_export_new(client, "tickets", 0, NULL, odd_sizes[i], &export_);
+        CHECK(rc == ZDK_OK || rc == ZDK_ERR_INVALID_ARGUMENT);
+        CHECK((rc == ZDK_OK) == (export_ != NULL));
+        zdk_export_free(export_);
+    }
+
+    /* zdk_export_next, zdk_export_cursor, zdk_export_free */
+    export_ = NULL;
+    CHECK_OK(zdk_export_new(client, "tickets", 0, NULL, 100, &export_));
+    CHECK(export_ != NULL);
+    CHECK_NULL_ARG(zdk_export_next(NULL, &page));
+    CHECK_NULL_ARG(zdk_export_next(export_, NULL));
+    CHECK(page == SENTINEL);
+    CHECK(zdk_export_cursor(NULL) == NULL);
+    CHECK(zdk_export_cursor(export_) == NULL); /* before the first page */
+    zdk_export_free(NULL);
+    zdk_export_free(export_);
+}
+
+static void on_rotate(void *userdata, const char *access_token, const char *refresh_token,
+                      int64_t expires_at_unix) {
+    (void)userdata;
+    (void)access_token;
+    (void)refresh_token;
+    (void)expires_at_unix;
+}
+
+static void test_oauth(const char *url) {
+    zdk_config *config = NULL;
+    CHECK_OK(zdk_config_new(&config));
+    CHECK_OK(zdk_config_set_base_url(config, url));
+
+    /* zdk_config_set_oauth_client_credentials: scope may be NULL */
+    CHECK_NULL_ARG(zdk_config_set_oauth_client_credentials(NULL, "emulator-client", "emulator-client-secret", NULL, 0));
+    CHECK_NULL_ARG(zdk_config_set_oauth_client_credentials(config, NULL, "emulator-client-secret", NULL, 0));
+    CHECK_NULL_ARG(zdk_config_set_oauth_client_credentials(config, "emulator-client", NULL, NULL, 0));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_config_set_oauth_client_credentials(config, BAD_UTF8[i], "s", NULL, 0));
+        CHECK_BAD_UTF8(zdk_config_set_oauth_client_credentials(config, "c", BAD_UTF8[i], NULL, 0));
+        CHECK_BAD_UTF8(zdk_config_set_oauth_client_credentials(config, "c", "s", BAD_UTF8[i], 0));
+    }
+    /* zdk_config_set_oauth_refresh_token: on_rotate and userdata may be NULL */
+    CHECK_NULL_ARG(zdk_config_set_oauth_refresh_token(NULL, "c", "s", "r", on_rotate, NULL));
+    CHECK_NULL_ARG(zdk_config_set_oauth_refresh_token(config, NULL, "s", "r", on_rotate, NULL));
+    CHECK_NULL_ARG(zdk_config_set_oauth_refresh_token(config, "c", NULL, "r", on_rotate, NULL));
+    CHECK_NULL_ARG(zdk_config_set_oauth_refresh_token(config, "c", "s", NULL, on_rotate, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_config_set_oauth_refresh_token(config, BAD_UTF8[i], "s", "r", NULL, NULL));
+        CHECK_BAD_UTF8(zdk_config_set_oauth_refresh_token(config, "c", BAD_UTF8[i], "r", NULL, NULL));
+        CHECK_BAD_UTF8(zdk_config_set_oauth_refresh_token(config, "c", "s", BAD_UTF8[i], NULL, NULL));
+    }
+    CHECK_OK(zdk_config_set_oauth_refresh_token(config, "c", "s", "r", NULL, NULL));
+
+    /* a live token set: client credentials against the emulator */
+    CHECK_OK(zdk_config_set_oauth_client_credentials(config, "emulator-client", "emulator-client-secret", NULL, 0));
+    zdk_client *client = NULL;
+    CHECK_OK(zdk_client_new(config, &client));
+    zdk_config_free(config);
+    zdk_response *response = NULL;
+    CHECK_OK(zdk_client_request(client, "GET", "/api/v2/users/me.json", NULL, 0, &response));
+    zdk_response_free(response);
+
+    /* zdk_client_token_set */
+    zdk_token_set *tokens = SENTINEL;
+    CHECK_NULL_ARG(zdk_client_token_set(NULL, &tokens));
+    CHECK_NULL_ARG(zdk_client_token_set(client, NULL));
+    CHECK(tokens == SENTINEL);
+    tokens = NULL;
+    CHECK_OK(zdk_client_token_set(client, &tokens));
+    CHECK(tokens != NULL);
+    /* zdk_token_set_access_token, zdk_token_set_refresh_token, zdk_token_set_scope,
+       zdk_token_set_expires_at, zdk_token_set_free */
+    CHECK(zdk_token_set_access_token(NULL) == NULL);
+    CHECK(zdk_token_set_refresh_token(NULL) == NULL);
+    CHECK(zdk_token_set_scope(NULL) == NULL);
+    CHECK(zdk_token_set_expires_at(NULL) == 0);
+    CHECK(zdk_token_set_access_token(tokens) != NULL);
+    CHECK(zdk_token_set_refresh_token(tokens) == NULL); /* client credentials have none */
+    CHECK(zdk_token_set_expires_at(tokens) > 0);
+    zdk_token_set_free(NULL);
+    zdk_token_set_free(tokens);
+    zdk_client_free(client);
+
+    /* a static bearer manages no token set */
+    client = NULL;
+    CHECK_OK(zdk_client_new_oauth(url, "emulator-oauth-token", &client));
+    tokens = SENTINEL;
+    CHECK_FAILS(zdk_client_token_set(client, &tokens), ZDK_ERR_INVALID_ARGUMENT);
+    CHECK(tokens == SENTINEL);
+    zdk_client_free(client);
+
+    /* zdk_oauth_pkce_pair, zdk_string_free */
+    char *verifier = SENTINEL;
+    char *challenge = SENTINEL;
+    CHECK_NULL_ARG(zdk_oauth_pkce_pair(NULL, &challenge));
+    CHECK_NULL_ARG(zdk_oauth_pkce_pair(&verifier, NULL));
+    CHECK(verifier == (char *)SENTINEL && challenge == (char *)SENTINEL);
+    CHECK_OK(zdk_oauth_pkce_pair(&verifier, &challenge));
+    CHECK(verifier != NULL && strlen(verifier) == 43);
+    CHECK(challenge != NULL && strlen(challenge) > 0);
+    zdk_string_free(NULL);
+
+    /* zdk_oauth_authorize_url: state and code_challenge may be NULL */
+    char *authorize = SENTINEL;
+    CHECK_NULL_ARG(zdk_oauth_authorize_url(NULL, "c", "https://app.example.com/cb", "read", NULL, NULL, &authorize));
+    CHECK_NULL_ARG(zdk_oauth_authorize_url("acme", NULL, "https://app.example.com/cb", "read", NULL, NULL, &authorize));
+    CHECK_NULL_ARG(zdk_oauth_authorize_url("acme", "c", NULL, "read", NULL, NULL, &authorize));
+    CHECK_NULL_ARG(zdk_oauth_authorize_url("acme", "c", "https://app.example.com/cb", "read", NULL, NULL, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        const char *bad = BAD_UTF8[i];
+        CHECK_BAD_UTF8(zdk_oauth_authorize_url(bad, "c", "https://app.example.com/cb", "read", NULL, NULL, &authorize));
+        CHECK_BAD_UTF8(zdk_oauth_authorize_url("acme", bad, "https://app.example.com/cb", "read", NULL, NULL, &authorize));
+        CHECK_BAD_UTF8(zdk_oauth_authorize_url("acme", "c", bad, "read", NULL, NULL, &authorize));
+        CHECK_BAD_UTF8(zdk_oauth_authorize_url("acme", "c", "https://app.example.com/cb", bad, NULL, NULL, &authorize));
+        CHECK_BAD_UTF8(zdk_oauth_authorize_url("acme", "c", "https://app.example.com/cb", "read", bad, NULL, &authorize));
+        CHECK_BAD_UTF8(zdk_oauth_authorize_url("acme", "c", "https://app.example.com/cb", "read", NULL, bad, &authorize));
+    }
+    CHECK(authorize == (char *)SENTINEL);
+    authorize = NULL;
+    CHECK_OK(zdk_oauth_authorize_url("acme", "c", "https://app.example.com/cb", "read", "xyz", challenge, &authorize));
+    CHECK(contains(authorize, "https://acme.zendesk.com/oauth/authorizations/new?"));
+    CHECK(contains(authorize, challenge));
+    zdk_string_free(authorize);
+    zdk_string_free(verifier);
+    zdk_string_free(challenge);
+
+    /* zdk_oauth_exchange_code: code_verifier may be NULL */
+    tokens = SENTINEL;
+    CHECK_NULL_ARG(zdk_oauth_exchange_code(NULL, "c", "s", "code", "https://app.example.com/cb", NULL, &tokens));
+    CHECK_NULL_ARG(zdk_oauth_exchange_code(url, NULL, "s", "code", "https://app.example.com/cb", NULL, &tokens));
+    CHECK_NULL_ARG(zdk_oauth_exchange_code(url, "c", "s", NULL, "https://app.example.com/cb", NULL, &tokens));
+    CHECK_NULL_ARG(zdk_oauth_exchange_code(url, "c", "s", "code", NULL, NULL, &tokens));
+    CHECK_NULL_ARG(zdk_oauth_exchange_code(url, "c", "s", "code", "https://app.example.com/cb", NULL, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        const char *bad = BAD_UTF8[i];
+        const char *cb = "https://app.example.com/cb";
+        CHECK_BAD_UTF8(zdk_oauth_exchange_code(bad, "c", "s", "code", cb, NULL, &tokens));
+        CHECK_BAD_UTF8(zdk_oauth_exchange_code(url, bad, "s", "code", cb, NULL, &tokens));
+        CHECK_BAD_UTF8(zdk_oauth_exchange_code(url, "c", bad, "code", cb, NULL, &tokens));
+        CHECK_BAD_UTF8(zdk_oauth_exchange_code(url, "c", "s", bad, cb, NULL, &tokens));
+        CHECK_BAD_UTF8(zdk_oauth_exchange_code(url, "c", "s", "code", bad, NULL, &tokens));
+        CHECK_BAD_UTF8(zdk_oauth_exchange_code(url, "c", "s", "code", cb, bad, &tokens));
+    }
+    CHECK(tokens == SENTINEL);
+}
+
 static void test_config(void) {
     zdk_config *out = SENTINEL;
     /* zdk_config_new, zdk_config_from_env, zdk_config_free */
@@ -193,6 +444,17 @@ static void test_config(void) {
     CHECK_NULL_ARG(zdk_config_set_timeout_ms(NULL, 1000));
     CHECK_FAILS(zdk_config_set_connect_timeout_ms(config, 0), ZDK_ERR_INVALID_ARGUMENT);
     CHECK_FAILS(zdk_config_set_timeout_ms(config, 0), ZDK_ERR_INVALID_ARGUMENT);
+    /* zdk_config_set_max_retries, zdk_config_set_deadline_ms, zdk_config_set_never_wait,
+       zdk_config_set_rate_limit_pacing */
+    CHECK_NULL_ARG(zdk_config_set_max_retries(NULL, 0));
+    CHECK_NULL_ARG(zdk_config_set_deadline_ms(NULL, 1000));
+    CHECK_FAILS(zdk_config_set_deadline_ms(config, 0), ZDK_ERR_INVALID_ARGUMENT);
+    CHECK_NULL_ARG(zdk_config_set_never_wait(NULL, 1));
+    CHECK_NULL_ARG(zdk_config_set_rate_limit_pacing(NULL, 0));
+    CHECK_OK(zdk_config_set_max_retries(config, 0));
+    CHECK_OK(zdk_config_set_deadline_ms(config, 1000));
+    CHECK_OK(zdk_config_set_never_wait(config, 1));
+    CHECK_OK(zdk_config_set_rate_limit_pacing(config, 0));
     /* zdk_config_set_user_agent */
     CHECK_NULL_ARG(zdk_config_set_user_agent(NULL, "ua"));
     CHECK_NULL_ARG(zdk_config_set_user_agent(config, NULL));
@@ -313,6 +575,9 @@ int main(void) {
     test_config();
     test_requests(client);
     test_responses(client);
+    test_uploads_and_jobs(client);
+    test_pagers_and_exports(client);
+    test_oauth(emu.url);
 
     zdk_client_free(client);
     emulator_stop(&emu);
