@@ -76,10 +76,17 @@ test: build header-check lint rust-test c-test python-test
 demo: build
 	$(MAKE) -C tests/c demo $(C_ARGS)
 
-bench:
+## Benchmarks: ratios against baselines measured in the same run (release builds).
+bench: $(VENV)/.ready
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(CARGO) build --release -p zdkit-emulator
 	bash emulator/throughput.sh "$(TARGET_DIR)/release/zdkit-emulator"
+	rm -rf "$(TARGET_DIR)/wheels-release"
+	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin build --release --out "$(TARGET_DIR)/wheels-release"
+	"$(PY)" -m pip install -q --force-reinstall --no-deps "$(TARGET_DIR)/wheels-release"/zdkit-*.whl
+	"$(PY)" -m pip install -q requests
+	"$(PY)" benches/python_client.py "$(TARGET_DIR)/release/zdkit-emulator"
+	@echo "(make test reinstalls the debug wheel)"
 
 clean:
 	$(CARGO) clean

@@ -463,7 +463,7 @@ mod tests {
     fn pkce_matches_the_rfc_7636_test_vector() {
         assert_eq!(
             pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuxmsCRNrM"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
         let (verifier, challenge) = pkce_pair().unwrap();
         assert_eq!(verifier.expose().len(), 43);
@@ -485,6 +485,8 @@ mod tests {
             last_failure: None,
         };
         assert!(!OAuthProvider::due(&state), "fresh: 10 s left, margin 2 s");
+        // Issued 9 s ago with a 10 s life: 1 s left is inside the 2 s (20 %) margin.
+        state.issued = Some(SystemTime::now() - Duration::from_secs(9));
         state.token.as_mut().unwrap().expires_at = Some(SystemTime::now() + Duration::from_secs(1));
         assert!(OAuthProvider::due(&state), "inside the 20 % margin");
         let provider =
