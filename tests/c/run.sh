@@ -72,8 +72,9 @@ else
             return 1
         fi
     }
-    for bin in "${WHOAMI}" "${WHOAMI_STATIC}" "${WHOAMI_CPP}"; do
-        label=$(basename "$(dirname "$bin")")/$(basename "$bin")
+    for pair in "whoami (libzdkit.so)=${WHOAMI}" "whoami (libzdkit.a)=${WHOAMI_STATIC}" "whoami_cpp=${WHOAMI_CPP}"; do
+        label=${pair%%=*}
+        bin=${pair#*=}
         run "$label api token" check_whoami "$bin" 0 "You are Emulator Admin <agent@example.com> (role admin, id 1)" \
             ZENDESK_URL="$url" ZENDESK_EMAIL=agent@example.com ZENDESK_API_TOKEN=emulator-api-token
         run "$label oauth" check_whoami "$bin" 0 "You are Emulator Admin <agent@example.com> (role admin, id 1)" \
@@ -82,6 +83,28 @@ else
     run "whoami wrong token" check_whoami "${WHOAMI}" 1 "request id" \
         ZENDESK_URL="$url" ZENDESK_OAUTH_TOKEN=wrong-token
     run "whoami no credentials" check_whoami "${WHOAMI}" 1 "ZENDESK_" ZENDESK_URL="$url"
+
+    # /users/me answers 200 "Anonymous user" (id null) when Zendesk ignored the
+    # credentials; zdkit always sends one, so inject that answer with a fault.
+    control_post() { # path, JSON body: plain HTTP/1.1 through bash's /dev/tcp
+        local hostport=${url#http://} status
+        exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}" || return 1
+        printf 'POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+            "$1" "$hostport" "${#2}" "$2" >&3
+        read -r _ status _ <&3
+        cat <&3 >/dev/null
+        exec 3<&-
+        [[ "$status" == 2* ]]
+    }
+    anonymous='{"method":"GET","path_prefix":"/api/v2/users/me","times":1,"fault":{"kind":"status","status":200,"body":"{\"user\":{\"email\":\"invalid@example.com\",\"id\":null,\"name\":\"Anonymous user\",\"role\":\"end-user\"}}"}}'
+    for bin in "${WHOAMI}" "${WHOAMI_CPP}"; do
+        if control_post /__emulator/faults "$anonymous"; then
+            run "$(basename "$bin") anonymous user" check_whoami "$bin" 1 "anonymous user (id null)" \
+                ZENDESK_URL="$url" ZENDESK_OAUTH_TOKEN=emulator-oauth-token
+        else
+            run "$(basename "$bin") anonymous user: queue the fault" false
+        fi
+    done
     run "whoami insecure" check_whoami "${WHOAMI}" 1 "http" \
         ZENDESK_URL=http://example.com ZENDESK_OAUTH_TOKEN=emulator-oauth-token
 fi

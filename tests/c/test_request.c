@@ -189,7 +189,7 @@ static zdk_result post_nothing(zdk_client *client, zdk_response **out) {
     return zdk_client_request(client, "POST", "/api/v2/c_fault_target.json", (const uint8_t *)"{}", 2, out);
 }
 
-static void test_error_kinds(zdk_client *client, zdk_client *control) {
+static void test_error_kinds(const char *url, zdk_client *client, zdk_client *control) {
     static const struct {
         int status;
         zdk_result code;
@@ -240,19 +240,41 @@ static void test_error_kinds(zdk_client *client, zdk_client *control) {
         zdk_response_free(response);
     }
 
-    /* 429: retried (every method) and then reported with its Retry-After */
+    /* 429 with never_wait: reported at once with its Retry-After */
+    zdk_config *config = NULL;
+    CHECK_OK(zdk_config_new(&config));
+    CHECK_OK(zdk_config_set_base_url(config, url));
+    CHECK_OK(zdk_config_set_oauth_token(config, OAUTH_TOKEN));
+    CHECK_OK(zdk_config_set_never_wait(config, 1));
+    zdk_client *impatient = NULL;
+    CHECK_OK(zdk_client_new(config, &impatient));
+    zdk_config_free(config);
+    static const char rate_limited[] =
+        "{\"method\":\"POST\",\"path_prefix\":\"/api/v2/c_fault_target\",\"times\":1,"
+        "\"fault\":{\"kind\":\"status\",\"status\":429,\"headers\":{\"Retry-After\":\"1\"},"
+        "\"body\":\"Too many requests\",\"content_type\":\"text/plain\"}}";
     emu_reset(control);
-    emu_fault(control, "{\"method\":\"POST\",\"path_prefix\":\"/api/v2/c_fault_target\",\"times\":10,"
-                       "\"fault\":{\"kind\":\"status\",\"status\":429,\"headers\":{\"Retry-After\":\"1\"},"
-                       "\"body\":\"Too many requests\",\"content_type\":\"text/plain\"}}");
+    emu_fault(control, rate_limited);
     zdk_response *response = NULL;
     long long t0 = now_ms();
-    CHECK_RC(post_nothing(client, &response), ZDK_ERR_RATE_LIMITED);
-    CHECK(now_ms() - t0 < 20000);
+    CHECK_RC(post_nothing(impatient, &response), ZDK_ERR_RATE_LIMITED);
+    CHECK(now_ms() - t0 < 900);
     CHECK(response != NULL);
     CHECK(zdk_response_status(response) == 429);
     CHECK(zdk_last_error_retry_after_ms() == 1000);
     CHECK_STREQ(zdk_response_header(response, "retry-after"), "1");
+    CHECK_STREQ((const char *)zdk_response_body(response, NULL), "Too many requests");
+    zdk_response_free(response);
+    zdk_client_free(impatient);
+
+    /* by default a 429 is retried (every method) after Retry-After */
+    emu_reset(control);
+    emu_fault(control, rate_limited);
+    response = NULL;
+    t0 = now_ms();
+    CHECK_RC(post_nothing(client, &response), ZDK_ERR_NOT_FOUND); /* the path's real answer */
+    CHECK(now_ms() - t0 >= 900);
+    CHECK(zdk_response_status(response) == 404);
     zdk_response_free(response);
 }
 
@@ -304,15 +326,33 @@ static void test_timeouts(const char *url, zdk_client *control) {
     CHECK(zdk_last_error_status() == 0);
     CHECK(zdk_last_error_message() != NULL);
 
-    /* GET is retried after a timeout: every attempt delayed still ends in a timeout */
+    /* GET is retried after a timeout: one delayed answer, then success */
     emu_reset(control);
-    emu_fault(control, "{\"method\":\"GET\",\"path_prefix\":\"/api/v2/users/me\",\"times\":10,"
+    emu_fault(control, "{\"method\":\"GET\",\"path_prefix\":\"/api/v2/users/me\",\"times\":1,"
+                       "\"fault\":{\"kind\":\"delay\",\"ms\":3000}}");
+    response = NULL;
+    CHECK_OK(zdk_client_request(client, "GET", "/api/v2/users/me.json", NULL, 0, &response));
+    CHECK(zdk_response_status(response) == 200);
+    zdk_response_free(response);
+    zdk_client_free(client);
+
+    /* without retries the GET times out too */
+    CHECK_OK(zdk_config_new(&config));
+    CHECK_OK(zdk_config_set_base_url(config, url));
+    CHECK_OK(zdk_config_set_oauth_token(config, OAUTH_TOKEN));
+    CHECK_OK(zdk_config_set_timeout_ms(config, 500));
+    CHECK_OK(zdk_config_set_max_retries(config, 0));
+    client = NULL;
+    CHECK_OK(zdk_client_new(config, &client));
+    zdk_config_free(config);
+    emu_reset(control);
+    emu_fault(control, "{\"method\":\"GET\",\"path_prefix\":\"/api/v2/users/me\",\"times\":1,"
                        "\"fault\":{\"kind\":\"delay\",\"ms\":3000}}");
     response = NULL;
     t0 = now_ms();
     CHECK_RC(zdk_client_request(client, "GET", "/api/v2/users/me.json", NULL, 0, &response), ZDK_ERR_TIMEOUT);
     CHECK(response == NULL);
-    CHECK(now_ms() - t0 < 20000);
+    CHECK(now_ms() - t0 < 2500);
 
     /* the same client works once the server answers in time */
     emu_reset(control);
@@ -333,7 +373,7 @@ int main(void) {
 
     test_query_and_headers(client, control);
     test_body(client, control);
-    test_error_kinds(client, control);
+    test_error_kinds(emu.url, client, control);
     test_redirect_to_other_host(emu.url, client, control);
     test_timeouts(emu.url, control);
 
