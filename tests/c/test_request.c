@@ -303,6 +303,52 @@ static void test_redirect_to_other_host(const char *url, zdk_client *client, zdk
     free(log);
 }
 
+/* Paths that would leave the origin, and malformed paths and methods: refused before
+   anything is sent (the credential never reaches another host). */
+static void test_refused_targets(const char *url, zdk_client *client, zdk_client *control) {
+    const char *port = strrchr(url, ':');
+    CHECK(port != NULL);
+    char paths[5][256];
+    snprintf(paths[0], sizeof paths[0], "//localhost%s/api/v2/users/me.json", port);
+    snprintf(paths[1], sizeof paths[1], "http://127.0.0.1%s@localhost%s/api/v2/users/me.json", port, port);
+    snprintf(paths[2], sizeof paths[2], "http://localhost%s/api/v2/users/me.json", port);
+    snprintf(paths[3], sizeof paths[3], "\\\\localhost%s/api/v2/users/me.json", port);
+    snprintf(paths[4], sizeof paths[4], "https://127.0.0.1%s/api/v2/users/me.json", port);
+    emu_reset(control);
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        zdk_response *response = NULL;
+        CHECK_RC(zdk_client_request(client, "GET", paths[i], NULL, 0, &response), ZDK_ERR_INVALID_ARGUMENT);
+        CHECK(response == NULL);
+        CHECK(!contains(zdk_last_error_message(), OAUTH_TOKEN));
+    }
+    static const char *const bad_paths[] = {"/api/v2/users/me.json\r\nX-Injected: 1", "/api/v2/\n"};
+    for (size_t i = 0; i < sizeof bad_paths / sizeof bad_paths[0]; i++) {
+        zdk_response *response = NULL;
+        CHECK_RC(zdk_client_request(client, "GET", bad_paths[i], NULL, 0, &response), ZDK_ERR_INVALID_ARGUMENT);
+        CHECK(response == NULL);
+        zdk_request *request = NULL;
+        zdk_result rc = zdk_request_new("GET", bad_paths[i], &request);
+        if (rc == ZDK_OK) { /* checked when sent */
+            CHECK_RC(zdk_client_send(client, request, &response), ZDK_ERR_INVALID_ARGUMENT);
+            CHECK(response == NULL);
+            zdk_request_free(request);
+        } else {
+            CHECK(rc == ZDK_ERR_INVALID_ARGUMENT);
+        }
+    }
+    static const char *const bad_methods[] = {"GET\r\nX-Injected: 1", "G ET", ""};
+    for (size_t i = 0; i < sizeof bad_methods / sizeof bad_methods[0]; i++) {
+        zdk_response *response = NULL;
+        CHECK_RC(zdk_client_request(client, bad_methods[i], "/api/v2/users/me.json", NULL, 0, &response),
+                 ZDK_ERR_INVALID_ARGUMENT);
+        CHECK(response == NULL);
+    }
+    /* nothing of the above reached the server */
+    char *log = emu_requests(control);
+    CHECK_STREQ(log, "[]");
+    free(log);
+}
+
 static void test_timeouts(const char *url, zdk_client *control) {
     zdk_config *config = NULL;
     CHECK_OK(zdk_config_new(&config));
@@ -375,6 +421,7 @@ int main(void) {
     test_body(client, control);
     test_error_kinds(emu.url, client, control);
     test_redirect_to_other_host(emu.url, client, control);
+    test_refused_targets(emu.url, client, control);
     test_timeouts(emu.url, control);
 
     zdk_client_free(client);
