@@ -258,7 +258,7 @@ static void test_error_kinds(const char *url, zdk_client *client, zdk_client *co
     zdk_response *response = NULL;
     long long t0 = now_ms();
     CHECK_RC(post_nothing(impatient, &response), ZDK_ERR_RATE_LIMITED);
-    CHECK(now_ms() - t0 < 900);
+    CHECK(now_ms() - t0 < 1000); /* no Retry-After wait */
     CHECK(response != NULL);
     CHECK(zdk_response_status(response) == 429);
     CHECK(zdk_last_error_retry_after_ms() == 1000);
