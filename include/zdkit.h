@@ -653,7 +653,8 @@ enum zdk_result zdk_search_new(const struct zdk_client *client,
 /**
  * Creates a pager over a search export (`GET /api/v2/search/export`, cursor
  * paging, no cap). `result_type` is Zendesk's required `filter[type]`
- * (`"ticket"`, `"user"`, `"organization"`, `"group"`); `page_size` 1 to 1000.
+ * (`"ticket"`, `"user"`, `"organization"`, `"group"`); `page_size` 1 to 1000
+ * (else `ZDK_ERR_INVALID_ARGUMENT`).
  *
  * # Safety
  * `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
@@ -708,7 +709,7 @@ void zdk_pager_free(struct zdk_pager *pager);
  * cursors; `"organizations"`, `"ticket_events"`, … are time-based, de-duplicated
  * across pages). Give `cursor` (a value saved from `zdk_export_cursor`) to resume,
  * or NULL to start at `start_time` (Unix time, at least 60 s ago; 0 = everything).
- * `per_page` 1 to 1000. A cursor or `end_time` that stops advancing fails with
+ * `per_page` 1 to 1000 (else `ZDK_ERR_INVALID_ARGUMENT`). A cursor or `end_time` that stops advancing fails with
  * `ZDK_ERR_DECODE` instead of looping.
  *
  * On success `*out` owns the export: free it with `zdk_export_free`.

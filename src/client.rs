@@ -101,7 +101,14 @@ impl Client {
             if target.chars().any(|c| c.is_control()) {
                 return Err(Error::invalid("the path contains control characters"));
             }
-            base.join(target.trim_start_matches('/'))
+            if target.starts_with("//") {
+                return Err(Error::invalid(
+                    "a path must not start with // (a protocol-relative URL): pass a path \
+                     such as /api/v2/tickets or a full https:// URL",
+                ));
+            }
+            // "./" keeps a first segment with a colon (`a:b/c`) from reading as a scheme.
+            base.join(&format!("./{}", target.trim_start_matches('/')))
                 .map_err(|e| Error::invalid(format!("invalid path: {e}")))?
         };
         if url.origin() != base.origin() {

@@ -72,7 +72,7 @@ fn item_key(item: &Value) -> Option<String> {
 
 impl IncrementalExport {
     /// Starts an export of `resource` (`tickets`, `users`, `organizations`,
-    /// `ticket_events`, …). `per_page` is at most 1,000.
+    /// `ticket_events`, …). `per_page` is 1 to 1,000 (anything else is an invalid argument).
     pub fn new(client: &Client, resource: &str, start: ExportStart, per_page: u32) -> Result<Self> {
         if resource.is_empty()
             || !resource
@@ -81,6 +81,11 @@ impl IncrementalExport {
         {
             return Err(Error::invalid(format!(
                 "invalid export resource {resource:?}"
+            )));
+        }
+        if !(1..=DEFAULT_EXPORT_PAGE_SIZE).contains(&per_page) {
+            return Err(Error::invalid(format!(
+                "the export page size must be 1 to {DEFAULT_EXPORT_PAGE_SIZE}, not {per_page}"
             )));
         }
         let cursor_based = CURSOR_RESOURCES.contains(&resource);
@@ -98,7 +103,7 @@ impl IncrementalExport {
             client: client.clone(),
             resource: resource.to_owned(),
             cursor_based,
-            per_page: per_page.clamp(1, DEFAULT_EXPORT_PAGE_SIZE),
+            per_page,
             position: start,
             done: false,
             recent_keys: Default::default(),

@@ -143,15 +143,21 @@ impl Client {
     /// Exports search results (`GET /api/v2/search/export`): cursor paging with no
     /// cap; `result_type` is Zendesk's required `filter[type]` (`ticket`, `user`,
     /// `organization`, `group`).
-    pub fn export_search(&self, query: &str, result_type: &str, page_size: u32) -> Pager {
-        Pager::new(
+    /// `page_size` must be 1 to 1000.
+    pub fn export_search(&self, query: &str, result_type: &str, page_size: u32) -> Result<Pager> {
+        if !(1..=1000).contains(&page_size) {
+            return Err(Error::invalid(format!(
+                "the search export page size must be 1 to 1000, not {page_size}"
+            )));
+        }
+        Ok(Pager::new(
             self,
             "/api/v2/search/export.json",
             vec![
                 ("query".to_owned(), query.to_owned()),
                 ("filter[type]".to_owned(), result_type.to_owned()),
             ],
-            page_size.clamp(1, 1000),
-        )
+            page_size,
+        ))
     }
 }

@@ -355,7 +355,18 @@ fn full_urls_must_stay_on_the_origin() {
         .get("http://127.0.0.2:9/api/v2/users/me.json")
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    let protocol_relative = emulator
+        .oauth_client()
+        .get("//127.0.0.2:9/api/v2/users/me.json")
+        .unwrap_err();
+    assert!(
+        protocol_relative.to_string().contains("protocol-relative"),
+        "{protocol_relative}"
+    );
     assert!(emulator.requests_to("/api").is_empty());
+    // A colon in the first segment is a path, not a scheme.
+    let odd = emulator.oauth_client().get("a:b/c").unwrap_err();
+    assert_eq!(odd.kind(), ErrorKind::NotFound);
 }
 
 #[test]

@@ -113,7 +113,14 @@ fn search_export_walks_everything() {
     let emulator = Emulator::start(&["--tickets", "3000"]);
     let client = emulator.oauth_client();
     let mut seen = HashSet::new();
-    for page in client.export_search("type:ticket", "ticket", 1000) {
+    assert_eq!(
+        client
+            .export_search("type:ticket", "ticket", 1001)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
+    for page in client.export_search("type:ticket", "ticket", 1000).unwrap() {
         seen.extend(ids(page.unwrap().items()));
     }
     assert_eq!(seen.len(), 3000);

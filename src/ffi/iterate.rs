@@ -126,7 +126,8 @@ pub unsafe extern "C" fn zdk_search_new(
 
 /// Creates a pager over a search export (`GET /api/v2/search/export`, cursor
 /// paging, no cap). `result_type` is Zendesk's required `filter[type]`
-/// (`"ticket"`, `"user"`, `"organization"`, `"group"`); `page_size` 1 to 1000.
+/// (`"ticket"`, `"user"`, `"organization"`, `"group"`); `page_size` 1 to 1000
+/// (else `ZDK_ERR_INVALID_ARGUMENT`).
 ///
 /// # Safety
 /// `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
@@ -146,7 +147,7 @@ pub unsafe extern "C" fn zdk_search_export_new(
         // SAFETY: per the contract.
         let result_type = unsafe { arg_str(result_type, "result_type") }?;
         check_out(out, "out")?;
-        let pager = client.core().export_search(query, result_type, page_size);
+        let pager = client.core().export_search(query, result_type, page_size)?;
         // SAFETY: checked non-NULL.
         unsafe {
             write_out(
@@ -268,7 +269,7 @@ pub struct zdk_export {
 /// cursors; `"organizations"`, `"ticket_events"`, … are time-based, de-duplicated
 /// across pages). Give `cursor` (a value saved from `zdk_export_cursor`) to resume,
 /// or NULL to start at `start_time` (Unix time, at least 60 s ago; 0 = everything).
-/// `per_page` 1 to 1000. A cursor or `end_time` that stops advancing fails with
+/// `per_page` 1 to 1000 (else `ZDK_ERR_INVALID_ARGUMENT`). A cursor or `end_time` that stops advancing fails with
 /// `ZDK_ERR_DECODE` instead of looping.
 ///
 /// On success `*out` owns the export: free it with `zdk_export_free`.

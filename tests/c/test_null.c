@@ -226,15 +226,17 @@ static void test_pagers_and_exports(zdk_client *client) {
         CHECK_BAD_UTF8(zdk_search_export_new(client, "status:open", BAD_UTF8[i], 100, &pager));
     }
     CHECK(pager == SENTINEL);
-    /* out-of-range sizes: the header says "1 to 1000" without saying what happens
-       outside; the library clamps (accept that, or a refusal) */
+    /* out-of-range sizes are refused, and *out is left alone */
     static const uint32_t odd_sizes[] = {0, 1001, UINT32_MAX};
     for (size_t i = 0; i < sizeof odd_sizes / sizeof odd_sizes[0]; i++) {
-        pager = NULL;
-        zdk_result rc = zdk_search_export_new(client, "status:open", "ticket", odd_sizes[i], &pager);
-        CHECK(rc == ZDK_OK || rc == ZDK_ERR_INVALID_ARGUMENT);
-        CHECK((rc == ZDK_OK) == (pager != NULL));
-        zdk_pager_free(pager);
+        pager = SENTINEL;
+        CHECK_RC(zdk_search_export_new(client, "status:open", "ticket", odd_sizes[i], &pager),
+                 ZDK_ERR_INVALID_ARGUMENT);
+        CHECK(pager == SENTINEL);
+        zdk_export *refused = SENTINEL;
+        CHECK_RC(zdk_export_new(client, "tickets", 0, NULL, odd_sizes[i], &refused),
+                 ZDK_ERR_INVALID_ARGUMENT);
+        CHECK(refused == SENTINEL);
     }
 
     /* zdk_pager_next, zdk_pager_has_more, zdk_pager_after_cursor, zdk_pager_free */

@@ -250,7 +250,9 @@ impl Client {
         page_size: u32,
     ) -> PyResult<Pages> {
         let client = self.client(py)?;
-        let pager = client.export_search(query, result_type, page_size);
+        let pager = client
+            .export_search(query, result_type, page_size)
+            .map_err(|e| to_py_err(py, e))?;
         Ok(Pages::new(client, pager))
     }
 
