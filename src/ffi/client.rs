@@ -5,7 +5,7 @@ use super::boundary::{
 };
 use super::config::zdk_config;
 use super::request::zdk_request;
-use super::response::zdk_response;
+use super::response::{deliver, zdk_response};
 use super::result::zdk_result;
 use crate::client::Client;
 use crate::config::Config;
@@ -126,20 +126,8 @@ fn send(
     request: &Request,
     out: *mut *mut zdk_response,
 ) -> Result<(), FfiError> {
-    match client.client.send(request) {
-        Ok(response) => {
-            // SAFETY: `out` was checked non-NULL by the caller.
-            unsafe { write_out(out, zdk_response::new(response)) };
-            Ok(())
-        }
-        Err(mut error) => {
-            if let Some(response) = error.take_response() {
-                // SAFETY: as above. The caller gets the response of a non-2xx answer.
-                unsafe { write_out(out, zdk_response::new(response)) };
-            }
-            Err(error.into())
-        }
-    }
+    // SAFETY: `out` was checked non-NULL by the caller.
+    unsafe { deliver(client.client.send(request), out) }
 }
 
 /// Sends one request and waits for the whole answer (blocking; thread-safe).
@@ -305,23 +293,9 @@ pub unsafe extern "C" fn zdk_client_wait_for_job(
         // SAFETY: per the contract.
         let job_id = unsafe { arg_str(job_id, "job_id") }?;
         check_out(out, "out")?;
-        match client
-            .client
-            .wait_for_job_response(job_id, std::time::Duration::from_millis(timeout_ms))
-        {
-            Ok(response) => {
-                // SAFETY: checked non-NULL.
-                unsafe { write_out(out, zdk_response::new(response)) };
-                Ok(())
-            }
-            Err(mut error) => {
-                if let Some(response) = error.take_response() {
-                    // SAFETY: checked non-NULL.
-                    unsafe { write_out(out, zdk_response::new(response)) };
-                }
-                Err(error.into())
-            }
-        }
+        let timeout = std::time::Duration::from_millis(timeout_ms);
+        // SAFETY: checked non-NULL.
+        unsafe { deliver(client.client.wait_for_job_response(job_id, timeout), out) }
     })
 }
 

@@ -1,12 +1,11 @@
 //! `zdk_pager` and `zdk_export`: lazy pagination and resumable incremental exports.
 
 use super::boundary::{
-    FfiError, arg_mut, arg_opt_str, arg_ref, arg_str, check_out, free_box, guard, guard_value,
-    write_out,
+    arg_mut, arg_opt_str, arg_ref, arg_str, check_out, free_box, guard, guard_value, write_out,
 };
 use super::client::zdk_client;
 use super::last_error::to_cstring;
-use super::response::zdk_response;
+use super::response::{deliver, zdk_response};
 use super::result::zdk_result;
 use crate::incremental::{ExportStart, IncrementalExport};
 use crate::paginate::{Page, Pager};
@@ -26,6 +25,20 @@ pub struct zdk_pager {
     walk: Walk,
     has_more: bool,
     after_cursor: Option<CString>,
+}
+
+/// Hands a new pager to C.
+///
+/// # Safety
+/// `out` must be non-NULL and writable (checked with `check_out`).
+unsafe fn hand_out(walk: Walk, out: *mut *mut zdk_pager) {
+    let pager = zdk_pager {
+        walk,
+        has_more: true,
+        after_cursor: None,
+    };
+    // SAFETY: per the contract.
+    unsafe { write_out(out, pager) };
 }
 
 /// Parses `a=1&b=x%20y` into decoded pairs (the pager encodes them again).
@@ -74,16 +87,7 @@ pub unsafe extern "C" fn zdk_pager_new(
             crate::DEFAULT_PAGE_SIZE,
         );
         // SAFETY: checked non-NULL.
-        unsafe {
-            write_out(
-                out,
-                zdk_pager {
-                    walk: Walk::List(pager),
-                    has_more: true,
-                    after_cursor: None,
-                },
-            )
-        };
+        unsafe { hand_out(Walk::List(pager), out) };
         Ok(())
     })
 }
@@ -110,16 +114,7 @@ pub unsafe extern "C" fn zdk_search_new(
         check_out(out, "out")?;
         let pages = client.core().search_pages(query, Vec::new());
         // SAFETY: checked non-NULL.
-        unsafe {
-            write_out(
-                out,
-                zdk_pager {
-                    walk: Walk::Search(pages),
-                    has_more: true,
-                    after_cursor: None,
-                },
-            )
-        };
+        unsafe { hand_out(Walk::Search(pages), out) };
         Ok(())
     })
 }
@@ -149,16 +144,7 @@ pub unsafe extern "C" fn zdk_search_export_new(
         check_out(out, "out")?;
         let pager = client.core().export_search(query, result_type, page_size)?;
         // SAFETY: checked non-NULL.
-        unsafe {
-            write_out(
-                out,
-                zdk_pager {
-                    walk: Walk::List(pager),
-                    has_more: true,
-                    after_cursor: None,
-                },
-            )
-        };
+        unsafe { hand_out(Walk::List(pager), out) };
         Ok(())
     })
 }
@@ -204,13 +190,8 @@ pub unsafe extern "C" fn zdk_pager_next(
                 done = true;
                 Ok(())
             }
-            Err(mut error) => {
-                if let Some(response) = error.take_response() {
-                    // SAFETY: checked non-NULL.
-                    unsafe { write_out(out, zdk_response::new(response)) };
-                }
-                Err(FfiError::Core(error))
-            }
+            // SAFETY: checked non-NULL.
+            Err(error) => unsafe { deliver(Err(error), out) },
         }
     });
     if done && result == zdk_result::ZDK_OK {

@@ -44,6 +44,26 @@ impl zdk_response {
     }
 }
 
+/// Hands an outcome to C: a response goes to `*out` — also the response inside an
+/// HTTP error, so the caller can read a non-2xx answer — and an error is returned.
+///
+/// # Safety
+/// `out` must be non-NULL and writable (checked by the caller with `check_out`).
+pub(crate) unsafe fn deliver(
+    outcome: crate::Result<Response>,
+    out: *mut *mut zdk_response,
+) -> Result<(), FfiError> {
+    let (response, error) = match outcome {
+        Ok(response) => (Some(response), None),
+        Err(mut error) => (error.take_response(), Some(error)),
+    };
+    if let Some(response) = response {
+        // SAFETY: per the contract.
+        unsafe { super::boundary::write_out(out, zdk_response::new(response)) };
+    }
+    error.map_or(Ok(()), |e| Err(FfiError::Core(e)))
+}
+
 /// The account rate-limit state an answer reported; -1 in a field means the
 /// answer did not say.
 #[repr(C)]
