@@ -101,7 +101,8 @@ impl Client {
             if target.chars().any(|c| c.is_control()) {
                 return Err(Error::invalid("the path contains control characters"));
             }
-            if target.starts_with("//") {
+            // URL parsers treat `\` like `/`: `\\host/x` is protocol-relative too.
+            if target.replace('\\', "/").starts_with("//") {
                 return Err(Error::invalid(
                     "a path must not start with // (a protocol-relative URL): pass a path \
                      such as /api/v2/tickets or a full https:// URL",

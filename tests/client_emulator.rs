@@ -363,6 +363,11 @@ fn full_urls_must_stay_on_the_origin() {
         protocol_relative.to_string().contains("protocol-relative"),
         "{protocol_relative}"
     );
+    let backslashes = emulator
+        .oauth_client()
+        .get(r"\\127.0.0.2:9/api/v2/users/me.json")
+        .unwrap_err();
+    assert_eq!(backslashes.kind(), ErrorKind::InvalidArgument);
     assert!(emulator.requests_to("/api").is_empty());
     // A colon in the first segment is a path, not a scheme.
     let odd = emulator.oauth_client().get("a:b/c").unwrap_err();
