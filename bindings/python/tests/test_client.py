@@ -230,3 +230,21 @@ def test_ctrl_c_interrupts_a_long_transfer(fresh: Emulator) -> None:
         child.kill()
     assert code == 42
     assert time.monotonic() - sent < 2.0
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": 1, "b": [true, false, null], "c": {"d": "e\\u00e9\\ud83d\\ude00", "f": -1.5e3}}',
+    '[{"status": "open"}, {"status": "open"}, {"status": "pending", "id": 18446744073709551615}]',
+    '"just a string"', "12", "[]", "{}",
+    '{"x": "' + "long" * 100 + '", "y": "' + "short" + '"}',
+])
+def test_native_json_parser_matches_json_loads(text: str) -> None:
+    import json
+
+    assert zdkit._native.loads(text.encode()) == json.loads(text)
+
+
+@pytest.mark.parametrize("bad", [b"{", b'{"a":}', b"[1,]", b"\xff", b"{} trailing"])
+def test_native_json_parser_rejects_malformed_input(bad: bytes) -> None:
+    with pytest.raises(zdkit.DecodeError):
+        zdkit._native.loads(bad)
