@@ -59,8 +59,11 @@ $(VENV)/.ready: bindings/python/pyproject.toml
 	touch "$@"
 
 ## Build the abi3 wheel with maturin and install it into the virtualenv.
+## (The touch makes cargo relink: maturin patches the library it bundles OpenSSL for in
+## place, and cannot patch an already-patched copy when cargo reports it fresh.)
 python: build $(VENV)/.ready
 	rm -rf "$(WHEEL_DIR)"
+	touch bindings/python/src/lib.rs
 	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin build --out "$(WHEEL_DIR)"
 	"$(PY)" -m pip install -q --force-reinstall --no-deps "$(WHEEL_DIR)"/zdkit-*.whl
 
@@ -82,6 +85,7 @@ bench: $(VENV)/.ready
 	$(CARGO) build --release -p zdkit-emulator
 	bash emulator/throughput.sh "$(TARGET_DIR)/release/zdkit-emulator"
 	rm -rf "$(TARGET_DIR)/wheels-release"
+	touch bindings/python/src/lib.rs
 	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin build --release --out "$(TARGET_DIR)/wheels-release"
 	"$(PY)" -m pip install -q --force-reinstall --no-deps "$(TARGET_DIR)/wheels-release"/zdkit-*.whl
 	"$(PY)" -m pip install -q requests
