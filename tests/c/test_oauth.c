@@ -21,10 +21,14 @@
 #define CLIENT_SECRET "emulator-client-secret"
 #define START_REFRESH "c-test-start-refresh"
 #define CODE "c-test-code"
+#define RACE_REFRESH "c-test-race-refresh"
+#define RACE_THREADS 16
 #define REDIRECT_URI "http://localhost/cb"
 
 static const char CONFIG_JSON[] =
     "{\"oauth_tokens\": [{\"access_token\": \"c-test-start-access\", \"refresh_token\": \"" START_REFRESH "\","
+    " \"client\": \"" CLIENT_ID "\", \"user\": \"agent@example.com\", \"scopes\": [\"read\", \"write\"]},"
+    " {\"access_token\": \"c-test-race-access\", \"refresh_token\": \"" RACE_REFRESH "\","
     " \"client\": \"" CLIENT_ID "\", \"user\": \"agent@example.com\", \"scopes\": [\"read\", \"write\"]}],"
     " \"oauth_codes\": [{\"code\": \"" CODE "\", \"client\": \"" CLIENT_ID "\", \"scopes\": [\"read\"],"
     " \"redirect_uri\": \"" REDIRECT_URI "\"}]}";
@@ -227,6 +231,57 @@ static void test_authorization_code(const char *url) {
     zdk_string_free(verifier);
 }
 
+/* Single-flight: 16 threads start at once on a client that has no access token yet;
+   exactly one token request reaches the emulator and every request succeeds. */
+typedef struct {
+    zdk_client *client;
+    pthread_barrier_t *barrier;
+    uint16_t status;
+} racer;
+
+static void *race(void *arg) {
+    racer *r = arg;
+    pthread_barrier_wait(r->barrier);
+    zdk_response *response = NULL;
+    if (zdk_client_request(r->client, "GET", "/api/v2/users/me.json", NULL, 0, &response) == ZDK_OK) {
+        r->status = zdk_response_status(response);
+    }
+    zdk_response_free(response);
+    return NULL;
+}
+
+static void test_single_flight(const char *url, zdk_client *control) {
+    emu_reset(control);
+    zdk_config *config = NULL;
+    CHECK_OK(zdk_config_new(&config));
+    CHECK_OK(zdk_config_set_base_url(config, url));
+    CHECK_OK(zdk_config_set_oauth_refresh_token(config, CLIENT_ID, CLIENT_SECRET, RACE_REFRESH, NULL, NULL));
+    zdk_client *client = NULL;
+    CHECK_OK(zdk_client_new(config, &client));
+    zdk_config_free(config);
+    pthread_barrier_t barrier;
+    CHECK(pthread_barrier_init(&barrier, NULL, RACE_THREADS) == 0);
+    pthread_t threads[RACE_THREADS];
+    racer racers[RACE_THREADS];
+    for (int i = 0; i < RACE_THREADS; i++) {
+        racers[i] = (racer){.client = client, .barrier = &barrier, .status = 0};
+        CHECK(pthread_create(&threads[i], NULL, race, &racers[i]) == 0);
+    }
+    for (int i = 0; i < RACE_THREADS; i++) {
+        CHECK(pthread_join(threads[i], NULL) == 0);
+        CHECK(racers[i].status == 200);
+    }
+    pthread_barrier_destroy(&barrier);
+    char *log = emu_requests(control);
+    int token_requests = 0;
+    for (const char *p = log; (p = strstr(p, "\"/oauth/tokens\"")) != NULL; p++) {
+        token_requests++;
+    }
+    CHECK(token_requests == 1);
+    free(log);
+    zdk_client_free(client);
+}
+
 int main(void) {
     char path[] = "/tmp/zdkit-c-oauth-XXXXXX";
     int fd = mkstemp(path);
@@ -244,6 +299,7 @@ int main(void) {
     test_client_credentials(emu.url, control);
     test_refresh_rotation(emu.url);
     test_authorization_code(emu.url);
+    test_single_flight(emu.url, control);
     zdk_client_free(control);
     emulator_stop(&emu);
     test_report("test_oauth");
