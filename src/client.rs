@@ -356,6 +356,7 @@ impl Client {
         })?;
         let response = Response {
             status: raw.status,
+            http_version: raw.http_version,
             headers: raw.headers,
             body: raw.body,
             method: method.to_owned(),
@@ -430,6 +431,7 @@ impl Client {
             .map_err(|e| e.with_request("POST", url.path()))?;
         let response = Response {
             status: raw.status,
+            http_version: raw.http_version,
             headers: raw.headers,
             body: raw.body,
             method: "POST".to_owned(),

@@ -10,6 +10,9 @@ use std::time::Duration;
 pub struct Response {
     /// The HTTP status code.
     pub status: u16,
+    /// The protocol the answer came in: `HTTP/2` (negotiated over TLS when the server
+    /// offers it) or `HTTP/1.1`.
+    pub http_version: String,
     /// The headers, in order, repeated names kept.
     pub headers: Headers,
     /// The body bytes (decompressed when the server used gzip).
@@ -91,6 +94,7 @@ mod tests {
         }
         Response {
             status: 200,
+            http_version: "HTTP/1.1".into(),
             headers,
             body: Vec::new(),
             method: "GET".into(),

@@ -27,6 +27,8 @@ const MAX_IDLE_HANDLES: usize = 32;
 /// Collects one response's headers and body.
 #[derive(Default)]
 struct Collector {
+    /// The protocol of the last status line (`HTTP/2`, `HTTP/1.1`).
+    http_version: String,
     headers: Headers,
     body: Vec<u8>,
     cancel: Option<CancelCheck>,
@@ -44,6 +46,8 @@ impl Handler for Collector {
         if data.starts_with(b"HTTP/") {
             // A new status line (after `100 Continue` or a proxy CONNECT): start over.
             self.headers.clear();
+            let line = String::from_utf8_lossy(data);
+            self.http_version = line.split_whitespace().next().unwrap_or("").to_owned();
         } else {
             self.headers.push_raw_line(data);
         }
@@ -84,6 +88,7 @@ pub(crate) struct Transfer<'a> {
 /// The raw result of a transfer.
 pub(crate) struct RawResponse {
     pub status: u16,
+    pub http_version: String,
     pub headers: Headers,
     pub body: Vec<u8>,
     pub elapsed: Duration,
@@ -139,6 +144,7 @@ impl Transport {
                 let collector = handle.get_mut();
                 Ok(RawResponse {
                     status,
+                    http_version: std::mem::take(&mut collector.http_version),
                     headers: std::mem::take(&mut collector.headers),
                     body: std::mem::take(&mut collector.body),
                     elapsed: started.elapsed(),

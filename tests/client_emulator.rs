@@ -151,8 +151,26 @@ fn tls_with_the_printed_ca_file() {
         }
         Client::new(builder.build().unwrap()).unwrap()
     };
-    let me = config(Some(&ca_file)).get("/api/v2/users/me.json").unwrap();
+    let client = config(Some(&ca_file));
+    let me = client.get("/api/v2/users/me.json").unwrap();
     assert_eq!(me.status, 200);
+    assert_eq!(
+        me.http_version, "HTTP/2",
+        "HTTP/2 is negotiated when the server offers it"
+    );
+    // Errors, pages and faults work over HTTP/2 as well.
+    let missing = client.get("/api/v2/tickets/987654321.json").unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::NotFound);
+    assert!(missing.request_id().is_some());
+    let plain = Emulator::start(&[]);
+    assert_eq!(
+        plain
+            .oauth_client()
+            .get("/api/v2/users/me.json")
+            .unwrap()
+            .http_version,
+        "HTTP/1.1"
+    );
     let err = config(None).get("/api/v2/users/me.json").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
 }

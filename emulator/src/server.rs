@@ -7,10 +7,10 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_LENGTH, HeaderValue};
-use hyper::server::conn::http1;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +36,12 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, tls: Option<TlsAcceptor
             match tls {
                 Some(acceptor) => {
                     if let Ok(s) = acceptor.accept(stream).await {
-                        let _ = builder.serve_connection(TokioIo::new(s), svc).await;
+                        if s.get_ref().1.alpn_protocol() == Some(b"h2".as_slice()) {
+                            let h2 = http2::Builder::new(TokioExecutor::new());
+                            let _ = h2.serve_connection(TokioIo::new(s), svc).await;
+                        } else {
+                            let _ = builder.serve_connection(TokioIo::new(s), svc).await;
+                        }
                     }
                 }
                 None => {

@@ -55,7 +55,8 @@ pub fn setup(port: u16) -> Result<Tls, String> {
         .with_no_client_auth()
         .with_single_cert(chain, key_der)
         .map_err(|e| e.to_string())?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // Offer HTTP/2 as Zendesk does; clients without it get HTTP/1.1.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Tls {
         acceptor: TlsAcceptor::from(Arc::new(config)),
         ca_file,

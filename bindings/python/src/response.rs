@@ -24,6 +24,13 @@ impl Response {
         self.inner.status
     }
 
+    /// The protocol of the answer: `"HTTP/2"` (negotiated over TLS when the server
+    /// offers it) or `"HTTP/1.1"`.
+    #[getter]
+    fn http_version(&self) -> &str {
+        &self.inner.http_version
+    }
+
     /// The body bytes.
     #[getter]
     fn content<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {

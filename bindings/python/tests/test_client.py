@@ -26,6 +26,7 @@ def test_oauth_mode_sends_the_bearer_token(fresh: Emulator) -> None:
     with fresh.client() as client:
         response = client.request("GET", "/api/v2/users/me")
     assert response.status == 200
+    assert response.http_version == "HTTP/1.1"  # plain http to the emulator
     assert response.json()["user"]["id"] is not None
     assert response.request_id
     assert response.headers["content-type"].startswith("application/json")
