@@ -194,7 +194,7 @@ impl Client {
                 return Err(Error::new(ErrorKind::Timeout, "the call's deadline passed")
                     .with_request(&request.method, &path));
             }
-            let result = self.send_following_redirects(&request, remaining);
+            let result = self.send_following_redirects(&request, &first_url, remaining);
             let observed = match &result {
                 Ok(response) => Some(response),
                 Err(error) => error.response(),
@@ -238,9 +238,14 @@ impl Client {
     }
 
     /// One attempt: the transfer plus same-origin redirects and the 401 refresh.
-    fn send_following_redirects(&self, request: &Request, time_left: Duration) -> Result<Response> {
+    fn send_following_redirects(
+        &self,
+        request: &Request,
+        first_url: &Url,
+        time_left: Duration,
+    ) -> Result<Response> {
         let mut method = request.method.clone();
-        let mut url = self.resolve_url(&request.target, &request.query)?;
+        let mut url = first_url.clone();
         let mut body = request
             .body
             .as_ref()
@@ -347,12 +352,20 @@ impl Client {
             timeout,
             cancel: request.cancel.clone(),
         };
-        let raw = self.shared.transport.perform(&transfer).map_err(|e| {
+        let response = self.perform(&transfer)?;
+        Ok((response, authorization))
+    }
+
+    /// Runs one transfer and turns it into a [`Response`], logging the outcome (one
+    /// DEBUG line; a WARN line for `X-Zendesk-API-Warn`). Never logs a header value.
+    fn perform(&self, transfer: &Transfer<'_>) -> Result<Response> {
+        let (method, path) = (transfer.method, transfer.url.path());
+        let raw = self.shared.transport.perform(transfer).map_err(|e| {
             self.log(
                 LogLevel::Debug,
-                &format!("{method} {} failed: {}", url.path(), e.message()),
+                &format!("{method} {path} failed: {}", e.message()),
             );
-            e.with_request(method, url.path())
+            e.with_request(method, path)
         })?;
         let response = Response {
             status: raw.status,
@@ -360,14 +373,13 @@ impl Client {
             headers: raw.headers,
             body: raw.body,
             method: method.to_owned(),
-            path: url.path().to_owned(),
+            path: path.to_owned(),
             elapsed: raw.elapsed,
         };
         self.log(
             LogLevel::Debug,
             &format!(
-                "{method} {} -> {} in {:.1} ms, request id {}",
-                response.path,
+                "{method} {path} -> {} in {:.1} ms, request id {}",
                 response.status,
                 response.elapsed.as_secs_f64() * 1000.0,
                 response.request_id().unwrap_or("-")
@@ -376,10 +388,10 @@ impl Client {
         if let Some(warning) = response.api_warning() {
             self.log(
                 LogLevel::Warn,
-                &format!("{method} {}: Zendesk API warning: {warning}", response.path),
+                &format!("{method} {path}: Zendesk API warning: {warning}"),
             );
         }
-        Ok((response, authorization))
+        Ok(response)
     }
 
     fn auth_context<'a>(&'a self, endpoint: TokenEndpoint<'a>) -> AuthContext<'a> {
@@ -424,30 +436,7 @@ impl Client {
             timeout: self.config().timeout,
             cancel: self.cancel.clone(),
         };
-        let raw = self
-            .shared
-            .transport
-            .perform(&transfer)
-            .map_err(|e| e.with_request("POST", url.path()))?;
-        let response = Response {
-            status: raw.status,
-            http_version: raw.http_version,
-            headers: raw.headers,
-            body: raw.body,
-            method: "POST".to_owned(),
-            path: url.path().to_owned(),
-            elapsed: raw.elapsed,
-        };
-        self.log(
-            LogLevel::Debug,
-            &format!(
-                "POST {} -> {} in {:.1} ms, request id {}",
-                response.path,
-                response.status,
-                response.elapsed.as_secs_f64() * 1000.0,
-                response.request_id().unwrap_or("-")
-            ),
-        );
+        let response = self.perform(&transfer)?;
         if !response.is_success() {
             let error = Error::from_response(response);
             let kind = match error.status() {

@@ -248,13 +248,13 @@ impl Governor {
     /// Reserves a slot for a request to `path`; returns how long to wait first.
     pub(crate) fn reserve(&self, path: &str) -> Duration {
         let now = std::time::Instant::now();
-        let family = path_family(path);
+        let prefix = format!("{} ", path_family(path));
         let Ok(mut buckets) = self.buckets.lock() else {
             return Duration::ZERO;
         };
         let mut wait = Duration::ZERO;
         for (key, state) in buckets.iter_mut() {
-            if key != "account" && !key.starts_with(&format!("{family} ")) {
+            if key != "account" && !key.starts_with(&prefix) {
                 continue;
             }
             if now >= state.reset_at {

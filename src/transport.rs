@@ -152,9 +152,10 @@ impl Transport {
             }
             Err(e) => Err(e),
         };
-        // Clear the handle's options now, so the Authorization header list is freed
-        // while we still know it is no longer needed.
+        // Clear the handle's options and drop its header list (with the Authorization
+        // value) now: `reset` alone keeps the list until the next transfer replaces it.
         handle.reset();
+        let _ = handle.http_headers(List::new());
         self.return_handle(handle);
         result
     }
@@ -167,7 +168,7 @@ impl Transport {
             )
         };
         let config = &self.config;
-        handle.reset();
+        // The handle is fresh or was reset by `perform` when it was last used.
         handle.get_mut().cancel = t.cancel.clone();
         handle.signal(false).map_err(curl)?;
         handle.url(t.url.as_str()).map_err(curl)?;
