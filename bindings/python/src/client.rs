@@ -97,8 +97,28 @@ impl Client {
         oauth_refresh_token: Option<String>,
         on_rotate: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
+        let (mut subdomain, mut base_url, mut email, mut api_token, mut oauth_token) =
+            (subdomain, base_url, email, api_token, oauth_token);
         let mut builder = if from_env {
-            ConfigBuilder::from_env().map_err(|e| to_py_err(py, e))?
+            // The core reads the environment; arguments given here stand in for the
+            // matching variables (a target given here replaces both target variables).
+            let target_given = subdomain.is_some() || base_url.is_some();
+            let given = |name: &str| -> Option<Option<String>> {
+                match name {
+                    "ZENDESK_URL" if target_given => Some(base_url.clone()),
+                    "ZENDESK_SUBDOMAIN" if target_given => Some(subdomain.clone()),
+                    "ZENDESK_EMAIL" if email.is_some() => Some(email.clone()),
+                    "ZENDESK_API_TOKEN" if api_token.is_some() => Some(api_token.clone()),
+                    "ZENDESK_OAUTH_TOKEN" if oauth_token.is_some() => Some(oauth_token.clone()),
+                    _ => None,
+                }
+            };
+            let builder = ConfigBuilder::from_lookup(|name| {
+                given(name).unwrap_or_else(|| std::env::var(name).ok().filter(|v| !v.is_empty()))
+            })
+            .map_err(|e| to_py_err(py, e))?;
+            (subdomain, base_url, email, api_token, oauth_token) = (None, None, None, None, None);
+            builder
         } else {
             ConfigBuilder::default()
         };

@@ -113,8 +113,11 @@ class Client:
     @classmethod
     def from_env(cls, **options: Any) -> "Client":
         """A client from ``ZENDESK_SUBDOMAIN`` or ``ZENDESK_URL``, and
-        ``ZENDESK_EMAIL`` + ``ZENDESK_API_TOKEN`` or ``ZENDESK_OAUTH_TOKEN``.
-        Keyword options (``timeout``, ``ca_file``, …) are passed on."""
+        ``ZENDESK_EMAIL`` + ``ZENDESK_API_TOKEN``, ``ZENDESK_OAUTH_TOKEN``, or
+        ``ZENDESK_CLIENT_ID`` + ``ZENDESK_CLIENT_SECRET`` (+ ``ZENDESK_OAUTH_SCOPE``).
+        ``subdomain``/``base_url``/``email``/``api_token``/``oauth_token`` given here
+        stand in for their variables; other options (``timeout``, ``ca_file``, …) are
+        passed on."""
         return cls(_from_env=True, **options)
 
     def request(

@@ -15,8 +15,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, TextIO, Tuple
 
 from ._client import Client
-from .oauth import OAuthClientCredentials
-from .errors import ZendeskError
+from .errors import ConfigurationError, ZendeskError
 
 EXIT_OK = 0
 EXIT_API_ERROR = 1
@@ -67,40 +66,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _env(name: str) -> Optional[str]:
-    value = os.environ.get(name, "").strip()
-    return value or None
-
-
 def _client(args: argparse.Namespace) -> Client:
-    base_url = args.base_url or _env("ZENDESK_URL")
-    subdomain = None if base_url else _env("ZENDESK_SUBDOMAIN")
-    if not base_url and not subdomain:
-        raise _UsageError("set ZENDESK_SUBDOMAIN or ZENDESK_URL, or pass --base-url")
-    email, api_token, oauth_token = _env("ZENDESK_EMAIL"), _env("ZENDESK_API_TOKEN"), _env("ZENDESK_OAUTH_TOKEN")
-    client_id, client_secret = _env("ZENDESK_CLIENT_ID"), _env("ZENDESK_CLIENT_SECRET")
-    if client_id and client_secret and not oauth_token and not (email and api_token):
-        credentials = OAuthClientCredentials(client_id, client_secret, scope=_env("ZENDESK_OAUTH_SCOPE") or "read")
-        return Client(subdomain, base_url=base_url, oauth=credentials, timeout=args.timeout, ca_file=args.ca_file)
-    if not oauth_token and not (email and api_token):
-        if not sys.stdin.isatty():
-            raise _UsageError("set ZENDESK_EMAIL and ZENDESK_API_TOKEN, ZENDESK_OAUTH_TOKEN, "
-                              "or ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET")
+    """A client from the ZENDESK_* variables (read by the core, as ``Client.from_env``
+    does), with ``--base-url`` in place of ZENDESK_URL/ZENDESK_SUBDOMAIN. Without a
+    credential in the environment, a terminal is asked for one."""
+    options: Dict[str, Any] = {"base_url": args.base_url, "timeout": args.timeout, "ca_file": args.ca_file}
+    try:
+        return Client.from_env(**options)
+    except ConfigurationError as error:
+        no_credential = "ZENDESK_OAUTH_TOKEN" in str(error)
+        if not (no_credential and sys.stdin.isatty()):
+            raise _UsageError(str(error)) from None
+    email = os.environ.get("ZENDESK_EMAIL", "").strip()
+    try:
         if email:
-            api_token = getpass.getpass(f"Zendesk API token for {email}: ")
-        else:
-            oauth_token = getpass.getpass("Zendesk OAuth access token: ")
-    if oauth_token and email and api_token:
-        oauth_token = None  # both set: the API token wins, as documented in the README
-    return Client(
-        subdomain,
-        base_url=base_url,
-        email=email if api_token else None,
-        api_token=api_token if not oauth_token else None,
-        oauth_token=oauth_token,
-        timeout=args.timeout,
-        ca_file=args.ca_file,
-    )
+            return Client.from_env(api_token=getpass.getpass(f"Zendesk API token for {email}: "), **options)
+        return Client.from_env(oauth_token=getpass.getpass("Zendesk OAuth access token: "), **options)
+    except ConfigurationError as error:
+        raise _UsageError(str(error)) from None
 
 
 class _UsageError(Exception):
