@@ -99,6 +99,80 @@ impl fmt::Debug for Config {
     }
 }
 
+/// What the `ZENDESK_*` environment variables say, before it becomes a configuration:
+/// the one place that knows which variables zdkit reads (Rust, C and Python alike).
+#[derive(Clone)]
+pub struct EnvSettings {
+    /// `ZENDESK_URL`: a full base URL.
+    pub base_url: Option<String>,
+    /// `ZENDESK_SUBDOMAIN`, used when `ZENDESK_URL` is unset.
+    pub subdomain: Option<String>,
+    /// `ZENDESK_EMAIL` and `ZENDESK_API_TOKEN`.
+    pub api_token: Option<(String, Secret)>,
+    /// `ZENDESK_OAUTH_TOKEN`.
+    pub oauth_token: Option<Secret>,
+    /// `ZENDESK_CLIENT_ID`, `ZENDESK_CLIENT_SECRET` and `ZENDESK_OAUTH_SCOPE`
+    /// (default `read`), for OAuth client credentials.
+    pub client_credentials: Option<(String, Secret, String)>,
+}
+
+impl EnvSettings {
+    /// Reads the variables through `lookup` (which returns `None` for unset or empty
+    /// ones); fails with a message naming the variables to set.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let base_url = lookup("ZENDESK_URL");
+        let subdomain = if base_url.is_none() {
+            lookup("ZENDESK_SUBDOMAIN")
+        } else {
+            None
+        };
+        if base_url.is_none() && subdomain.is_none() {
+            return Err(Error::invalid(
+                "set ZENDESK_SUBDOMAIN (acme for acme.zendesk.com) or ZENDESK_URL",
+            ));
+        }
+        let both = |a: &str, b: &str| lookup(a).zip(lookup(b));
+        let env = EnvSettings {
+            base_url,
+            subdomain,
+            api_token: both("ZENDESK_EMAIL", "ZENDESK_API_TOKEN").map(|(e, t)| (e, Secret::new(t))),
+            oauth_token: lookup("ZENDESK_OAUTH_TOKEN").map(Secret::new),
+            client_credentials: both("ZENDESK_CLIENT_ID", "ZENDESK_CLIENT_SECRET").map(
+                |(id, secret)| {
+                    let scope = lookup("ZENDESK_OAUTH_SCOPE").unwrap_or_else(|| "read".to_owned());
+                    (id, Secret::new(secret), scope)
+                },
+            ),
+        };
+        if env.api_token.is_none() && env.oauth_token.is_none() && env.client_credentials.is_none()
+        {
+            return Err(Error::invalid(
+                "set ZENDESK_EMAIL and ZENDESK_API_TOKEN, ZENDESK_OAUTH_TOKEN, or \
+                 ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET",
+            ));
+        }
+        Ok(env)
+    }
+}
+
+impl fmt::Debug for EnvSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvSettings")
+            .field("base_url", &self.base_url)
+            .field("subdomain", &self.subdomain)
+            .field(
+                "api_token",
+                &self.api_token.as_ref().map(|(email, _)| email),
+            )
+            .field("oauth_token", &self.oauth_token.is_some())
+            .field(
+                "client_id",
+                &self.client_credentials.as_ref().map(|(id, _, _)| id),
+            )
+            .finish()
+    }
+}
+
 /// Builds a [`Config`]; every setter is optional except the target and the credential.
 #[derive(Default)]
 pub struct ConfigBuilder {
@@ -337,40 +411,32 @@ impl ConfigBuilder {
 
     /// Like [`ConfigBuilder::from_env`], reading variables through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let mut builder = ConfigBuilder::default();
-        builder = match (lookup("ZENDESK_URL"), lookup("ZENDESK_SUBDOMAIN")) {
-            (Some(url), _) => builder.base_url(url),
-            (None, Some(sub)) => builder.subdomain(sub),
-            (None, None) => {
-                return Err(Error::invalid(
-                    "set ZENDESK_SUBDOMAIN (acme for acme.zendesk.com) or ZENDESK_URL",
-                ));
-            }
-        };
-        if let (Some(email), Some(token)) = (lookup("ZENDESK_EMAIL"), lookup("ZENDESK_API_TOKEN")) {
-            builder = builder.api_token(email, token);
+        Ok(ConfigBuilder::default().env_settings(EnvSettings::from_lookup(lookup)?))
+    }
+
+    /// Applies what the environment said: its target and its credentials.
+    pub fn env_settings(mut self, env: EnvSettings) -> Self {
+        if let Some(url) = env.base_url {
+            self = self.base_url(url);
         }
-        if let Some(token) = lookup("ZENDESK_OAUTH_TOKEN") {
-            builder = builder.oauth_token(token);
+        if let Some(subdomain) = env.subdomain {
+            self = self.subdomain(subdomain);
         }
-        if let (Some(id), Some(secret)) =
-            (lookup("ZENDESK_CLIENT_ID"), lookup("ZENDESK_CLIENT_SECRET"))
-        {
-            let scope = lookup("ZENDESK_OAUTH_SCOPE").unwrap_or_else(|| "read".to_owned());
-            builder = builder.oauth_client_credentials(
+        if let Some((email, token)) = env.api_token {
+            self = self.api_token(email, token);
+        }
+        if let Some(token) = env.oauth_token {
+            self = self.oauth_token(token);
+        }
+        if let Some((id, secret, scope)) = env.client_credentials {
+            self = self.oauth_client_credentials(
                 &id,
-                &secret,
+                secret.expose(),
                 &scope,
                 crate::oauth::DEFAULT_EXPIRES_IN,
             );
         }
-        if builder.credentials.is_empty() && builder.deferred_error.is_none() {
-            return Err(Error::invalid(
-                "set ZENDESK_EMAIL and ZENDESK_API_TOKEN, ZENDESK_OAUTH_TOKEN, or \
-                 ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET",
-            ));
-        }
-        Ok(builder)
+        self
     }
 
     /// Validates the settings and builds the configuration.

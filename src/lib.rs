@@ -41,7 +41,8 @@ mod transport;
 
 pub use client::{Client, MAX_REDIRECTS};
 pub use config::{
-    Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, default_user_agent,
+    Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, EnvSettings,
+    default_user_agent,
 };
 pub use credentials::{
     AuthContext, Credential, CredentialProvider, StaticCredential, TokenEndpoint,

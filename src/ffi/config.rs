@@ -4,7 +4,7 @@ use super::boundary::{
     FfiError, arg_mut, arg_opt_str, arg_str, check_out, free_box, guard, write_out,
 };
 use super::result::zdk_result;
-use crate::config::{Config, ConfigBuilder};
+use crate::config::Config;
 use crate::credentials::Credential;
 use crate::error::Error;
 use crate::log::{LogLevel, LogSink};
@@ -207,28 +207,24 @@ pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_r
     guard(|| {
         check_out(out, "out")?;
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        // Validate the same way the core does, and report its message.
-        ConfigBuilder::from_lookup(var)?;
+        // The core decides which variables count; this only translates its answer.
+        let env = crate::EnvSettings::from_lookup(var)?;
         let mut config = zdk_config::empty();
-        config.target = var("ZENDESK_URL").or_else(|| var("ZENDESK_SUBDOMAIN"));
-        if let (Some(email), Some(token)) = (var("ZENDESK_EMAIL"), var("ZENDESK_API_TOKEN")) {
-            config.api_token = Some(Credential::ApiToken {
-                email,
-                token: Secret::new(token),
+        config.target = env.base_url.or(env.subdomain);
+        config.api_token = env
+            .api_token
+            .map(|(email, token)| Credential::ApiToken { email, token });
+        config.oauth_token = env.oauth_token.map(Credential::OAuthToken);
+        config.oauth = env
+            .client_credentials
+            .map(|(client_id, client_secret, scope)| {
+                super::oauth::OAuthSettings::ClientCredentials {
+                    client_id,
+                    client_secret,
+                    scope,
+                    expires_in: crate::DEFAULT_EXPIRES_IN,
+                }
             });
-        }
-        config.oauth_token =
-            var("ZENDESK_OAUTH_TOKEN").map(|t| Credential::OAuthToken(Secret::new(t)));
-        if let (Some(client_id), Some(client_secret)) =
-            (var("ZENDESK_CLIENT_ID"), var("ZENDESK_CLIENT_SECRET"))
-        {
-            config.oauth = Some(super::oauth::OAuthSettings::ClientCredentials {
-                client_id,
-                client_secret: Secret::new(client_secret),
-                scope: var("ZENDESK_OAUTH_SCOPE").unwrap_or_else(|| "read".to_owned()),
-                expires_in: crate::DEFAULT_EXPIRES_IN,
-            });
-        }
         // SAFETY: checked non-NULL.
         unsafe { write_out(out, config) };
         Ok(())
