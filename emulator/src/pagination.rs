@@ -28,6 +28,20 @@ pub fn parse_id_cursor(s: &str) -> Result<u64, Resp> {
         })
 }
 
+/// The offset paging parameters: `page` (from 1) and `per_page` (1 to 100, default
+/// 100); anything unreadable falls back to the default, as Zendesk does.
+pub fn offset_params(req: &Req) -> (u64, u64) {
+    let number = |name: &str| {
+        req.q(name)
+            .and_then(|p| p.parse::<u64>().ok())
+            .filter(|p| *p >= 1)
+    };
+    (
+        number("page").unwrap_or(1),
+        number("per_page").unwrap_or(100).min(100),
+    )
+}
+
 /// Whether the request asks for cursor pagination.
 pub fn wants_cursor(req: &Req) -> bool {
     req.query.iter().any(|(k, _)| k.starts_with("page["))
@@ -121,17 +135,7 @@ pub fn list(
             size,
         ));
     }
-    let page: u64 = req
-        .q("page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
-    let per_page: u64 = req
-        .q("per_page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(100)
-        .min(100);
+    let (page, per_page) = offset_params(req);
     let offset = (page - 1) * per_page;
     if offset >= MAX_OFFSET_DEPTH {
         return Err(Resp::errors_list(

@@ -87,6 +87,27 @@ fn status_ok(q: &Query, status: &str) -> bool {
         })
 }
 
+/// A stored record's string field, lower-cased ("" when absent).
+fn lowered(record: &serde_json::Map<String, Value>, key: &str) -> String {
+    record
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_lowercase()
+}
+
+/// A stored record's tags, lower-cased.
+fn lowered_tags(record: &serde_json::Map<String, Value>) -> Vec<String> {
+    record
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_lowercase)
+        .collect()
+}
+
 fn ticket_matches(store: &Store, q: &Query, id: u64) -> bool {
     if !store.tickets.exists(id) {
         return false;
@@ -95,20 +116,8 @@ fn ticket_matches(store: &Store, q: &Query, id: u64) -> bool {
         let Some(t) = store.tickets.override_of(id) else {
             return false;
         };
-        let s = |k: &str| {
-            t.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_lowercase()
-        };
-        let tags: Vec<String> = t
-            .get("tags")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_lowercase)
-            .collect();
+        let s = |k: &str| lowered(t, k);
+        let tags = lowered_tags(t);
         let text = format!("{} {}", s("subject"), s("description"));
         let stamp = |k: &str| crate::util::parse_date(&s(k)).unwrap_or(0);
         return status_ok(q, &s("status"))
@@ -139,20 +148,8 @@ fn user_matches(store: &Store, q: &Query, id: u64) -> bool {
     let Some(u) = store.users.get(id) else {
         return false;
     };
-    let s = |k: &str| {
-        u.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_lowercase()
-    };
-    let tags: Vec<String> = u
-        .get("tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_lowercase)
-        .collect();
+    let s = |k: &str| lowered(&u, k);
+    let tags = lowered_tags(&u);
     let text = format!("{} {}", s("name"), s("email"));
     let stamp = |k: &str| crate::util::parse_date(&s(k)).unwrap_or(0);
     dates_ok(q, stamp("created_at"), stamp("updated_at"))
@@ -201,17 +198,7 @@ pub fn search(app: &App, req: &Req) -> Resp {
         return Resp::error(400, "InvalidValue", "query is required");
     };
     let q = parse(raw);
-    let page: u64 = req
-        .q("page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
-    let per_page: u64 = req
-        .q("per_page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(100)
-        .min(100);
+    let (page, per_page) = crate::pagination::offset_params(req);
     let offset = (page - 1) * per_page;
     if offset >= SEARCH_CAP {
         return Resp::error(
