@@ -32,6 +32,11 @@
 
 
 /**
+ * Default largest answer read into memory (64 MiB, counted after decompression).
+ */
+#define DEFAULT_MAX_RESPONSE_BYTES ((64 * 1024) * 1024)
+
+/**
  * Default and largest page size of incremental exports.
  */
 #define DEFAULT_EXPORT_PAGE_SIZE 1000
@@ -146,6 +151,11 @@ typedef enum zdk_result {
      * A background job ended as `failed` or `killed`.
      */
     ZDK_ERR_JOB_FAILED = 20,
+    /**
+     * The answer was larger than `zdk_config_set_max_response_bytes` allows
+     * (counted after decompression); the transfer was stopped.
+     */
+    ZDK_ERR_RESPONSE_TOO_LARGE = 21,
 } zdk_result;
 
 /**

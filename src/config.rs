@@ -20,6 +20,11 @@ use url::Url;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for one whole transfer.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default largest answer read into memory (64 MiB, counted after decompression).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// The longest timeout or deadline a configuration accepts (one day): anything longer
+/// is surely a unit mistake, and bounding it keeps every `Instant` arithmetic finite.
+pub const MAX_CONFIGURED_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
 
 const PASSWORD_REFUSED: &str = "Zendesk switched off password authentication for the API; \
 use an API token (email + api_token) or an OAuth access token instead";
@@ -40,6 +45,7 @@ pub struct Config {
     pub(crate) log: Option<LogSink>,
     pub(crate) retry: RetryPolicy,
     pub(crate) pacing: bool,
+    pub(crate) max_response_bytes: u64,
 }
 
 impl Config {
@@ -82,6 +88,11 @@ impl Config {
     pub fn pacing(&self) -> bool {
         self.pacing
     }
+
+    /// The largest answer read into memory, in bytes after decompression.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
+    }
 }
 
 impl fmt::Debug for Config {
@@ -94,6 +105,7 @@ impl fmt::Debug for Config {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("pacing", &self.pacing)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("proxy", &self.proxy.as_deref().map(redact_url_userinfo))
             .finish_non_exhaustive()
     }
@@ -191,6 +203,7 @@ pub struct ConfigBuilder {
     log: Option<LogSink>,
     retry: RetryPolicy,
     no_pacing: bool,
+    max_response_bytes: Option<u64>,
     deferred_error: Option<Error>,
 }
 
@@ -397,6 +410,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// The largest answer read into memory, counted after decompression (default
+    /// 64 MiB). A larger answer fails with [`ErrorKind::ResponseTooLarge`] having held
+    /// no more than about this much. Must be at least 1.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
     /// Where log lines go.
     pub fn log_sink(mut self, sink: LogSink) -> Self {
         self.log = Some(sink);
@@ -482,10 +503,18 @@ impl ConfigBuilder {
         check_header_safe("user agent", &user_agent)?;
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        if connect_timeout.is_zero() || timeout.is_zero() || self.retry.deadline.is_zero() {
-            return Err(Error::invalid(
-                "timeouts and the deadline must be greater than zero",
-            ));
+        for (name, value) in [
+            ("connect_timeout", connect_timeout),
+            ("timeout", timeout),
+            ("deadline", self.retry.deadline),
+        ] {
+            check_duration_setting(name, value)?;
+        }
+        let max_response_bytes = self
+            .max_response_bytes
+            .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        if max_response_bytes == 0 {
+            return Err(Error::invalid("max_response_bytes must be at least 1"));
         }
         if let Some(proxy) = &self.proxy {
             check_header_safe("proxy", proxy)?;
@@ -504,8 +533,21 @@ impl ConfigBuilder {
             log: self.log,
             retry: self.retry,
             pacing: !self.no_pacing,
+            max_response_bytes,
         })
     }
+}
+
+/// Checks a timeout or deadline setting: more than zero and at most
+/// [`MAX_CONFIGURED_DURATION`].
+pub(crate) fn check_duration_setting(name: &str, value: Duration) -> Result<()> {
+    if value.is_zero() || value > MAX_CONFIGURED_DURATION {
+        return Err(Error::invalid(format!(
+            "{name} must be more than 0 and at most {} seconds",
+            MAX_CONFIGURED_DURATION.as_secs()
+        )));
+    }
+    Ok(())
 }
 
 /// `zdkit/<version> libcurl/<version>`.

@@ -46,6 +46,9 @@ pub enum ErrorKind {
     Internal,
     /// A background job ended as `failed` or `killed`.
     JobFailed,
+    /// The answer was larger than the client's `max_response_bytes` (counted after
+    /// decompression); the transfer was stopped.
+    ResponseTooLarge,
 }
 
 impl ErrorKind {
@@ -82,6 +85,7 @@ impl ErrorKind {
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",
             ErrorKind::JobFailed => "job_failed",
+            ErrorKind::ResponseTooLarge => "response_too_large",
         }
     }
 }

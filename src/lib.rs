@@ -31,6 +31,7 @@ mod jobs;
 mod log;
 mod oauth;
 mod paginate;
+pub mod panic;
 mod ratelimit;
 mod request;
 mod response;
@@ -41,8 +42,8 @@ mod transport;
 
 pub use client::{Client, MAX_REDIRECTS};
 pub use config::{
-    Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, EnvSettings,
-    default_user_agent,
+    Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+    EnvSettings, MAX_CONFIGURED_DURATION, default_user_agent,
 };
 pub use credentials::{
     AuthContext, Credential, CredentialProvider, StaticCredential, TokenEndpoint,

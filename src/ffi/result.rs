@@ -51,6 +51,9 @@ pub enum zdk_result {
     ZDK_ERR_PANIC = 19,
     /// A background job ended as `failed` or `killed`.
     ZDK_ERR_JOB_FAILED = 20,
+    /// The answer was larger than `zdk_config_set_max_response_bytes` allows
+    /// (counted after decompression); the transfer was stopped.
+    ZDK_ERR_RESPONSE_TOO_LARGE = 21,
 }
 
 impl From<ErrorKind> for zdk_result {
@@ -72,6 +75,7 @@ impl From<ErrorKind> for zdk_result {
             ErrorKind::Cancelled => zdk_result::ZDK_ERR_CANCELLED,
             ErrorKind::Internal => zdk_result::ZDK_ERR_INTERNAL,
             ErrorKind::JobFailed => zdk_result::ZDK_ERR_JOB_FAILED,
+            ErrorKind::ResponseTooLarge => zdk_result::ZDK_ERR_RESPONSE_TOO_LARGE,
         }
     }
 }
@@ -106,6 +110,7 @@ fn describe(code: c_int) -> &'static [u8] {
         18 => b"ZDK_ERR_INTERNAL: internal error\0",
         19 => b"ZDK_ERR_PANIC: internal panic caught at the C boundary\0",
         20 => b"ZDK_ERR_JOB_FAILED: the background job failed\0",
+        21 => b"ZDK_ERR_RESPONSE_TOO_LARGE: the answer exceeded max_response_bytes\0",
         _ => b"unknown zdk_result code\0",
     }
 }
@@ -126,7 +131,7 @@ mod tests {
 
     #[test]
     fn every_code_has_a_description_naming_it() {
-        for code in 0..=20 {
+        for code in 0..=21 {
             let text = unsafe { CStr::from_ptr(zdk_strerror(ZdkResultArg(code))) };
             assert!(text.to_str().unwrap().starts_with("ZDK_"), "{code}");
         }
