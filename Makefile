@@ -69,7 +69,7 @@ python: build $(VENV)/.ready
 
 ## pytest against the installed wheel and the emulator; mypy --strict; stubs vs extension.
 python-test: python
-	ZDKIT_EMULATOR="$(EMULATOR)" "$(PY)" -m pytest -p no:cacheprovider bindings/python/tests
+	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_HOSTILE="$(DEBUG_DIR)/zdkit-hostile" "$(PY)" -m pytest -p no:cacheprovider bindings/python/tests
 	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native
 
