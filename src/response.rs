@@ -71,8 +71,7 @@ impl Response {
 pub(crate) fn request_id_from(headers: &Headers) -> Option<&str> {
     // A request id goes into messages and log lines: a hostile one (control
     // characters, kilobytes of text) is ignored rather than repeated.
-    let non_empty =
-        |v: &&str| !v.is_empty() && v.len() <= 200 && !v.chars().any(char::is_control);
+    let non_empty = |v: &&str| !v.is_empty() && v.len() <= 200 && !v.chars().any(char::is_control);
     headers
         .get("x-zendesk-request-id")
         .map(str::trim)

@@ -171,6 +171,21 @@ struct PooledHandle {
     easy: Easy2<Collector>,
 }
 
+/// Handles a child process inherited from its parent after `fork()`: never used and
+/// never cleaned up (their sockets and TLS state belong to the parent), but kept
+/// reachable, so leak checkers (valgrind, LeakSanitizer) see them as held on purpose.
+static INHERITED: Mutex<Vec<PooledHandle>> = Mutex::new(Vec::new());
+
+/// Parks a handle opened by another process in [`INHERITED`]. If that lock is taken
+/// (a thread of the parent held it at the fork), the handle is forgotten instead.
+fn park_inherited(handle: PooledHandle) {
+    match INHERITED.try_lock() {
+        Ok(mut parked) => parked.push(handle),
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner().push(handle),
+        Err(std::sync::TryLockError::WouldBlock) => std::mem::forget(handle),
+    }
+}
+
 /// Idle handles, and the process they belong to.
 struct Pool {
     pid: u32,
@@ -224,7 +239,7 @@ impl Transport {
         };
         if pool.pid != pid {
             for inherited in pool.idle.drain(..) {
-                std::mem::forget(inherited);
+                park_inherited(inherited);
             }
             pool.pid = pid;
             self.pool_pid.store(pid, Ordering::Release);
@@ -244,7 +259,7 @@ impl Transport {
     fn return_handle(&self, mut handle: PooledHandle) {
         if handle.pid != std::process::id() {
             // Opened by the parent before a fork: never reuse it, never close it.
-            std::mem::forget(handle);
+            park_inherited(handle);
             return;
         }
         let collector = handle.easy.get_mut();
