@@ -186,3 +186,96 @@ pub(crate) unsafe fn free_box<T>(ptr: *mut T) {
         let _ = crate::panic::catch(move || drop(boxed));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    /// Set in the child process of `panics_print_nothing_to_stderr`.
+    const CHILD_ENV: &str = "ZDKIT_FFI_PANIC_CHILD";
+    const CANARY: &str = "ffi-panic-canary";
+
+    /// A value whose destructor panics.
+    struct PanicsOnDrop;
+    impl Drop for PanicsOnDrop {
+        fn drop(&mut self) {
+            panic!("{CANARY} in a destructor");
+        }
+    }
+
+    fn last_message() -> Option<String> {
+        let message = last_error::zdk_last_error_message();
+        // SAFETY: NULL or a live NUL-terminated string owned by this thread's slot.
+        (!message.is_null()).then(|| unsafe { CStr::from_ptr(message) }.to_string_lossy().into())
+    }
+
+    /// Every boundary turns a panic into its documented outcome.
+    fn panic_everywhere() {
+        let code = guard(|| panic!("{CANARY} in guard"));
+        assert_eq!(code, zdk_result::ZDK_ERR_PANIC);
+        assert_eq!(last_error::zdk_last_error_code(), zdk_result::ZDK_ERR_PANIC);
+        assert_eq!(last_message().as_deref(), Some(PANIC_MESSAGE));
+
+        // Accessors give their fallback and leave the last error as it was.
+        let before = last_error::zdk_last_error_message();
+        assert_eq!(
+            guard_value(7, || -> i32 { panic!("{CANARY} in guard_value") }),
+            7
+        );
+        let code = guard_quiet(|| panic!("{CANARY} in guard_quiet"));
+        assert_eq!(code, zdk_result::ZDK_ERR_PANIC);
+        // SAFETY: from Box::into_raw, freed once.
+        unsafe { free_box(Box::into_raw(Box::new(PanicsOnDrop))) };
+        assert_eq!(last_error::zdk_last_error_message(), before);
+        assert_eq!(last_error::zdk_last_error_code(), zdk_result::ZDK_ERR_PANIC);
+
+        // The boundary still works normally afterwards.
+        assert_eq!(guard(|| Ok(())), zdk_result::ZDK_OK);
+        assert!(last_message().is_none());
+    }
+
+    #[test]
+    fn a_panic_becomes_its_code_or_fallback_and_nothing_unwinds() {
+        panic_everywhere();
+    }
+
+    /// Runs only in the child process started by `panics_print_nothing_to_stderr`.
+    #[test]
+    fn panic_child() {
+        if std::env::var_os(CHILD_ENV).is_some() {
+            panic_everywhere();
+            println!("panic child done");
+        }
+    }
+
+    /// A panic caught at the C boundary prints nothing to the host's stderr: this test
+    /// runs `panic_child` in a child process of this test binary and reads its stderr.
+    #[test]
+    fn panics_print_nothing_to_stderr() {
+        let exe = std::env::current_exe().expect("the test binary");
+        let output = std::process::Command::new(exe)
+            .args([
+                "ffi::boundary::tests::panic_child",
+                "--exact",
+                "--nocapture",
+            ])
+            .args(["--test-threads", "1"])
+            .env(CHILD_ENV, "1")
+            .output()
+            .expect("the test binary runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stdout}\n{stderr}");
+        assert!(
+            stdout.contains("panic child done"),
+            "the child did not run: {stdout}"
+        );
+        assert!(!stderr.contains(CANARY), "a panic reached stderr: {stderr}");
+        assert!(
+            !stderr.contains("panicked"),
+            "a panic reached stderr: {stderr}"
+        );
+        assert!(stderr.trim().is_empty(), "stderr: {stderr}");
+    }
+}
