@@ -18,6 +18,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use url::Url;
+use zeroize::Zeroize;
 
 /// Redirects followed per request, all on the same origin.
 pub const MAX_REDIRECTS: usize = 5;
@@ -95,7 +96,7 @@ impl Client {
     /// client's origin: credentials are never sent anywhere else.
     pub fn resolve_url(&self, target: &str, query: &[(String, String)]) -> Result<Url> {
         let base = self.config().base_url();
-        let mut url = if target.contains("://") {
+        let mut url = if crate::config::is_absolute_url(target) {
             Url::parse(target).map_err(|e| Error::invalid(format!("invalid URL: {e}")))?
         } else {
             if target.chars().any(|c| c.is_control()) {
@@ -148,7 +149,7 @@ impl Client {
     pub fn send(&self, request: &Request) -> Result<Response> {
         request.validate()?;
         let policy = request.retry.unwrap_or(self.config().retry);
-        let deadline = Instant::now() + policy.deadline;
+        let deadline = deadline_after(policy.deadline);
         let mut request = Cow::Borrowed(request);
         if request.cancel.is_none() && self.cancel.is_some() {
             request.to_mut().cancel = self.cancel.clone();
@@ -167,34 +168,14 @@ impl Client {
         let mut attempt: u32 = 0;
         loop {
             if self.config().pacing && !policy.never_wait {
-                let wait = self.shared.governor.reserve(&path);
-                if !wait.is_zero() {
-                    if Instant::now() + wait > deadline {
-                        return Err(Error::new(
-                            ErrorKind::RateLimited,
-                            format!("the rate limit is spent and its reset ({:.1} s) is past the call's deadline", wait.as_secs_f64()),
-                        )
-                        .with_request(&request.method, &path)
-                        .with_retry_after(Some(wait)));
-                    }
-                    self.log(
-                        LogLevel::Debug,
-                        &format!(
-                            "pacing {} {path}: waiting {:.2} s for the rate limit",
-                            request.method,
-                            wait.as_secs_f64()
-                        ),
-                    );
-                    sleep_unless_cancelled(wait, request.cancel.as_ref())
-                        .map_err(|e| e.with_request(&request.method, &path))?;
-                }
+                self.pace(&request.method, &path, deadline, request.cancel.as_ref())?;
             }
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 return Err(Error::new(ErrorKind::Timeout, "the call's deadline passed")
                     .with_request(&request.method, &path));
             }
-            let result = self.send_following_redirects(&request, &first_url, remaining);
+            let result = self.send_following_redirects(&request, &first_url, deadline);
             let observed = match &result {
                 Ok(response) => Some(response),
                 Err(error) => error.response(),
@@ -215,9 +196,10 @@ impl Client {
             else {
                 return Err(error);
             };
-            if Instant::now() + wait >= deadline {
-                let hint = error.retry_after().or(Some(wait));
-                return Err(error.with_retry_after(hint));
+            if !fits_before(wait, deadline) {
+                // The error keeps the server's own Retry-After, if it sent one; zdkit
+                // never reports a wait it did not ask for.
+                return Err(error);
             }
             attempt += 1;
             let what = error
@@ -237,12 +219,48 @@ impl Client {
         }
     }
 
+    /// Waits for the rate-limit governor's go, when the last answers said the bucket
+    /// is nearly empty. Pacing delays but never refuses: a wait that would pass the
+    /// deadline is skipped and the request is sent, so only a real 429 from the server
+    /// becomes a rate-limit error.
+    fn pace(
+        &self,
+        method: &str,
+        path: &str,
+        deadline: Instant,
+        cancel: Option<&CancelCheck>,
+    ) -> Result<()> {
+        let wait = self.shared.governor.reserve(path);
+        if wait.is_zero() {
+            return Ok(());
+        }
+        if !fits_before(wait, deadline) {
+            self.log(
+                LogLevel::Debug,
+                &format!(
+                    "pacing {method} {path}: the rate limit resets in {:.1} s, past the \
+                     call's deadline; sending now",
+                    wait.as_secs_f64()
+                ),
+            );
+            return Ok(());
+        }
+        self.log(
+            LogLevel::Debug,
+            &format!(
+                "pacing {method} {path}: waiting {:.2} s for the rate limit",
+                wait.as_secs_f64()
+            ),
+        );
+        sleep_unless_cancelled(wait, cancel).map_err(|e| e.with_request(method, path))
+    }
+
     /// One attempt: the transfer plus same-origin redirects and the 401 refresh.
     fn send_following_redirects(
         &self,
         request: &Request,
         first_url: &Url,
-        time_left: Duration,
+        deadline: Instant,
     ) -> Result<Response> {
         let mut method = request.method.clone();
         let mut url = first_url.clone();
@@ -250,19 +268,11 @@ impl Client {
             .body
             .as_ref()
             .map(|(content_type, body)| (content_type.as_str(), body));
-        let started = Instant::now();
         let mut redirects = 0;
         let mut retried_unauthorized = false;
         loop {
-            let timeout = time_left
-                .saturating_sub(started.elapsed())
-                .min(self.config().timeout);
-            if timeout.is_zero() {
-                return Err(Error::new(ErrorKind::Timeout, "the call's deadline passed")
-                    .with_request(&method, url.path()));
-            }
             let (response, sent_authorization) =
-                self.send_once(request, &method, &url, body, timeout)?;
+                self.send_once(request, &method, &url, body, deadline)?;
             if let Some(next) = self.redirect_target(&response, &url)? {
                 redirects += 1;
                 if redirects > MAX_REDIRECTS {
@@ -334,15 +344,17 @@ impl Client {
         method: &str,
         url: &Url,
         body: Option<(&str, &Body)>,
-        timeout: Duration,
+        deadline: Instant,
     ) -> Result<(Response, crate::Secret)> {
-        let endpoint = |body: &serde_json::Value| self.token_request(body);
-        let context = self.auth_context(&endpoint);
+        let endpoint = |body: &serde_json::Value| self.token_request_before(body, deadline);
+        let context = self.auth_context(&endpoint, deadline);
         let authorization = self
             .config()
             .credentials()
             .authorization(&context)
             .map_err(|e| e.with_request(method, url.path()))?;
+        // Minting a token may have used some of the time.
+        let timeout = self.transfer_timeout(deadline, method, url.path())?;
         let transfer = Transfer {
             method,
             url,
@@ -351,6 +363,7 @@ impl Client {
             body,
             timeout,
             cancel: request.cancel.clone(),
+            sensitive: false,
         };
         let response = self.perform(&transfer)?;
         Ok((response, authorization))
@@ -394,11 +407,29 @@ impl Client {
         Ok(response)
     }
 
-    fn auth_context<'a>(&'a self, endpoint: TokenEndpoint<'a>) -> AuthContext<'a> {
+    fn auth_context<'a>(
+        &'a self,
+        endpoint: TokenEndpoint<'a>,
+        deadline: Instant,
+    ) -> AuthContext<'a> {
         AuthContext {
             base_url: self.config().base_url(),
             token_endpoint: Some(endpoint),
+            deadline: Some(deadline),
         }
+    }
+
+    /// The time one transfer may take: the client's timeout, or less when the call's
+    /// deadline is nearer; a timeout error once the deadline has passed.
+    fn transfer_timeout(&self, deadline: Instant, method: &str, path: &str) -> Result<Duration> {
+        let timeout = deadline
+            .saturating_duration_since(Instant::now())
+            .min(self.config().timeout);
+        if timeout.is_zero() {
+            return Err(Error::new(ErrorKind::Timeout, "the call's deadline passed")
+                .with_request(method, path));
+        }
+        Ok(timeout)
     }
 
     /// The current OAuth token set, when the credential manages one (client
@@ -410,22 +441,37 @@ impl Client {
     /// The current OAuth token set, minting or refreshing it first when it is due
     /// (for a new client: a fresh one). `None` for credentials without a token set.
     pub fn fetch_token_set(&self) -> Result<Option<TokenSet>> {
-        let endpoint = |body: &serde_json::Value| self.token_request(body);
-        let context = self.auth_context(&endpoint);
+        let deadline = deadline_after(self.config().retry.deadline);
+        let endpoint = |body: &serde_json::Value| self.token_request_before(body, deadline);
+        let context = self.auth_context(&endpoint, deadline);
         self.config().credentials().authorization(&context)?;
         Ok(self.token_set())
     }
 
     /// Posts `body` as JSON to `/oauth/tokens` on the client's origin (no
-    /// `Authorization` header) and returns the parsed answer. A refusal
-    /// (`invalid_client`, `invalid_grant`, …) is an [`ErrorKind::Authentication`]
-    /// error carrying Zendesk's `error` and `error_description`.
+    /// `Authorization` header) and returns the parsed answer, within the client's
+    /// deadline. A refusal (`invalid_client`, `invalid_grant`, …) is an
+    /// [`ErrorKind::Authentication`] error carrying Zendesk's `error` and
+    /// `error_description`; so is an answer that is not a JSON object.
+    ///
+    /// The request body and the answer's bytes are zeroed once used; the caller owns
+    /// the returned value (see [`crate::oauth::zeroize_json`]).
     pub fn token_request(&self, body: &serde_json::Value) -> Result<serde_json::Value> {
+        self.token_request_before(body, deadline_after(self.config().retry.deadline))
+    }
+
+    /// [`Client::token_request`], bounded by the deadline of the call that needs it.
+    pub(crate) fn token_request_before(
+        &self,
+        body: &serde_json::Value,
+        deadline: Instant,
+    ) -> Result<serde_json::Value> {
         let url = self
             .config()
             .base_url()
             .join("oauth/tokens")
             .map_err(|e| Error::invalid(format!("invalid token endpoint: {e}")))?;
+        let timeout = self.transfer_timeout(deadline, "POST", url.path())?;
         let bytes = Body::Bytes(body.to_string().into_bytes());
         let transfer = Transfer {
             method: "POST",
@@ -433,10 +479,15 @@ impl Client {
             authorization: None,
             headers: &[],
             body: Some(("application/json", &bytes)),
-            timeout: self.config().timeout,
+            timeout,
             cancel: self.cancel.clone(),
+            sensitive: true,
         };
-        let response = self.perform(&transfer)?;
+        let outcome = self.perform(&transfer);
+        if let Body::Bytes(mut bytes) = bytes {
+            bytes.zeroize();
+        }
+        let mut response = outcome?;
         if !response.is_success() {
             let error = Error::from_response(response);
             let kind = match error.status() {
@@ -446,7 +497,24 @@ impl Client {
             let message = format!("OAuth token request refused: {}", error.message());
             return Err(error.reframed(kind, message));
         }
-        response.json()
+        let parsed = serde_json::from_slice::<serde_json::Value>(&response.body);
+        response.body.zeroize();
+        match parsed {
+            Ok(answer) if answer.is_object() => Ok(answer),
+            Ok(mut other) => {
+                crate::oauth::zeroize_json(&mut other);
+                Err(Error::new(
+                    ErrorKind::Authentication,
+                    "the OAuth token endpoint answered something other than a JSON object",
+                )
+                .with_response_context(&response))
+            }
+            Err(_) => Err(Error::new(
+                ErrorKind::Authentication,
+                "the OAuth token endpoint's answer is not JSON",
+            )
+            .with_response_context(&response)),
+        }
     }
 
     /// A client that only talks to the token endpoint of `subdomain_or_url` (for
@@ -472,9 +540,25 @@ impl Client {
     }
 }
 
+/// The instant `budget` from now; a budget too large for the clock means "far
+/// away" (a year), never an overflow.
+pub(crate) fn deadline_after(budget: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(budget)
+        .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 60 * 60)))
+        .unwrap_or(now)
+}
+
+/// True when waiting `wait` from now still ends before `deadline`.
+pub(crate) fn fits_before(wait: Duration, deadline: Instant) -> bool {
+    Instant::now()
+        .checked_add(wait)
+        .is_some_and(|end| end < deadline)
+}
+
 /// Sleeps for `wait`, waking every 100 ms to honour a cancel check.
 pub(crate) fn sleep_unless_cancelled(wait: Duration, cancel: Option<&CancelCheck>) -> Result<()> {
-    let until = Instant::now() + wait;
+    let until = deadline_after(wait);
     loop {
         if cancel.is_some_and(|cancelled| cancelled()) {
             return Err(Error::new(

@@ -236,10 +236,10 @@ impl ConfigBuilder {
         self
     }
 
-    /// A subdomain, or a base URL when the text contains `://`.
+    /// A subdomain, or a base URL when the text starts with a scheme and `://`.
     pub fn target(self, subdomain_or_url: impl Into<String>) -> Self {
         let target = subdomain_or_url.into();
-        if target.contains("://") {
+        if is_absolute_url(&target) {
             self.base_url(target)
         } else {
             self.subdomain(target)
@@ -536,6 +536,17 @@ impl ConfigBuilder {
             max_response_bytes,
         })
     }
+}
+
+/// True when `text` starts with a URL scheme followed by `://` (`https://…`), as
+/// opposed to a path (whose query may well contain `://`) or a subdomain.
+pub(crate) fn is_absolute_url(text: &str) -> bool {
+    let Some((scheme, _)) = text.split_once("://") else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 /// Checks a timeout or deadline setting: more than zero and at most

@@ -19,6 +19,16 @@ pub struct AuthContext<'a> {
     /// The origin requests go to (`https://acme.zendesk.com`).
     pub base_url: &'a url::Url,
     pub(crate) token_endpoint: Option<TokenEndpoint<'a>>,
+    /// The deadline of the call that needs the credential: a token request, and any
+    /// wait for another thread's token request, end by then.
+    pub(crate) deadline: Option<std::time::Instant>,
+}
+
+impl AuthContext<'_> {
+    /// The deadline of the call that needs the credential, if it has one.
+    pub fn deadline(&self) -> Option<std::time::Instant> {
+        self.deadline
+    }
 }
 
 impl AuthContext<'_> {

@@ -203,6 +203,8 @@ struct Inner {
     method: Option<String>,
     path: Option<String>,
     response: Option<Box<Response>>,
+    /// A transport failure a new attempt can cure.
+    transient: bool,
 }
 
 impl Error {
@@ -219,6 +221,7 @@ impl Error {
                 method: None,
                 path: None,
                 response: None,
+                transient: false,
             }),
         }
     }
@@ -269,12 +272,17 @@ impl Error {
         self.inner.retry_after = retry_after;
     }
 
-    /// Sets the retry-after hint (a rate-limit wait zdkit refused to start).
-    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Error {
-        if retry_after.is_some() {
-            self.inner.retry_after = retry_after;
-        }
+    /// Marks a transport failure that a new attempt can cure.
+    pub(crate) fn transient(mut self) -> Error {
+        self.inner.transient = true;
         self
+    }
+
+    /// True for failures that a new attempt may cure without any change: a refused
+    /// or reset connection, a timeout, an answer cut short. TLS verification
+    /// failures, unknown hosts, bad URLs and unsupported protocols are not.
+    pub fn is_transient(&self) -> bool {
+        self.inner.transient
     }
 
     /// Sets Zendesk-style error code (for errors zdkit raises itself).

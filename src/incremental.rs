@@ -10,7 +10,7 @@
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::paginate::find_items_key;
+use crate::paginate::{SeenMarkers, find_items_key};
 use crate::request::Request;
 use crate::response::Response;
 use serde_json::Value;
@@ -57,6 +57,8 @@ pub struct IncrementalExport {
     /// Keys (id + timestamp) of items at the end of the previous page(s), to drop
     /// the repeats of time-based exports.
     recent_keys: [HashSet<String>; 2],
+    /// Every cursor of this run, so a server leading it in a circle is caught.
+    seen_cursors: SeenMarkers,
 }
 
 fn item_key(item: &Value) -> Option<String> {
@@ -107,6 +109,7 @@ impl IncrementalExport {
             position: start,
             done: false,
             recent_keys: Default::default(),
+            seen_cursors: SeenMarkers::default(),
         })
     }
 
@@ -212,8 +215,11 @@ impl IncrementalExport {
                 .filter(|c| !c.is_empty());
             match after {
                 Some(after) => {
-                    if !end_of_stream && self.position == ExportStart::Cursor(after.to_owned()) {
-                        return Err(stuck("after_cursor did not change"));
+                    if let ExportStart::Cursor(sent) = &self.position {
+                        self.seen_cursors.first_time(sent);
+                    }
+                    if !end_of_stream && !self.seen_cursors.first_time(after) {
+                        return Err(stuck("after_cursor points back to a page already read"));
                     }
                     self.position = ExportStart::Cursor(after.to_owned());
                 }

@@ -56,11 +56,13 @@ pub use incremental::{
 pub use jobs::{UploadSource, guess_content_type, upload_request};
 pub use log::{LogLevel, LogSink};
 pub use oauth::{
-    DEFAULT_EXPIRES_IN, OAuthProvider, RotationCallback, TokenSet, authorize_url,
-    exchange_code_body, pkce_challenge, pkce_pair, unix_seconds,
+    DEFAULT_EXPIRES_IN, MAX_TOKEN_LIFETIME, OAuthProvider, RotationCallback, TokenSet,
+    authorize_url, exchange_code_body, pkce_challenge, pkce_pair, unix_seconds, zeroize_json,
 };
-pub use paginate::{DEFAULT_PAGE_SIZE, Page, Pager, find_items_key};
-pub use ratelimit::{EndpointBucket, RateLimit, parse_retry_after};
+pub use paginate::{DEFAULT_PAGE_SIZE, Page, Pager, find_items_key, parse_link_next};
+pub use ratelimit::{
+    EndpointBucket, LONGEST_WINDOW, MAX_RETRY_AFTER, RateLimit, parse_retry_after,
+};
 pub use request::{Body, Request};
 pub use response::Response;
 pub use retry::{

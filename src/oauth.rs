@@ -15,8 +15,9 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::fmt;
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use zeroize::Zeroize;
 
 /// Default lifetime asked for client-credentials tokens (always sent explicitly:
 /// older Zendesk OAuth clients get tokens that never expire unless asked).
@@ -71,23 +72,24 @@ impl TokenSet {
         };
         let access = text("access_token").ok_or_else(|| {
             Error::new(
-                ErrorKind::Decode,
+                ErrorKind::Authentication,
                 "the token endpoint answered without an access_token",
             )
         })?;
+        // Token values go into every request's Authorization header: a line break
+        // would inject headers, so a server cannot smuggle one in.
+        check_token_value("access_token", access)?;
+        let refresh_token = text("refresh_token");
+        if let Some(refresh) = refresh_token {
+            check_token_value("refresh_token", refresh)?;
+        }
         let now = SystemTime::now();
-        let after = |key: &str| {
-            answer
-                .get(key)
-                .and_then(Value::as_u64)
-                .filter(|s| *s > 0)
-                .map(|s| now + Duration::from_secs(s))
-        };
+        let after = |key: &str| lifetime(answer.get(key)).and_then(|life| now.checked_add(life));
         Ok(TokenSet {
             access_token: Secret::new(access),
-            refresh_token: text("refresh_token").map(Secret::new),
+            refresh_token: refresh_token.map(Secret::new),
             expires_at: after("expires_in"),
-            scope: text("scope").map(str::to_owned),
+            scope: text("scope").map(clip_scope),
             refresh_token_expires_at: after("refresh_token_expires_in"),
         })
     }
@@ -95,6 +97,59 @@ impl TokenSet {
     /// The `Authorization` header value.
     pub fn header_value(&self) -> Secret {
         Secret::new(format!("Bearer {}", self.access_token.expose()))
+    }
+}
+
+/// The longest token lifetime zdkit believes (one year; Zendesk's longest is 90 days
+/// for refresh tokens). A larger `expires_in` is clamped to it.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+/// Reads an `expires_in`-style lifetime: a positive number of seconds (a numeric
+/// string too), clamped to [`MAX_TOKEN_LIFETIME`]. Missing, zero, negative or
+/// unreadable values mean "not said": the token is then renewed when a request
+/// gets a 401.
+fn lifetime(value: Option<&Value>) -> Option<Duration> {
+    let seconds = match value? {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    (seconds.is_finite() && seconds >= 1.0)
+        .then(|| Duration::from_secs_f64(seconds.min(MAX_TOKEN_LIFETIME.as_secs_f64())))
+}
+
+/// A token value from the token endpoint must be safe in a header: no CR, LF, NUL or
+/// other control characters, no white space.
+fn check_token_value(field: &str, value: &str) -> Result<()> {
+    if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::new(
+            ErrorKind::Authentication,
+            format!(
+                "the token endpoint's {field} contains white space or control characters \
+                 (header injection refused; nothing was sent with it)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Scopes are shown in `Debug` and to users: keep them printable and short.
+fn clip_scope(scope: &str) -> String {
+    scope
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(1000)
+        .collect()
+}
+
+/// Overwrites every string in a JSON value with zeros (token requests and answers
+/// hold secrets, and `serde_json` frees its strings without zeroing them).
+pub fn zeroize_json(value: &mut Value) {
+    match value {
+        Value::String(text) => text.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(zeroize_json),
+        Value::Object(map) => map.values_mut().for_each(zeroize_json),
+        _ => {}
     }
 }
 
@@ -211,7 +266,7 @@ impl OAuthProvider {
         )?;
         if let Some((access, expires_at)) = current {
             check_header_safe("OAuth access token", access.expose())?;
-            let mut state = provider.state.lock().map_err(|_| poisoned())?;
+            let mut state = provider.lock_state();
             state.token = Some(TokenSet {
                 access_token: access,
                 refresh_token: Some(Secret::new(refresh_token)),
@@ -233,7 +288,7 @@ impl OAuthProvider {
 
     /// The current token set, if one was obtained.
     pub fn current(&self) -> Option<TokenSet> {
-        self.state.lock().ok()?.token.clone()
+        self.lock_state().token.clone()
     }
 
     fn due(state: &State) -> bool {
@@ -277,9 +332,19 @@ impl OAuthProvider {
         })
     }
 
-    /// The current token, renewing it first when due (single-flight).
+    /// Locks the state. Nothing panics while holding it, and the single flight resets
+    /// its flag on every path (see [`Renewal`]), so a poisoned lock still holds
+    /// consistent state and is used as it is.
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The current token, renewing it first when due (single-flight). The token
+    /// request, and any wait for another thread's, ends by the calling request's
+    /// deadline.
     fn token(&self, context: &AuthContext<'_>) -> Result<TokenSet> {
-        let mut state = self.state.lock().map_err(|_| poisoned())?;
+        let deadline = context.deadline();
+        let mut state = self.lock_state();
         loop {
             if !Self::due(&state) {
                 if let Some(token) = &state.token {
@@ -289,7 +354,26 @@ impl OAuthProvider {
             if state.renewing {
                 let generation = state.generation;
                 while state.renewing && state.generation == generation {
-                    state = self.changed.wait(state).map_err(|_| poisoned())?;
+                    state = match deadline {
+                        None => self
+                            .changed
+                            .wait(state)
+                            .unwrap_or_else(PoisonError::into_inner),
+                        Some(deadline) => {
+                            let left = deadline.saturating_duration_since(Instant::now());
+                            if left.is_zero() {
+                                return Err(Error::new(
+                                    ErrorKind::Timeout,
+                                    "the call's deadline passed while another thread was \
+                                     renewing the OAuth token",
+                                ));
+                            }
+                            self.changed
+                                .wait_timeout(state, left)
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .0
+                        }
+                    };
                 }
                 if let Some((failed, error)) = &state.last_failure {
                     if *failed == generation + 1 {
@@ -301,31 +385,19 @@ impl OAuthProvider {
             state.renewing = true;
             let body = self.request_body(&state);
             drop(state);
-            let outcome = body
-                .and_then(|body| context.request_token(&body))
-                .and_then(|a| TokenSet::from_answer(&a));
-            state = self.state.lock().map_err(|_| poisoned())?;
-            state.renewing = false;
-            state.generation += 1;
-            let result = match outcome {
-                Ok(mut token) => {
-                    if token.refresh_token.is_none() {
-                        token.refresh_token = state.refresh_token.clone();
-                    } else {
-                        state.refresh_token = token.refresh_token.clone();
-                    }
-                    state.token = Some(token.clone());
-                    state.issued = Some(SystemTime::now());
-                    state.last_failure = None;
-                    Ok(token)
-                }
-                Err(error) => {
-                    state.last_failure = Some((state.generation, error.clone()));
-                    Err(error)
-                }
+            let mut renewal = Renewal {
+                provider: self,
+                finished: false,
             };
-            self.changed.notify_all();
-            drop(state);
+            let outcome = body.and_then(|mut body| {
+                let answer = context.request_token(&body);
+                zeroize_json(&mut body);
+                let mut answer = answer?;
+                let token = TokenSet::from_answer(&answer);
+                zeroize_json(&mut answer);
+                token
+            });
+            let result = renewal.finish(outcome);
             if let (Ok(token), Some(callback)) = (&result, &self.on_rotate) {
                 let callback = callback.clone();
                 let token = token.clone();
@@ -338,11 +410,52 @@ impl OAuthProvider {
     }
 }
 
-fn poisoned() -> Error {
-    Error::new(
-        ErrorKind::Internal,
-        "the OAuth token lock was poisoned by a panic",
-    )
+/// The single flight of one renewal: whatever happens (success, error, or a panic
+/// unwinding through the token request), the `renewing` flag is cleared, the
+/// generation moves on and every waiter is woken.
+struct Renewal<'a> {
+    provider: &'a OAuthProvider,
+    finished: bool,
+}
+
+impl Renewal<'_> {
+    /// Records the outcome of the token request and wakes the waiters.
+    fn finish(&mut self, outcome: Result<TokenSet>) -> Result<TokenSet> {
+        self.finished = true;
+        let mut state = self.provider.lock_state();
+        state.renewing = false;
+        state.generation += 1;
+        let result = match outcome {
+            Ok(mut token) => {
+                if token.refresh_token.is_none() {
+                    token.refresh_token = state.refresh_token.clone();
+                } else {
+                    state.refresh_token = token.refresh_token.clone();
+                }
+                state.token = Some(token.clone());
+                state.issued = Some(SystemTime::now());
+                state.last_failure = None;
+                Ok(token)
+            }
+            Err(error) => {
+                state.last_failure = Some((state.generation, error.clone()));
+                Err(error)
+            }
+        };
+        self.provider.changed.notify_all();
+        result
+    }
+}
+
+impl Drop for Renewal<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = self.finish(Err(Error::new(
+                ErrorKind::Internal,
+                "the OAuth token renewal was interrupted",
+            )));
+        }
+    }
 }
 
 impl CredentialProvider for OAuthProvider {
@@ -351,9 +464,7 @@ impl CredentialProvider for OAuthProvider {
     }
 
     fn on_unauthorized(&self, rejected: &Secret) -> bool {
-        let Ok(mut state) = self.state.lock() else {
-            return false;
-        };
+        let mut state = self.lock_state();
         match &state.token {
             Some(token) if token.header_value() == *rejected => {
                 // The server refused the token we hold: renew on the next request.

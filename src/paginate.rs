@@ -13,6 +13,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::request::Request;
 use crate::response::Response;
 use serde_json::Value;
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
 
 /// Default page size of cursor pagination.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -88,13 +90,29 @@ pub fn find_items_key(path: &str, page: &Value) -> Option<String> {
     }
 }
 
+/// Remembers every cursor or next-page URL of one walk, so a server that leads the
+/// walk in a circle (A → B → A) is caught, not only one that repeats the last page.
+/// Keeps a 64-bit keyed hash per page, not the cursors themselves.
+#[derive(Debug, Default)]
+pub(crate) struct SeenMarkers {
+    hashes: HashSet<u64>,
+    keys: RandomState,
+}
+
+impl SeenMarkers {
+    /// Records `marker`; false when it was seen before in this walk.
+    pub(crate) fn first_time(&mut self, marker: &str) -> bool {
+        self.hashes.insert(self.keys.hash_one(marker))
+    }
+}
+
 /// A lazy walk over the pages of a list endpoint.
 pub struct Pager {
     client: Client,
     path: String,
     query: Vec<(String, String)>,
     next: Option<Next>,
-    previous_marker: Option<String>,
+    seen: SeenMarkers,
     pages: u64,
 }
 
@@ -144,7 +162,7 @@ impl Pager {
             path: path.to_owned(),
             query,
             next: Some(Next::First),
-            previous_marker: None,
+            seen: SeenMarkers::default(),
             pages: 0,
         }
     }
@@ -207,17 +225,17 @@ impl Pager {
             Next::Url(u) => format!("url:{u}"),
             Next::First => String::new(),
         }) {
-            if self.previous_marker.as_deref() == Some(marker.as_str()) {
+            if !self.seen.first_time(&marker) {
                 return Err(Error::new(
                     ErrorKind::Decode,
                     format!(
-                        "pagination of {} is stuck: the next page is the same as the last one",
+                        "pagination of {} is stuck: the next page is one already fetched \
+                         (a cursor or URL came back); stopping instead of looping",
                         response.path
                     ),
                 )
                 .with_request("GET", &response.path));
             }
-            self.previous_marker = Some(marker);
         }
         self.next = following;
         Ok(Some(Page {
@@ -261,25 +279,83 @@ impl Pager {
     }
 }
 
-/// The `rel="next"` target of a `Link` header.
+/// The `rel="next"` target of a response's `Link` headers.
 fn link_header_next(response: &Response) -> Option<String> {
-    response
-        .headers
-        .get_all("link")
-        .flat_map(|v| v.split(','))
-        .find_map(|part| {
-            let (target, params) = part.split_once(';')?;
-            params
-                .split(';')
-                .any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next"))
-                .then(|| {
-                    target
-                        .trim()
-                        .trim_start_matches('<')
-                        .trim_end_matches('>')
-                        .to_owned()
-                })
-        })
+    response.headers.get_all("link").find_map(parse_link_next)
+}
+
+/// The target of the first link with relation `next` in a `Link` header value
+/// (RFC 8288): `<https://…/x?a=1,2>; rel="next", <…>; rel="prev"`. Targets are
+/// delimited by `<…>`, so commas and semicolons inside them are kept; parameter values
+/// may be tokens or quoted strings (with `\` escapes); `rel` may list several
+/// relation types. Malformed input gives `None`, never a panic.
+pub fn parse_link_next(value: &str) -> Option<String> {
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
+        let after_open = rest.strip_prefix('<')?;
+        let close = after_open.find('>')?;
+        let target = &after_open[..close];
+        rest = &after_open[close + 1..];
+        let mut is_next = false;
+        // Parameters, up to the comma that ends this link-value.
+        loop {
+            rest = rest.trim_start();
+            let Some(after_semicolon) = rest.strip_prefix(';') else {
+                break;
+            };
+            let (name, value, remainder) = parse_link_param(after_semicolon);
+            rest = remainder;
+            if name.eq_ignore_ascii_case("rel")
+                && value
+                    .split_ascii_whitespace()
+                    .any(|rel| rel.eq_ignore_ascii_case("next"))
+            {
+                is_next = true;
+            }
+        }
+        if is_next {
+            return Some(target.trim().to_owned());
+        }
+        // Skip anything malformed up to the next link-value.
+        match rest.find(',') {
+            Some(comma) => rest = &rest[comma..],
+            None => return None,
+        }
+    }
+}
+
+/// One `name[=value]` parameter of a link-value: its name, its value (unquoted) and
+/// the text after it.
+fn parse_link_param(text: &str) -> (&str, String, &str) {
+    let text = text.trim_start();
+    let name_end = text
+        .find(|c: char| matches!(c, '=' | ';' | ',') || c.is_ascii_whitespace())
+        .unwrap_or(text.len());
+    let name = &text[..name_end];
+    let rest = text[name_end..].trim_start();
+    let Some(rest) = rest.strip_prefix('=') else {
+        return (name, String::new(), rest);
+    };
+    let rest = rest.trim_start();
+    if let Some(quoted) = rest.strip_prefix('"') {
+        let mut value = String::new();
+        let mut chars = quoted.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => return (name, value, &quoted[i + 1..]),
+                '\\' => {
+                    if let Some((_, escaped)) = chars.next() {
+                        value.push(escaped);
+                    }
+                }
+                c => value.push(c),
+            }
+        }
+        return (name, value, ""); // unterminated: the rest was the value
+    }
+    let end = rest.find([';', ',']).unwrap_or(rest.len());
+    (name, rest[..end].trim().to_owned(), &rest[end..])
 }
 
 impl Iterator for Pager {
@@ -294,6 +370,37 @@ impl Iterator for Pager {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn link_header_targets_keep_commas_and_semicolons() {
+        assert_eq!(
+            parse_link_next(r#"<https://x.test/a?ids=1,2;3>; rel="next""#).as_deref(),
+            Some("https://x.test/a?ids=1,2;3")
+        );
+        assert_eq!(
+            parse_link_next(
+                r#"<https://x.test/p>; rel="prev"; title="a, b; c", <https://x.test/n>; REL=next"#
+            )
+            .as_deref(),
+            Some("https://x.test/n")
+        );
+        assert_eq!(
+            parse_link_next(r#"<https://x.test/n>; rel="prev next""#).as_deref(),
+            Some("https://x.test/n")
+        );
+        assert_eq!(parse_link_next(r#"<https://x.test/p>; rel="prev""#), None);
+        assert_eq!(parse_link_next("garbage; rel=next"), None);
+        assert_eq!(parse_link_next("<unterminated; rel=next"), None);
+        assert_eq!(parse_link_next(r#"<a>; title="unterminated"#), None);
+    }
+
+    #[test]
+    fn seen_markers_catch_any_repeat() {
+        let mut seen = SeenMarkers::default();
+        assert!(seen.first_time("cursor:A"));
+        assert!(seen.first_time("cursor:B"));
+        assert!(!seen.first_time("cursor:A"));
+    }
 
     #[test]
     fn items_key_from_path_results_or_only_list() {

@@ -6,7 +6,17 @@
 //! with values like `total=30; remaining=29; resets=468`).
 
 use crate::headers::Headers;
-use std::time::Duration;
+use std::sync::PoisonError;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The longest rate-limit window Zendesk uses (ticket updates: 30 per 10 minutes).
+/// A reset announced further away is treated as this far: one absurd header cannot
+/// hold the client back for longer.
+pub const LONGEST_WINDOW: Duration = Duration::from_secs(600);
+
+/// The longest `Retry-After` zdkit reports (one day). Larger values, or numbers that
+/// would overflow a clock, are clamped to it; the call's deadline bounds every wait.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// One endpoint-specific bucket, such as `zendesk-ratelimit-incremental-exports`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +90,7 @@ impl RateLimit {
     pub fn reset_hint(&self) -> Option<Duration> {
         self.reset
             .or_else(|| self.endpoints.iter().filter_map(|b| b.resets).max())
-            .map(Duration::from_secs)
+            .map(|seconds| Duration::from_secs(seconds).min(MAX_RETRY_AFTER))
     }
 }
 
@@ -114,11 +124,29 @@ fn parse_endpoint_bucket(name: String, value: &str) -> EndpointBucket {
     bucket
 }
 
-/// Parses a `Retry-After` value given in seconds (fractions are rounded up). The
-/// HTTP-date form is not used by Zendesk and yields `None`.
+/// Parses a `Retry-After` value: seconds (fractions are rounded up) or an HTTP date
+/// (RFC 9110 §10.2.3; a date in the past means now). The result is at most
+/// [`MAX_RETRY_AFTER`]; negative, NaN or unreadable values give `None`.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    let seconds: f64 = value.trim().parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs(seconds.ceil() as u64))
+    parse_retry_after_at(value, SystemTime::now())
+}
+
+/// [`parse_retry_after`] with the current time given.
+fn parse_retry_after_at(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<f64>() {
+        if !(seconds.is_finite() && seconds >= 0.0) {
+            return None;
+        }
+        let clamped = seconds.ceil().min(MAX_RETRY_AFTER.as_secs_f64());
+        return Some(Duration::from_secs(clamped as u64));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(
+        date.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_RETRY_AFTER),
+    )
 }
 
 #[cfg(test)]
@@ -178,7 +206,32 @@ mod tests {
         assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("1.2"), Some(Duration::from_secs(2)));
         assert_eq!(parse_retry_after("-1"), None);
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("NaN"), None);
+        assert_eq!(parse_retry_after("inf"), None);
+        assert_eq!(parse_retry_after("1e300"), Some(MAX_RETRY_AFTER));
+        assert_eq!(
+            parse_retry_after("18446744073709551615"),
+            Some(MAX_RETRY_AFTER)
+        );
+    }
+
+    #[test]
+    fn retry_after_http_dates() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(
+            parse_retry_after_at("Wed, 21 Oct 2015 07:28:05 GMT", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse_retry_after_at("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        assert_eq!(
+            parse_retry_after_at("Fri, 31 Dec 9999 23:59:59 GMT", now),
+            Some(MAX_RETRY_AFTER)
+        );
+        assert_eq!(parse_retry_after_at("Someday", now), None);
     }
 }
 
@@ -198,9 +251,9 @@ pub(crate) struct Governor {
 struct BucketState {
     remaining: u64,
     limit: u64,
-    reset_at: std::time::Instant,
+    reset_at: Instant,
     /// The last time a request was let through while pacing.
-    last_paced: Option<std::time::Instant>,
+    last_paced: Option<Instant>,
 }
 
 /// A small margin past the announced reset, for clock granularity.
@@ -214,10 +267,10 @@ fn path_family(path: &str) -> String {
 impl Governor {
     /// Records the rate-limit state a response to `path` reported.
     pub(crate) fn observe(&self, path: &str, rate: &RateLimit) {
-        let now = std::time::Instant::now();
-        let Ok(mut buckets) = self.buckets.lock() else {
-            return;
-        };
+        let now = Instant::now();
+        // Nothing here panics, but should a bug ever poison the lock, pacing goes on
+        // with the state as it is rather than silently switching off.
+        let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         let mut record =
             |key: String, limit: Option<u64>, remaining: Option<u64>, reset: Option<u64>| {
                 if let (Some(remaining), Some(reset)) = (remaining, reset) {
@@ -227,7 +280,7 @@ impl Governor {
                         BucketState {
                             remaining,
                             limit: limit.unwrap_or(remaining).max(remaining),
-                            reset_at: now + Duration::from_secs(reset),
+                            reset_at: now + Duration::from_secs(reset).min(LONGEST_WINDOW),
                             last_paced: previous,
                         },
                     );
@@ -245,13 +298,12 @@ impl Governor {
         }
     }
 
-    /// Reserves a slot for a request to `path`; returns how long to wait first.
+    /// Reserves a slot for a request to `path`; returns how long to wait first (at
+    /// most [`LONGEST_WINDOW`] and a little margin).
     pub(crate) fn reserve(&self, path: &str) -> Duration {
-        let now = std::time::Instant::now();
+        let now = Instant::now();
         let prefix = format!("{} ", path_family(path));
-        let Ok(mut buckets) = self.buckets.lock() else {
-            return Duration::ZERO;
-        };
+        let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         let mut wait = Duration::ZERO;
         for (key, state) in buckets.iter_mut() {
             if key != "account" && !key.starts_with(&prefix) {
@@ -265,8 +317,10 @@ impl Governor {
             let this_wait = if state.remaining == 0 {
                 left + RESET_MARGIN
             } else if state.remaining <= reserve {
-                // Spread what is left over the rest of the window.
-                let spacing = left / (state.remaining as u32 + 1);
+                // Spread what is left over the rest of the window (in floating point:
+                // `remaining` may be any number a server sent).
+                let spacing =
+                    Duration::from_secs_f64(left.as_secs_f64() / (state.remaining as f64 + 1.0));
                 let since = state.last_paced.map(|t| now.saturating_duration_since(t));
                 let pause = since.map_or(Duration::ZERO, |s| spacing.saturating_sub(s));
                 state.last_paced = Some(now + pause);
@@ -321,6 +375,30 @@ mod governor_tests {
         let second = g.reserve("/api/v2/users");
         assert_eq!(first, Duration::ZERO);
         assert!(second >= Duration::from_secs(1), "{second:?}");
+    }
+
+    #[test]
+    fn absurd_numbers_neither_panic_nor_hold_the_client_for_long() {
+        let g = Governor::default();
+        g.observe("/api/v2/users", &rate(0, u64::MAX));
+        let wait = g.reserve("/api/v2/users");
+        assert!(wait <= LONGEST_WINDOW + RESET_MARGIN, "{wait:?}");
+        let mut r = RateLimit::default();
+        r.endpoints.push(EndpointBucket {
+            name: "tickets-index".into(),
+            total: Some(u64::MAX),
+            remaining: Some(u64::from(u32::MAX)),
+            resets: Some(u64::MAX),
+        });
+        let g = Governor::default();
+        g.observe("/api/v2/tickets", &r);
+        for _ in 0..3 {
+            assert!(g.reserve("/api/v2/tickets") <= LONGEST_WINDOW + RESET_MARGIN);
+        }
+        r.endpoints[0].total = Some(u64::from(u32::MAX) * 20);
+        g.observe("/api/v2/tickets", &r);
+        let wait = g.reserve("/api/v2/tickets");
+        assert!(wait <= LONGEST_WINDOW, "{wait:?}");
     }
 
     #[test]

@@ -70,7 +70,10 @@ impl RetryPolicy {
         let retry_everything = match error.kind() {
             ErrorKind::RateLimited => true,
             ErrorKind::Server if error.status() == Some(503) && server_hint.is_some() => true,
-            ErrorKind::Server | ErrorKind::Transport | ErrorKind::Timeout => false,
+            ErrorKind::Server => false,
+            // Only failures a new attempt can cure: not a refused certificate, an
+            // unknown host or a bad URL.
+            ErrorKind::Transport | ErrorKind::Timeout if error.is_transient() => false,
             _ => return None,
         };
         if !retry_everything && !is_idempotent(method) && !has_idempotency_key {
@@ -97,22 +100,25 @@ pub fn is_idempotent(method: &str) -> bool {
     matches!(method, "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS")
 }
 
-/// A number in `[0, 1)` from the standard library's random hasher keys (no extra
-/// dependency; jitter needs spread, not cryptographic quality).
+/// A number in `[0, 1)` (for jitter).
 pub(crate) fn random_fraction() -> f64 {
     (random_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// 64 random bits from a fresh `RandomState`.
+/// 64 random bits from the operating system's CSPRNG. Should the OS refuse (a
+/// sandbox without `getrandom(2)` or `/dev/urandom`), the standard library's
+/// randomly keyed hasher still gives unpredictable bits.
 pub(crate) fn random_u64() -> u64 {
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    hasher.finish()
+    getrandom::u64().unwrap_or_else(|_| {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0),
+        );
+        hasher.finish()
+    })
 }
 
 /// A fresh idempotency key: 128 random bits as 32 hex digits.
@@ -152,9 +158,19 @@ mod tests {
             p.wait_before_retry(&with_hint, "POST", false, 0),
             Some(Duration::from_secs(2))
         );
-        let cut = error(ErrorKind::Transport, None, None);
+        let cut = error(ErrorKind::Transport, None, None).transient();
         assert!(p.wait_before_retry(&cut, "PATCH", false, 0).is_none());
         assert!(p.wait_before_retry(&cut, "DELETE", false, 0).is_some());
+    }
+
+    #[test]
+    fn permanent_transport_failures_are_never_retried() {
+        let p = RetryPolicy::default();
+        // A refused certificate, an unknown host: not transient.
+        let tls = error(ErrorKind::Transport, None, None);
+        assert!(p.wait_before_retry(&tls, "GET", false, 0).is_none());
+        let timeout = error(ErrorKind::Timeout, None, None).transient();
+        assert!(p.wait_before_retry(&timeout, "GET", false, 0).is_some());
     }
 
     #[test]

@@ -6,6 +6,12 @@
 //! thread that shares a client. Redirects are never followed here (the client decides,
 //! so credentials can never reach another host) and libcurl never installs signal
 //! handlers (`CURLOPT_NOSIGNAL`), which makes it safe in threaded programs.
+//!
+//! Hostile answers are bounded here: a body is read into memory only up to the
+//! configured `max_response_bytes` (counted after decompression, so a gzip bomb stops
+//! at the limit too), and libcurl's own limits bound the header block. After `fork()`,
+//! a process never takes a pooled handle opened by another process: the child would
+//! otherwise share the parent's sockets and read the parent's answers.
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
@@ -14,8 +20,10 @@ use crate::request::Body;
 use crate::secret::Secret;
 use curl::easy::{Easy2, Handler, HttpVersion, List, ReadError, WriteError};
 use std::io::Read;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+use zeroize::{Zeroize, Zeroizing};
 
 /// A function polled during a transfer; returning true aborts it with
 /// [`ErrorKind::Cancelled`]. Used to honour Ctrl-C from Python.
@@ -24,6 +32,21 @@ pub type CancelCheck = Arc<dyn Fn() -> bool + Send + Sync>;
 /// Idle handles kept for reuse; more may exist while more threads transfer at once.
 const MAX_IDLE_HANDLES: usize = 32;
 
+/// Capacity reserved up front for answers that may hold secrets (token answers), so
+/// the buffer never reallocates and leaves partial copies behind in freed memory.
+const SENSITIVE_BODY_CAPACITY: usize = 64 * 1024;
+
+/// Where a request body comes from while libcurl reads it.
+enum Upload {
+    /// Bytes in memory (zeroed when the transfer ends: they may hold secrets).
+    Bytes {
+        bytes: Zeroizing<Vec<u8>>,
+        position: usize,
+    },
+    /// A file streamed from disk.
+    File(std::fs::File),
+}
+
 /// Collects one response's headers and body.
 #[derive(Default)]
 struct Collector {
@@ -31,13 +54,23 @@ struct Collector {
     http_version: String,
     headers: Headers,
     body: Vec<u8>,
+    /// The largest body accepted (bytes after decompression).
+    max_body: u64,
+    /// Set when the body passed `max_body` and the transfer was stopped.
+    too_large: bool,
     cancel: Option<CancelCheck>,
-    /// A file being streamed as the request body.
-    upload: Option<std::fs::File>,
+    /// The request body being sent.
+    upload: Option<Upload>,
 }
 
 impl Handler for Collector {
     fn write(&mut self, data: &[u8]) -> std::result::Result<usize, WriteError> {
+        let total = (self.body.len() as u64).saturating_add(data.len() as u64);
+        if total > self.max_body {
+            // A short count makes libcurl stop the transfer with a write error.
+            self.too_large = true;
+            return Ok(0);
+        }
         self.body.extend_from_slice(data);
         Ok(data.len())
     }
@@ -56,8 +89,31 @@ impl Handler for Collector {
 
     fn read(&mut self, into: &mut [u8]) -> std::result::Result<usize, ReadError> {
         match self.upload.as_mut() {
-            Some(file) => file.read(into).map_err(|_| ReadError::Abort),
+            Some(Upload::File(file)) => file.read(into).map_err(|_| ReadError::Abort),
+            Some(Upload::Bytes { bytes, position }) => {
+                let rest = bytes.get(*position..).unwrap_or_default();
+                let n = rest.len().min(into.len());
+                into[..n].copy_from_slice(&rest[..n]);
+                *position += n;
+                Ok(n)
+            }
             None => Ok(0),
+        }
+    }
+
+    fn seek(&mut self, whence: std::io::SeekFrom) -> curl::easy::SeekResult {
+        use curl::easy::SeekResult;
+        use std::io::{Seek, SeekFrom};
+        match (self.upload.as_mut(), whence) {
+            (Some(Upload::Bytes { position, .. }), SeekFrom::Start(0)) => {
+                *position = 0;
+                SeekResult::Ok
+            }
+            (Some(Upload::File(file)), whence) => match file.seek(whence) {
+                Ok(_) => SeekResult::Ok,
+                Err(_) => SeekResult::Fail,
+            },
+            _ => SeekResult::CantSeek,
         }
     }
 
@@ -83,6 +139,9 @@ pub(crate) struct Transfer<'a> {
     pub timeout: Duration,
     /// Polled to abort the transfer.
     pub cancel: Option<CancelCheck>,
+    /// The answer may hold secrets (a token answer): its buffer never reallocates,
+    /// so no partial copy is left behind in freed memory.
+    pub sensitive: bool,
 }
 
 /// The raw result of a transfer.
@@ -94,17 +153,36 @@ pub(crate) struct RawResponse {
     pub elapsed: Duration,
 }
 
+/// An easy handle and the process that opened it (its connections belong to it).
+struct PooledHandle {
+    pid: u32,
+    easy: Easy2<Collector>,
+}
+
+/// Idle handles, and the process they belong to.
+struct Pool {
+    pid: u32,
+    idle: Vec<PooledHandle>,
+}
+
 /// A pool of curl easy handles configured from one [`Config`].
 pub(crate) struct Transport {
-    idle: Mutex<Vec<Easy2<Collector>>>,
+    pool: Mutex<Pool>,
+    /// The pool's process id, readable without the lock (see [`Transport::with_pool`]).
+    pool_pid: AtomicU32,
     config: Config,
 }
 
 impl Transport {
     pub(crate) fn new(config: Config) -> Transport {
         curl::init();
+        let pid = std::process::id();
         Transport {
-            idle: Mutex::new(Vec::new()),
+            pool: Mutex::new(Pool {
+                pid,
+                idle: Vec::new(),
+            }),
+            pool_pid: AtomicU32::new(pid),
             config,
         }
     }
@@ -113,31 +191,73 @@ impl Transport {
         &self.config
     }
 
-    fn take_handle(&self) -> Easy2<Collector> {
-        let reused = self.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None);
-        reused.unwrap_or_else(|| Easy2::new(Collector::default()))
+    /// Runs `f` on the pool of this process. In a child after `fork()`, the handles
+    /// inherited from the parent are forgotten, never used nor cleaned up: their
+    /// sockets (and TLS state) are shared with the parent, and closing them here would
+    /// break its connections. The child only tries the lock, because a thread of the
+    /// parent may have held it at the moment of the fork; it then works unpooled.
+    fn with_pool<T>(&self, f: impl FnOnce(&mut Vec<PooledHandle>) -> T) -> Option<T> {
+        let pid = std::process::id();
+        let mut pool = match self.pool.try_lock() {
+            Ok(pool) => pool,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                // Contended. In the parent (the common case) wait for it; in a child,
+                // peek at the pid without blocking: the holder may not exist here.
+                if self.pool_pid.load(Ordering::Acquire) != pid {
+                    return None;
+                }
+                self.pool.lock().unwrap_or_else(PoisonError::into_inner)
+            }
+        };
+        if pool.pid != pid {
+            for inherited in pool.idle.drain(..) {
+                std::mem::forget(inherited);
+            }
+            pool.pid = pid;
+            self.pool_pid.store(pid, Ordering::Release);
+        }
+        Some(f(&mut pool.idle))
     }
 
-    fn return_handle(&self, mut handle: Easy2<Collector>) {
-        let collector = handle.get_mut();
+    fn take_handle(&self) -> PooledHandle {
+        let pid = std::process::id();
+        let reused = self.with_pool(|idle| idle.pop()).flatten();
+        reused.unwrap_or_else(|| PooledHandle {
+            pid,
+            easy: Easy2::new(Collector::default()),
+        })
+    }
+
+    fn return_handle(&self, mut handle: PooledHandle) {
+        if handle.pid != std::process::id() {
+            // Opened by the parent before a fork: never reuse it, never close it.
+            std::mem::forget(handle);
+            return;
+        }
+        let collector = handle.easy.get_mut();
         collector.body = Vec::new();
         collector.headers = Headers::new();
         collector.cancel = None;
         collector.upload = None;
-        if let Ok(mut idle) = self.idle.lock() {
+        collector.too_large = false;
+        let _ = self.with_pool(|idle| {
             if idle.len() < MAX_IDLE_HANDLES {
                 idle.push(handle);
             }
-        }
+        });
     }
 
     /// Performs one transfer. Any HTTP answer, whatever its status, is `Ok`.
     pub(crate) fn perform(&self, transfer: &Transfer<'_>) -> Result<RawResponse> {
-        let mut handle = self.take_handle();
+        let mut pooled = self.take_handle();
+        let handle = &mut pooled.easy;
         let started = Instant::now();
-        let outcome = self
-            .configure(&mut handle, transfer)
-            .and_then(|()| handle.perform().map_err(|e| self.map_curl_error(&e)));
+        let outcome = self.configure(handle, transfer).and_then(|()| {
+            handle
+                .perform()
+                .map_err(|e| self.map_curl_error(&e, handle.get_ref().too_large))
+        });
         let result = match outcome {
             Ok(()) => {
                 let status = handle.response_code().unwrap_or(0) as u16;
@@ -156,7 +276,10 @@ impl Transport {
         // value) now: `reset` alone keeps the list until the next transfer replaces it.
         handle.reset();
         let _ = handle.http_headers(List::new());
-        self.return_handle(handle);
+        if transfer.sensitive {
+            handle.get_mut().body.zeroize();
+        }
+        self.return_handle(pooled);
         result
     }
 
@@ -169,7 +292,12 @@ impl Transport {
         };
         let config = &self.config;
         // The handle is fresh or was reset by `perform` when it was last used.
-        handle.get_mut().cancel = t.cancel.clone();
+        let collector = handle.get_mut();
+        collector.cancel = t.cancel.clone();
+        collector.max_body = config.max_response_bytes;
+        if t.sensitive {
+            collector.body = Vec::with_capacity(SENSITIVE_BODY_CAPACITY);
+        }
         handle.signal(false).map_err(curl)?;
         handle.url(t.url.as_str()).map_err(curl)?;
         handle.follow_location(false).map_err(curl)?;
@@ -187,8 +315,13 @@ impl Transport {
         }
         handle.tcp_keepalive(true).map_err(curl)?;
         handle.progress(t.cancel.is_some()).map_err(curl)?;
-        if let Some(proxy) = &config.proxy {
-            handle.proxy(proxy).map_err(curl)?;
+        match &config.proxy {
+            Some(proxy) => handle.proxy(proxy).map_err(curl)?,
+            // Plain HTTP is only allowed to loopback: an `http_proxy` from the
+            // environment must not receive those requests and their Authorization.
+            // (An empty proxy string turns the environment's proxy off.)
+            None if t.url.scheme() == "http" => handle.proxy("").map_err(curl)?,
+            None => {}
         }
         if let Some(no_proxy) = &config.no_proxy {
             handle.noproxy(no_proxy).map_err(curl)?;
@@ -204,7 +337,25 @@ impl Transport {
             handle.ssl_key(key).map_err(curl)?;
         }
 
-        match (t.method, t.body) {
+        let upload = match t.body {
+            None => None,
+            Some((_, Body::Bytes(bytes))) => Some((
+                Upload::Bytes {
+                    bytes: Zeroizing::new(bytes.clone()),
+                    position: 0,
+                },
+                bytes.len() as u64,
+            )),
+            Some((_, Body::File(path))) => {
+                let unreadable = |e: std::io::Error| {
+                    Error::invalid(format!("cannot read {}: {e}", path.display()))
+                };
+                let file = std::fs::File::open(path).map_err(unreadable)?;
+                let len = file.metadata().map_err(unreadable)?.len();
+                Some((Upload::File(file), len))
+            }
+        };
+        match (t.method, upload) {
             ("GET", None) => handle.get(true).map_err(curl)?,
             ("HEAD", None) => handle.nobody(true).map_err(curl)?,
             ("POST", None) => {
@@ -212,21 +363,10 @@ impl Transport {
                 handle.post_field_size(0).map_err(curl)?;
             }
             (method, None) => handle.custom_request(method).map_err(curl)?,
-            (method, Some((_, Body::Bytes(bytes)))) => {
-                handle.post(true).map_err(curl)?;
-                handle.post_fields_copy(bytes).map_err(curl)?;
-                if method != "POST" {
-                    handle.custom_request(method).map_err(curl)?;
-                }
-            }
-            (method, Some((_, Body::File(path)))) => {
-                let file = std::fs::File::open(path)
-                    .map_err(|e| Error::invalid(format!("cannot read {}: {e}", path.display())))?;
-                let len = file
-                    .metadata()
-                    .map_err(|e| Error::invalid(format!("cannot read {}: {e}", path.display())))?
-                    .len();
-                handle.get_mut().upload = Some(file);
+            (method, Some((upload, len))) => {
+                // The body is read through the callback: libcurl keeps no copy of it
+                // beyond its reused upload buffer.
+                handle.get_mut().upload = Some(upload);
                 handle.post(true).map_err(curl)?;
                 handle.post_field_size(len).map_err(curl)?;
                 if method != "POST" {
@@ -238,7 +378,8 @@ impl Transport {
         let mut list = List::new();
         let mut append = |line: &str| list.append(line).map_err(curl);
         if let Some(authorization) = t.authorization {
-            append(&format!("Authorization: {}", authorization.expose()))?;
+            let line = Zeroizing::new(format!("Authorization: {}", authorization.expose()));
+            append(&line)?;
         }
         append("Accept: application/json")?;
         // No `Expect: 100-continue` round trip for bodies.
@@ -253,47 +394,85 @@ impl Transport {
         Ok(())
     }
 
-    fn map_curl_error(&self, e: &curl::Error) -> Error {
+    /// Turns a libcurl failure into an error. Only failures a new attempt can cure
+    /// are marked transient (see [`Error::is_transient`]): a refused or reset
+    /// connection, a timeout, an answer cut short. A certificate that fails
+    /// verification, a bad URL, an unknown host or an unsupported protocol stays as
+    /// it is however often it is tried.
+    fn map_curl_error(&self, e: &curl::Error, too_large: bool) -> Error {
+        if too_large || e.is_filesize_exceeded() {
+            return Error::new(
+                ErrorKind::ResponseTooLarge,
+                format!(
+                    "the answer is larger than max_response_bytes ({} bytes after decompression); \
+                     the transfer was stopped",
+                    self.config.max_response_bytes
+                ),
+            );
+        }
         let detail = match e.extra_description() {
             Some(extra) => format!("{}: {extra}", e.description()),
             None => e.description().to_owned(),
         };
-        let (kind, what) = if e.is_operation_timedout() {
+        let (kind, what, transient) = if e.is_operation_timedout() {
             (
                 ErrorKind::Timeout,
                 format!(
                     "timed out (connect timeout {:?}, transfer timeout at most {:?})",
                     self.config.connect_timeout, self.config.timeout
                 ),
+                true,
             )
         } else if e.is_aborted_by_callback() {
             (
                 ErrorKind::Cancelled,
                 "the transfer was cancelled".to_owned(),
+                false,
             )
         } else if e.is_couldnt_resolve_host() || e.is_couldnt_resolve_proxy() {
-            (ErrorKind::Transport, "DNS lookup failed".to_owned())
+            (ErrorKind::Transport, "DNS lookup failed".to_owned(), false)
         } else if e.is_couldnt_connect() {
-            (ErrorKind::Transport, "could not connect".to_owned())
-        } else if e.is_ssl_connect_error()
-            || e.is_peer_failed_verification()
+            (ErrorKind::Transport, "could not connect".to_owned(), true)
+        } else if e.is_ssl_connect_error() {
+            // A handshake cut by the network (reset mid-handshake) heals; a refused
+            // certificate is reported by the checks below instead.
+            (
+                ErrorKind::Transport,
+                "TLS handshake failed".to_owned(),
+                true,
+            )
+        } else if e.is_peer_failed_verification()
             || e.is_ssl_certproblem()
             || e.is_ssl_cacert_badfile()
             || e.is_ssl_cipher()
+            || e.is_ssl_engine_notfound()
+            || e.is_ssl_engine_setfailed()
+            || e.is_ssl_crl_badfile()
+            || e.is_ssl_issuer_error()
         {
-            (ErrorKind::Transport, "TLS failure".to_owned())
+            (
+                ErrorKind::Transport,
+                "TLS failure (certificate or TLS setup)".to_owned(),
+                false,
+            )
         } else if e.is_partial_file()
             || e.is_got_nothing()
             || e.is_recv_error()
             || e.is_send_error()
+            || e.is_http2_error()
+            || e.is_http2_stream_error()
         {
             (
                 ErrorKind::Transport,
                 "the connection was cut before the answer was complete".to_owned(),
+                true,
             )
+        } else if e.is_unsupported_protocol() || e.is_url_malformed() {
+            (ErrorKind::Transport, "unusable URL".to_owned(), false)
         } else {
-            (ErrorKind::Transport, "transfer failed".to_owned())
+            (ErrorKind::Transport, "transfer failed".to_owned(), false)
         };
-        Error::new(kind, format!("{what} ({detail})"))
+        let error = Error::new(kind, format!("{what} ({detail})"));
+        if transient { error.transient() } else { error }
     }
 }

@@ -82,6 +82,25 @@ fn a_stuck_cursor_raises_instead_of_looping() {
 }
 
 #[test]
+fn a_cursor_cycle_raises_instead_of_looping() {
+    let emulator = Emulator::start(&[]);
+    let page = |cursor: &str| {
+        json!({"method": "GET", "path_prefix": "/api/v2/tickets", "times": 1,
+            "fault": {"kind": "status", "status": 200, "content_type": "application/json",
+                "body": format!(r#"{{"tickets":[{{"id":1}}],"meta":{{"has_more":true,"after_cursor":"{cursor}"}},"links":{{}}}}"#)}})
+    };
+    // A → B → A: each page's cursor differs from the last one, but the walk circles.
+    emulator.fault(json!([page("A"), page("B"), page("A"), page("B")]));
+    let client = emulator.oauth_client();
+    let mut pager = Pager::new(&client, "/api/v2/tickets.json", vec![], 100);
+    assert!(pager.next_page().unwrap().is_some());
+    assert!(pager.next_page().unwrap().is_some());
+    let err = pager.next_page().unwrap_err();
+    assert_eq!(err.kind(), zdkit::ErrorKind::Decode);
+    assert!(err.to_string().contains("stuck"), "{err}");
+}
+
+#[test]
 fn search_past_1000_results_raises_and_names_export_search() {
     let emulator = Emulator::start(&["--tickets", "3000"]);
     let client = emulator.oauth_client();
