@@ -635,6 +635,17 @@ enum zdk_result zdk_config_set_never_wait(struct zdk_config *config, int32_t nev
 enum zdk_result zdk_config_set_rate_limit_pacing(struct zdk_config *config, int32_t enabled);
 
 /**
+ * Sets the largest answer read into memory, in bytes, counted after decompression
+ * (default 64 MiB, `DEFAULT_MAX_RESPONSE_BYTES`). A larger answer fails with
+ * `ZDK_ERR_RESPONSE_TOO_LARGE`, the transfer stopped having held no more than about
+ * this much. 0 is refused by `zdk_client_new` (`ZDK_ERR_INVALID_ARGUMENT`).
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum zdk_result zdk_config_set_max_response_bytes(struct zdk_config *config, uint64_t bytes);
+
+/**
  * Creates a pager over `path` (`"/api/v2/tickets.json"`). `query` is NULL or an
  * URL-encoded query string without `?` (`"sort=-updated_at&include=users"`).
  * Cursor pagination with `page[size]=100` is used unless the query picks a paging

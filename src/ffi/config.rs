@@ -31,6 +31,7 @@ pub struct zdk_config {
     log: Option<LogSink>,
     retry: crate::RetryPolicy,
     pacing: bool,
+    max_response_bytes: Option<u64>,
     oauth: Option<super::oauth::OAuthSettings>,
 }
 
@@ -51,6 +52,7 @@ impl zdk_config {
             log: None,
             retry: crate::RetryPolicy::default(),
             pacing: true,
+            max_response_bytes: None,
             oauth: None,
         }
     }
@@ -127,6 +129,9 @@ impl zdk_config {
         }
         if let Some(sink) = &self.log {
             builder = builder.log_sink(sink.clone());
+        }
+        if let Some(bytes) = self.max_response_bytes {
+            builder = builder.max_response_bytes(bytes);
         }
         builder.retry_policy(self.retry).pacing(self.pacing).build()
     }
@@ -626,6 +631,25 @@ pub unsafe extern "C" fn zdk_config_set_rate_limit_pacing(
     guard(|| {
         // SAFETY: per the contract.
         unsafe { arg_mut(config, "config") }?.pacing = enabled != 0;
+        Ok(())
+    })
+}
+
+/// Sets the largest answer read into memory, in bytes, counted after decompression
+/// (default 64 MiB, `DEFAULT_MAX_RESPONSE_BYTES`). A larger answer fails with
+/// `ZDK_ERR_RESPONSE_TOO_LARGE`, the transfer stopped having held no more than about
+/// this much. 0 is refused by `zdk_client_new` (`ZDK_ERR_INVALID_ARGUMENT`).
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_max_response_bytes(
+    config: *mut zdk_config,
+    bytes: u64,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        unsafe { arg_mut(config, "config") }?.max_response_bytes = Some(bytes);
         Ok(())
     })
 }

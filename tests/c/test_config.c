@@ -2,13 +2,16 @@
  * The config builder: target, both credentials, timeouts, user agent, log callback
  * (a DEBUG line per request, never a secret or a query string), validation (two
  * credentials, a password, plain HTTP to a non-loopback host, CR/LF, bad subdomain),
- * zdk_config_from_env, and a transport error that leaves *out NULL.
+ * zdk_config_from_env, a transport error that leaves *out NULL, and
+ * zdk_config_set_max_response_bytes (a larger answer fails with
+ * ZDK_ERR_RESPONSE_TOO_LARGE; 0 is refused).
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +272,41 @@ static void test_validation(const char *url) {
     zdk_config_free(config);
 }
 
+/* max_response_bytes: a ticket list page (well over 10,000 bytes) against a 10,000-byte limit. */
+static void test_max_response_bytes(const char *url) {
+    const char *page = "/api/v2/tickets.json?page[size]=100";
+    zdk_client *unlimited = NULL;
+    CHECK_OK(zdk_client_new_oauth(url, OAUTH_TOKEN, &unlimited));
+    zdk_response *response = NULL;
+    CHECK_OK(zdk_client_request(unlimited, "GET", page, NULL, 0, &response));
+    size_t len = 0;
+    CHECK(zdk_response_body(response, &len) != NULL);
+    CHECK(len > 100000); /* the same page fits the default limit */
+    zdk_response_free(response);
+    zdk_client_free(unlimited);
+
+    zdk_config *config = config_with(url, OAUTH_TOKEN);
+    CHECK_OK(zdk_config_set_max_response_bytes(config, 10000));
+    zdk_client *client = NULL;
+    CHECK_OK(zdk_client_new(config, &client));
+    zdk_config_free(config);
+    response = NULL;
+    CHECK_RC(zdk_client_request(client, "GET", page, NULL, 0, &response), ZDK_ERR_RESPONSE_TOO_LARGE);
+    CHECK(response == NULL);
+    CHECK(zdk_last_error_code() == ZDK_ERR_RESPONSE_TOO_LARGE);
+    CHECK(zdk_last_error_message() != NULL);
+    CHECK(contains(zdk_strerror(ZDK_ERR_RESPONSE_TOO_LARGE), "ZDK_ERR_RESPONSE_TOO_LARGE"));
+    /* a small answer on the same client still works */
+    get_me(client);
+    zdk_client_free(client);
+
+    /* 0 is refused when the client is built */
+    config = config_with(url, OAUTH_TOKEN);
+    CHECK_OK(zdk_config_set_max_response_bytes(config, 0));
+    check_client_new_fails(config, ZDK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(zdk_config_set_max_response_bytes(NULL, 10000), ZDK_ERR_NULL_ARGUMENT);
+}
+
 static void clear_env(void) {
     unsetenv("ZENDESK_SUBDOMAIN");
     unsetenv("ZENDESK_URL");
@@ -384,6 +422,7 @@ int main(void) {
     test_validation(emu.url);
     test_from_env(emu.url, control);
     test_transport_error();
+    test_max_response_bytes(emu.url);
     zdk_client_free(control);
     emulator_stop(&emu);
     test_report("test_config");

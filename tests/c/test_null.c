@@ -458,6 +458,9 @@ static void test_config(void) {
     CHECK_OK(zdk_config_set_deadline_ms(config, 1000));
     CHECK_OK(zdk_config_set_never_wait(config, 1));
     CHECK_OK(zdk_config_set_rate_limit_pacing(config, 0));
+    /* zdk_config_set_max_response_bytes */
+    CHECK_NULL_ARG(zdk_config_set_max_response_bytes(NULL, 1000));
+    CHECK_OK(zdk_config_set_max_response_bytes(config, 1000));
     /* zdk_config_set_user_agent */
     CHECK_NULL_ARG(zdk_config_set_user_agent(NULL, "ua"));
     CHECK_NULL_ARG(zdk_config_set_user_agent(config, NULL));
