@@ -402,6 +402,8 @@ enum zdk_result zdk_client_upload_file(const struct zdk_client *client,
  * `completed` (`ZDK_OK`, `*out` = the last poll, body `{"job_status":…}`) or
  * `failed`/`killed` (`ZDK_ERR_JOB_FAILED`, `*out` set likewise; the results are in
  * `zdk_last_error_details_json()`). Past `timeout_ms`: `ZDK_ERR_TIMEOUT`.
+ * `timeout_ms` must be more than 0 and at most one day (86400000), else
+ * `ZDK_ERR_INVALID_ARGUMENT` and nothing is sent.
  *
  * # Safety
  * `client` NULL or live; `job_id` NULL or NUL-terminated; `out` NULL or writable.
@@ -518,7 +520,9 @@ enum zdk_result zdk_config_set_password(struct zdk_config *config,
                                         const char *password);
 
 /**
- * Sets the connect timeout in milliseconds (default 10000). Must be > 0.
+ * Sets the connect timeout in milliseconds (default 10000). Must be more than 0 and
+ * at most one day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT` and the setting
+ * is unchanged.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -526,7 +530,9 @@ enum zdk_result zdk_config_set_password(struct zdk_config *config,
 enum zdk_result zdk_config_set_connect_timeout_ms(struct zdk_config *config, uint64_t ms);
 
 /**
- * Sets the total timeout of one transfer in milliseconds (default 60000). Must be > 0.
+ * Sets the total timeout of one transfer in milliseconds (default 60000). Must be
+ * more than 0 and at most one day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT`
+ * and the setting is unchanged.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -607,7 +613,8 @@ enum zdk_result zdk_config_set_max_retries(struct zdk_config *config, uint32_t r
 /**
  * Sets the overall budget of one call in milliseconds, waits and retries included
  * (default 120000). A wait that would pass it is not started: the error comes at
- * once, with `zdk_last_error_retry_after_ms()`. Must be > 0.
+ * once, with `zdk_last_error_retry_after_ms()`. Must be more than 0 and at most one
+ * day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT` and the setting is unchanged.
  *
  * # Safety
  * `config` is NULL or a live config.

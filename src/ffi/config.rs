@@ -247,6 +247,15 @@ pub unsafe extern "C" fn zdk_config_free(config: *mut zdk_config) {
     unsafe { free_box(config) };
 }
 
+/// A duration given in milliseconds from C, checked like every timeout setting of
+/// the core: more than zero and at most [`crate::MAX_CONFIGURED_DURATION`], so no
+/// value can overflow later arithmetic.
+pub(crate) fn duration_ms(name: &str, ms: u64) -> Result<Duration, Error> {
+    let duration = Duration::from_millis(ms);
+    crate::config::check_duration_setting(name, duration)?;
+    Ok(duration)
+}
+
 /// Sets one setting from a string argument, with the shared checks.
 fn set_string(
     config: *mut zdk_config,
@@ -396,7 +405,9 @@ pub unsafe extern "C" fn zdk_config_set_password(
     })
 }
 
-/// Sets the connect timeout in milliseconds (default 10000). Must be > 0.
+/// Sets the connect timeout in milliseconds (default 10000). Must be more than 0 and
+/// at most one day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT` and the setting
+/// is unchanged.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -408,15 +419,14 @@ pub unsafe extern "C" fn zdk_config_set_connect_timeout_ms(
     guard(|| {
         // SAFETY: per the contract.
         let config = unsafe { arg_mut(config, "config") }?;
-        if ms == 0 {
-            return Err(Error::invalid("the connect timeout must be greater than zero").into());
-        }
-        config.connect_timeout = Some(Duration::from_millis(ms));
+        config.connect_timeout = Some(duration_ms("the connect timeout", ms)?);
         Ok(())
     })
 }
 
-/// Sets the total timeout of one transfer in milliseconds (default 60000). Must be > 0.
+/// Sets the total timeout of one transfer in milliseconds (default 60000). Must be
+/// more than 0 and at most one day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT`
+/// and the setting is unchanged.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -425,10 +435,7 @@ pub unsafe extern "C" fn zdk_config_set_timeout_ms(config: *mut zdk_config, ms: 
     guard(|| {
         // SAFETY: per the contract.
         let config = unsafe { arg_mut(config, "config") }?;
-        if ms == 0 {
-            return Err(Error::invalid("the timeout must be greater than zero").into());
-        }
-        config.timeout = Some(Duration::from_millis(ms));
+        config.timeout = Some(duration_ms("the timeout", ms)?);
         Ok(())
     })
 }
@@ -579,7 +586,8 @@ pub unsafe extern "C" fn zdk_config_set_max_retries(
 
 /// Sets the overall budget of one call in milliseconds, waits and retries included
 /// (default 120000). A wait that would pass it is not started: the error comes at
-/// once, with `zdk_last_error_retry_after_ms()`. Must be > 0.
+/// once, with `zdk_last_error_retry_after_ms()`. Must be more than 0 and at most one
+/// day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT` and the setting is unchanged.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -591,10 +599,7 @@ pub unsafe extern "C" fn zdk_config_set_deadline_ms(
     guard(|| {
         // SAFETY: per the contract.
         let config = unsafe { arg_mut(config, "config") }?;
-        if ms == 0 {
-            return Err(Error::invalid("the deadline must be greater than zero").into());
-        }
-        config.retry.deadline = Duration::from_millis(ms);
+        config.retry.deadline = duration_ms("the deadline", ms)?;
         Ok(())
     })
 }
