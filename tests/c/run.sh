@@ -38,6 +38,8 @@ checker=()
 if [ -n "${VALGRIND:-}" ]; then
     read -r -a vg_flags <<<"${VALGRIND_FLAGS}"
     checker=("${VALGRIND}" "${vg_flags[@]}")
+    # tests that size their load down under valgrind (one thread at a time) read this
+    export ZDKIT_TEST_UNDER_VALGRIND=1
 fi
 for bin in "$@"; do
     name="$(basename "$(dirname "$bin")")/$(basename "$bin")"
