@@ -114,3 +114,36 @@ def test_fork_after_use_parent_and_child_each_get_their_own_answers(emulator: Em
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report == {"parent": [], "child": [], "child_exit": 0}
+
+
+ITERATOR_WHILE_FETCHING = """
+import sys, threading, time, zdkit
+client = zdkit.Client(base_url=sys.argv[1], oauth_token=sys.argv[2], max_retries=0)
+export = client._native.incremental("tickets", 0, None, 10, False)
+pages = client._native.pages("/api/v2/tickets.json", None, 10)
+first = []
+fetchers = [threading.Thread(target=lambda it=it: first.append(next(it))) for it in (export, pages)]
+for t in fetchers:
+    t.start()
+time.sleep(0.5)  # both fetches are now waiting on the delayed answers, without the GIL
+print("cursor", export.cursor)  # read while a step runs: must not wait for it
+for it in (export, pages):
+    try:
+        next(it)
+        print("no error")
+    except zdkit.ConfigurationError as error:
+        print("busy", "two threads" in str(error))
+for t in fetchers:
+    t.join()
+print("fetched", len(first), export.cursor is not None)
+"""
+
+
+def test_iterators_stepped_while_another_thread_fetches_neither_block_nor_deadlock(fresh: Emulator) -> None:
+    # A step holds no lock while it waits for the GIL (its Ctrl-C check and log lines
+    # need it); before, a second thread touching the iterator deadlocked the process.
+    fresh.fault(path_prefix="/api/v2/incremental/tickets", fault={"kind": "delay", "ms": 2000})
+    fresh.fault(path_prefix="/api/v2/tickets", fault={"kind": "delay", "ms": 2000})
+    result = run_script(ITERATOR_WHILE_FETCHING, fresh.url, OAUTH_TOKEN, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["cursor None", "busy True", "busy True", "fetched 2 True"]
