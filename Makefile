@@ -13,12 +13,13 @@ C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) 
 
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 
-.PHONY: all build test demo bench lint header-check rust-test c-test python python-test tools clean help
+.PHONY: all build test demo bench fuzz lint header-check rust-test c-test python python-test tools clean help
 
 help:
 	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
 	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind, Python"
 	@echo "make bench  benchmarks (emulator throughput)"
+	@echo "make fuzz   a long run of the property tests (FUZZ_CASES=100000 cases each)"
 
 all: build
 
@@ -92,6 +93,13 @@ bench: $(VENV)/.ready
 	"$(PY)" -m pip install -q requests
 	"$(PY)" benches/python_client.py "$(TARGET_DIR)/release/zdkit-emulator"
 	@echo "(make test reinstalls the debug wheel)"
+
+## Long property-test run: the properties `make test` checks with 256 cases each, with
+## FUZZ_CASES cases each (default 100,000), in a release build.
+FUZZ_CASES ?= 100000
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p zdkit --test properties
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p zdkit --lib -- paging_metadata
 
 clean:
 	$(CARGO) clean

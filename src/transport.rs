@@ -71,6 +71,18 @@ impl Handler for Collector {
             self.too_large = true;
             return Ok(0);
         }
+        if total > self.body.capacity() as u64 {
+            // Grow by doubling, but never past the limit: the buffer holds at most
+            // `max_body` bytes, and at most 1.5 times that while it moves.
+            let doubled = (self.body.capacity() as u64)
+                .max(16 * 1024)
+                .saturating_mul(2);
+            let target = doubled.clamp(total, self.max_body.max(total));
+            let additional = usize::try_from(target)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(self.body.len());
+            self.body.reserve_exact(additional);
+        }
         self.body.extend_from_slice(data);
         Ok(data.len())
     }
