@@ -95,15 +95,14 @@ pub fn exchange_code<'py>(
         let token = py
             .detach(|| {
                 zdkit::panic::catch(|| {
-                    let client = zdkit::Client::for_token_endpoint(target)?;
-                    let body = zdkit::exchange_code_body(
+                    zdkit::exchange_code(
+                        target,
                         client_id,
                         &secret,
                         code,
                         redirect_uri,
                         code_verifier,
-                    );
-                    zdkit::TokenSet::from_answer(&client.token_request(&body)?)
+                    )
                 })
                 .and_then(|r| r)
             })
