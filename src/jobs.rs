@@ -100,7 +100,7 @@ impl Client {
     /// Polls `GET /api/v2/job_statuses/{id}` with back-off until the job is
     /// `completed` (returns the job status) or `failed`/`killed` (an
     /// [`ErrorKind::JobFailed`] error whose details are the job's results). Past
-    /// `timeout`, an [`ErrorKind::Timeout`] error.
+    /// `timeout` (more than 0, at most a day), an [`ErrorKind::Timeout`] error.
     pub fn wait_for_job(&self, job_id: &str, timeout: Duration) -> Result<Value> {
         let mut answer = self.wait_for_job_response(job_id, timeout)?.json()?;
         Ok(answer["job_status"].take())
@@ -116,8 +116,9 @@ impl Client {
         {
             return Err(Error::invalid(format!("invalid job id {job_id:?}")));
         }
+        crate::config::check_duration_setting("the job wait timeout", timeout)?;
         let path = format!("/api/v2/job_statuses/{job_id}.json");
-        let until = Instant::now() + timeout;
+        let until = crate::client::deadline_after(timeout);
         let mut pause = POLL_FIRST;
         loop {
             let response = self.get(&path)?;

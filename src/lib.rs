@@ -57,7 +57,8 @@ pub use jobs::{UploadSource, guess_content_type, upload_request};
 pub use log::{LogLevel, LogSink};
 pub use oauth::{
     DEFAULT_EXPIRES_IN, MAX_TOKEN_LIFETIME, OAuthProvider, RotationCallback, TokenSet,
-    authorize_url, exchange_code_body, pkce_challenge, pkce_pair, unix_seconds, zeroize_json,
+    authorize_url, exchange_code, exchange_code_body, pkce_challenge, pkce_pair, unix_seconds,
+    zeroize_json,
 };
 pub use paginate::{DEFAULT_PAGE_SIZE, Page, Pager, find_items_key, parse_link_next};
 pub use ratelimit::{

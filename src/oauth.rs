@@ -566,6 +566,27 @@ pub fn exchange_code_body(
     body
 }
 
+/// The authorization-code exchange: posts the code (and PKCE verifier) to
+/// `subdomain_or_url`'s token endpoint and returns the token set. The request body
+/// and the answer are zeroed once read.
+pub fn exchange_code(
+    subdomain_or_url: &str,
+    client_id: &str,
+    client_secret: &Secret,
+    code: &str,
+    redirect_uri: &str,
+    code_verifier: Option<&str>,
+) -> Result<TokenSet> {
+    let client = crate::Client::for_token_endpoint(subdomain_or_url)?;
+    let mut body = exchange_code_body(client_id, client_secret, code, redirect_uri, code_verifier);
+    let answer = client.token_request(&body);
+    zeroize_json(&mut body);
+    let mut answer = answer?;
+    let token = TokenSet::from_answer(&answer);
+    zeroize_json(&mut answer);
+    token
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -219,7 +219,7 @@ impl Pager {
         let raw = response.json()?;
         self.pages += 1;
         let items_key = find_items_key(&response.path, &raw);
-        let (has_more, after_cursor, following) = self.follow(&response, &raw);
+        let (has_more, after_cursor, following) = follow(&response, &raw);
         if let Some(marker) = following.as_ref().map(|n| match n {
             Next::Cursor(c) => format!("cursor:{c}"),
             Next::Url(u) => format!("url:{u}"),
@@ -246,37 +246,37 @@ impl Pager {
             after_cursor,
         }))
     }
+}
 
-    /// Reads the paging style of a page: whether more follow, the cursor, and how to
-    /// ask for the next page.
-    fn follow(&self, response: &Response, raw: &Value) -> (bool, Option<String>, Option<Next>) {
-        let text = |v: Option<&Value>| {
-            v.and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
+/// Reads the paging style of a page: whether more follow, the cursor, and how to ask
+/// for the next page. When more follow, the way to get them is always known.
+fn follow(response: &Response, raw: &Value) -> (bool, Option<String>, Option<Next>) {
+    let text = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(meta) = raw.get("meta").filter(|m| m.get("has_more").is_some()) {
+        let has_more = meta["has_more"].as_bool().unwrap_or(false);
+        let cursor = text(meta.get("after_cursor"));
+        let next = match (&cursor, has_more) {
+            (Some(cursor), true) => Some(Next::Cursor(cursor.clone())),
+            (None, true) => text(raw.pointer("/links/next")).map(Next::Url),
+            _ => None,
         };
-        if let Some(meta) = raw.get("meta").filter(|m| m.get("has_more").is_some()) {
-            let has_more = meta["has_more"].as_bool().unwrap_or(false);
-            let cursor = text(meta.get("after_cursor"));
-            let next = match (&cursor, has_more) {
-                (Some(cursor), true) => Some(Next::Cursor(cursor.clone())),
-                (None, true) => text(raw.pointer("/links/next")).map(Next::Url),
-                _ => None,
-            };
-            return (next.is_some(), cursor, next);
-        }
-        if raw.get("next_page").is_some() {
-            let next = text(raw.get("next_page")).map(Next::Url);
-            return (next.is_some(), None, next);
-        }
-        if let Some(next) = text(raw.pointer("/links/next")) {
-            return (true, None, Some(Next::Url(next)));
-        }
-        if let Some(next) = link_header_next(response) {
-            return (true, None, Some(Next::Url(next)));
-        }
-        (false, None, None)
+        return (next.is_some(), cursor, next);
     }
+    if raw.get("next_page").is_some() {
+        let next = text(raw.get("next_page")).map(Next::Url);
+        return (next.is_some(), None, next);
+    }
+    if let Some(next) = text(raw.pointer("/links/next")) {
+        return (true, None, Some(Next::Url(next)));
+    }
+    if let Some(next) = link_header_next(response) {
+        return (true, None, Some(Next::Url(next)));
+    }
+    (false, None, None)
 }
 
 /// The `rel="next"` target of a response's `Link` headers.
@@ -392,6 +392,64 @@ mod tests {
         assert_eq!(parse_link_next("garbage; rel=next"), None);
         assert_eq!(parse_link_next("<unterminated; rel=next"), None);
         assert_eq!(parse_link_next(r#"<a>; title="unterminated"#), None);
+    }
+
+    fn page_response(link: Option<&str>) -> Response {
+        let mut headers = crate::headers::Headers::new();
+        if let Some(link) = link {
+            headers.push("Link", link);
+        }
+        Response {
+            status: 200,
+            http_version: "HTTP/1.1".into(),
+            headers,
+            body: Vec::new(),
+            method: "GET".into(),
+            path: "/api/v2/x".into(),
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    /// Any JSON up to a few levels deep, with the paging keys likely to appear.
+    fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            "[a-z:/.?=&%0-9]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            let key = prop_oneof![
+                Just("meta".to_owned()),
+                Just("has_more".to_owned()),
+                Just("after_cursor".to_owned()),
+                Just("next_page".to_owned()),
+                Just("links".to_owned()),
+                Just("next".to_owned()),
+                "[a-z]{1,6}",
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(key, inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Paging metadata never panics, and "more follow" always comes with a way
+        /// to fetch them.
+        #[test]
+        fn paging_metadata_is_consistent(raw in arbitrary_json(), link in proptest::option::of(".{0,40}")) {
+            let (has_more, cursor, next) = follow(&page_response(link.as_deref()), &raw);
+            proptest::prop_assert_eq!(has_more, next.is_some());
+            if let Some(Next::Cursor(c)) = &next {
+                proptest::prop_assert_eq!(Some(c), cursor.as_ref());
+                proptest::prop_assert!(!c.is_empty());
+            }
+            let _ = find_items_key("/api/v2/tickets.json", &raw);
+        }
     }
 
     #[test]

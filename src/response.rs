@@ -69,7 +69,9 @@ impl Response {
 
 /// Reads the request id from a header list (see [`Response::request_id`]).
 pub(crate) fn request_id_from(headers: &Headers) -> Option<&str> {
-    let non_empty = |v: &&str| !v.is_empty();
+    // A request id goes into messages and log lines: a hostile one (control
+    // characters, kilobytes of text) is ignored rather than repeated.
+    let non_empty = |v: &&str| !v.is_empty() && v.len() <= 200 && !v.chars().any(char::is_control);
     headers
         .get("x-zendesk-request-id")
         .map(str::trim)

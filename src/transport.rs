@@ -71,6 +71,18 @@ impl Handler for Collector {
             self.too_large = true;
             return Ok(0);
         }
+        if total > self.body.capacity() as u64 {
+            // Grow by doubling, but never past the limit: the buffer holds at most
+            // `max_body` bytes, and at most 1.5 times that while it moves.
+            let doubled = (self.body.capacity() as u64)
+                .max(16 * 1024)
+                .saturating_mul(2);
+            let target = doubled.clamp(total, self.max_body.max(total));
+            let additional = usize::try_from(target)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(self.body.len());
+            self.body.reserve_exact(additional);
+        }
         self.body.extend_from_slice(data);
         Ok(data.len())
     }
@@ -159,6 +171,21 @@ struct PooledHandle {
     easy: Easy2<Collector>,
 }
 
+/// Handles a child process inherited from its parent after `fork()`: never used and
+/// never cleaned up (their sockets and TLS state belong to the parent), but kept
+/// reachable, so leak checkers (valgrind, LeakSanitizer) see them as held on purpose.
+static INHERITED: Mutex<Vec<PooledHandle>> = Mutex::new(Vec::new());
+
+/// Parks a handle opened by another process in [`INHERITED`]. If that lock is taken
+/// (a thread of the parent held it at the fork), the handle is forgotten instead.
+fn park_inherited(handle: PooledHandle) {
+    match INHERITED.try_lock() {
+        Ok(mut parked) => parked.push(handle),
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner().push(handle),
+        Err(std::sync::TryLockError::WouldBlock) => std::mem::forget(handle),
+    }
+}
+
 /// Idle handles, and the process they belong to.
 struct Pool {
     pid: u32,
@@ -212,7 +239,7 @@ impl Transport {
         };
         if pool.pid != pid {
             for inherited in pool.idle.drain(..) {
-                std::mem::forget(inherited);
+                park_inherited(inherited);
             }
             pool.pid = pid;
             self.pool_pid.store(pid, Ordering::Release);
@@ -232,7 +259,7 @@ impl Transport {
     fn return_handle(&self, mut handle: PooledHandle) {
         if handle.pid != std::process::id() {
             // Opened by the parent before a fork: never reuse it, never close it.
-            std::mem::forget(handle);
+            park_inherited(handle);
             return;
         }
         let collector = handle.easy.get_mut();

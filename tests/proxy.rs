@@ -1,6 +1,10 @@
 //! The proxy setting routes HTTPS through a CONNECT tunnel, and the credential is not
-//! sent to the proxy in clear text.
+//! sent to the proxy in clear text; proxies from the environment never see plain-HTTP
+//! loopback requests. (A test binary of its own: it sets proxy variables.)
 
+mod common;
+
+use common::{Emulator, OAUTH_TOKEN};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::time::Duration;
@@ -48,5 +52,40 @@ fn explicit_proxy_gets_a_connect_without_the_credential() {
     assert!(
         !head.contains(CANARY),
         "the credential must travel inside TLS only"
+    );
+}
+
+#[test]
+fn environment_proxies_never_see_plain_http_loopback_requests() {
+    let emulator = Emulator::start(&[]);
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    proxy.set_nonblocking(true).unwrap();
+    // SAFETY (of the test): set once, before this test's client exists; the other test in
+    // this binary sets an explicit proxy, which the variables do not change.
+    unsafe {
+        std::env::set_var("http_proxy", &proxy_url);
+        std::env::set_var("HTTP_PROXY", &proxy_url);
+        std::env::set_var("ALL_PROXY", &proxy_url);
+    }
+    let answer = Client::new(
+        Config::builder()
+            .base_url(&emulator.url)
+            .oauth_token(OAUTH_TOKEN)
+            .deadline(Duration::from_secs(10))
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
+    .get("/api/v2/users/me.json");
+    unsafe {
+        std::env::remove_var("http_proxy");
+        std::env::remove_var("HTTP_PROXY");
+        std::env::remove_var("ALL_PROXY");
+    }
+    assert_eq!(answer.unwrap().status, 200);
+    assert!(
+        proxy.accept().is_err(),
+        "the proxy from the environment got a connection"
     );
 }

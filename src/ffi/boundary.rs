@@ -3,7 +3,6 @@
 use super::last_error;
 use super::result::zdk_result;
 use std::ffi::{CStr, c_char};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Why an export failed before or while calling the core.
 pub(crate) enum FfiError {
@@ -21,41 +20,66 @@ impl From<crate::Error> for FfiError {
     }
 }
 
-/// Records `error` as this thread's last error and returns its code.
-pub(crate) fn record(error: FfiError) -> zdk_result {
-    match error {
-        FfiError::Null(name) => {
-            let code = zdk_result::ZDK_ERR_NULL_ARGUMENT;
-            last_error::set_simple(code, &format!("argument `{name}` is NULL"));
-            code
+impl FfiError {
+    /// The result code this failure is reported with.
+    fn code(&self) -> zdk_result {
+        match self {
+            FfiError::Null(_) => zdk_result::ZDK_ERR_NULL_ARGUMENT,
+            FfiError::Utf8(_) => zdk_result::ZDK_ERR_INVALID_UTF8,
+            FfiError::Core(error) => zdk_result::from(error.kind()),
         }
-        FfiError::Utf8(name) => {
-            let code = zdk_result::ZDK_ERR_INVALID_UTF8;
-            last_error::set_simple(code, &format!("argument `{name}` is not valid UTF-8"));
-            code
-        }
-        FfiError::Core(error) => last_error::set_from_error(&error),
     }
 }
 
-/// Runs the body of a fallible export: clears the last error, catches panics, and
-/// turns the outcome into a result code.
+/// Records `error` as this thread's last error and returns its code.
+pub(crate) fn record(error: FfiError) -> zdk_result {
+    let code = error.code();
+    match error {
+        FfiError::Null(name) => last_error::set_simple(code, &format!("argument `{name}` is NULL")),
+        FfiError::Utf8(name) => {
+            last_error::set_simple(code, &format!("argument `{name}` is not valid UTF-8"))
+        }
+        FfiError::Core(error) => {
+            last_error::set_from_error(&error);
+        }
+    }
+    code
+}
+
+/// The message recorded for a panic caught at the boundary.
+const PANIC_MESSAGE: &str = "zdkit panicked (a bug); the call did not complete";
+
+/// Runs the body of a fallible export (one that returns a `zdk_result`): clears the
+/// thread's last error, runs `body` inside [`crate::panic::catch`] (a panic prints
+/// nothing and becomes `ZDK_ERR_PANIC`), and records a failure as the last error.
 pub(crate) fn guard(body: impl FnOnce() -> Result<(), FfiError>) -> zdk_result {
     last_error::clear();
-    match catch_unwind(AssertUnwindSafe(body)) {
+    match crate::panic::catch(body) {
         Ok(Ok(())) => zdk_result::ZDK_OK,
         Ok(Err(error)) => record(error),
         Err(_) => {
             let code = zdk_result::ZDK_ERR_PANIC;
-            last_error::set_simple(code, "zdkit panicked (a bug); the call did not complete");
+            last_error::set_simple(code, PANIC_MESSAGE);
             code
         }
     }
 }
 
-/// Runs the body of an infallible accessor, giving `fallback` on a panic.
+/// Runs the body of an accessor that reports a code but never touches the thread's
+/// last error (the `zdk_response_*` family): a failure or a panic (printing nothing)
+/// is only returned.
+pub(crate) fn guard_quiet(body: impl FnOnce() -> Result<(), FfiError>) -> zdk_result {
+    match crate::panic::catch(body) {
+        Ok(Ok(())) => zdk_result::ZDK_OK,
+        Ok(Err(error)) => error.code(),
+        Err(_) => zdk_result::ZDK_ERR_PANIC,
+    }
+}
+
+/// Runs the body of an infallible accessor, giving `fallback` on a panic (which
+/// prints nothing). Never touches the thread's last error.
 pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+    crate::panic::catch(body).unwrap_or(fallback)
 }
 
 /// Borrows a pointer argument, or fails with `Null(name)`.
@@ -150,7 +174,8 @@ pub(crate) unsafe fn write_out<T>(out: *mut *mut T, value: T) {
 }
 
 /// Frees a box handed to C earlier; NULL is a no-op. A panic in a destructor is
-/// caught, so nothing unwinds into C.
+/// caught (printing nothing), so nothing unwinds into C. Never touches the thread's
+/// last error.
 ///
 /// # Safety
 /// `ptr` must be NULL or come from [`write_out`] for the same `T`, freed once.
@@ -158,6 +183,99 @@ pub(crate) unsafe fn free_box<T>(ptr: *mut T) {
     if !ptr.is_null() {
         // SAFETY: allocated by Box::into_raw in write_out, freed once per the contract.
         let boxed = unsafe { Box::from_raw(ptr) };
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(boxed)));
+        let _ = crate::panic::catch(move || drop(boxed));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    /// Set in the child process of `panics_print_nothing_to_stderr`.
+    const CHILD_ENV: &str = "ZDKIT_FFI_PANIC_CHILD";
+    const CANARY: &str = "ffi-panic-canary";
+
+    /// A value whose destructor panics.
+    struct PanicsOnDrop;
+    impl Drop for PanicsOnDrop {
+        fn drop(&mut self) {
+            panic!("{CANARY} in a destructor");
+        }
+    }
+
+    fn last_message() -> Option<String> {
+        let message = last_error::zdk_last_error_message();
+        // SAFETY: NULL or a live NUL-terminated string owned by this thread's slot.
+        (!message.is_null()).then(|| unsafe { CStr::from_ptr(message) }.to_string_lossy().into())
+    }
+
+    /// Every boundary turns a panic into its documented outcome.
+    fn panic_everywhere() {
+        let code = guard(|| panic!("{CANARY} in guard"));
+        assert_eq!(code, zdk_result::ZDK_ERR_PANIC);
+        assert_eq!(last_error::zdk_last_error_code(), zdk_result::ZDK_ERR_PANIC);
+        assert_eq!(last_message().as_deref(), Some(PANIC_MESSAGE));
+
+        // Accessors give their fallback and leave the last error as it was.
+        let before = last_error::zdk_last_error_message();
+        assert_eq!(
+            guard_value(7, || -> i32 { panic!("{CANARY} in guard_value") }),
+            7
+        );
+        let code = guard_quiet(|| panic!("{CANARY} in guard_quiet"));
+        assert_eq!(code, zdk_result::ZDK_ERR_PANIC);
+        // SAFETY: from Box::into_raw, freed once.
+        unsafe { free_box(Box::into_raw(Box::new(PanicsOnDrop))) };
+        assert_eq!(last_error::zdk_last_error_message(), before);
+        assert_eq!(last_error::zdk_last_error_code(), zdk_result::ZDK_ERR_PANIC);
+
+        // The boundary still works normally afterwards.
+        assert_eq!(guard(|| Ok(())), zdk_result::ZDK_OK);
+        assert!(last_message().is_none());
+    }
+
+    #[test]
+    fn a_panic_becomes_its_code_or_fallback_and_nothing_unwinds() {
+        panic_everywhere();
+    }
+
+    /// Runs only in the child process started by `panics_print_nothing_to_stderr`.
+    #[test]
+    fn panic_child() {
+        if std::env::var_os(CHILD_ENV).is_some() {
+            panic_everywhere();
+            println!("panic child done");
+        }
+    }
+
+    /// A panic caught at the C boundary prints nothing to the host's stderr: this test
+    /// runs `panic_child` in a child process of this test binary and reads its stderr.
+    #[test]
+    fn panics_print_nothing_to_stderr() {
+        let exe = std::env::current_exe().expect("the test binary");
+        let output = std::process::Command::new(exe)
+            .args([
+                "ffi::boundary::tests::panic_child",
+                "--exact",
+                "--nocapture",
+            ])
+            .args(["--test-threads", "1"])
+            .env(CHILD_ENV, "1")
+            .output()
+            .expect("the test binary runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stdout}\n{stderr}");
+        assert!(
+            stdout.contains("panic child done"),
+            "the child did not run: {stdout}"
+        );
+        assert!(!stderr.contains(CANARY), "a panic reached stderr: {stderr}");
+        assert!(
+            !stderr.contains("panicked"),
+            "a panic reached stderr: {stderr}"
+        );
+        assert!(stderr.trim().is_empty(), "stderr: {stderr}");
     }
 }

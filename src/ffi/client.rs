@@ -277,6 +277,8 @@ pub unsafe extern "C" fn zdk_client_upload_file(
 /// `completed` (`ZDK_OK`, `*out` = the last poll, body `{"job_status":…}`) or
 /// `failed`/`killed` (`ZDK_ERR_JOB_FAILED`, `*out` set likewise; the results are in
 /// `zdk_last_error_details_json()`). Past `timeout_ms`: `ZDK_ERR_TIMEOUT`.
+/// `timeout_ms` must be more than 0 and at most one day (86400000), else
+/// `ZDK_ERR_INVALID_ARGUMENT` and nothing is sent.
 ///
 /// # Safety
 /// `client` NULL or live; `job_id` NULL or NUL-terminated; `out` NULL or writable.
@@ -293,6 +295,7 @@ pub unsafe extern "C" fn zdk_client_wait_for_job(
         // SAFETY: per the contract.
         let job_id = unsafe { arg_str(job_id, "job_id") }?;
         check_out(out, "out")?;
+        // The core range-checks the timeout (nothing is sent when it is out of range).
         let timeout = std::time::Duration::from_millis(timeout_ms);
         // SAFETY: checked non-NULL.
         unsafe { deliver(client.client.wait_for_job_response(job_id, timeout), out) }

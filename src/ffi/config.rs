@@ -31,6 +31,7 @@ pub struct zdk_config {
     log: Option<LogSink>,
     retry: crate::RetryPolicy,
     pacing: bool,
+    max_response_bytes: Option<u64>,
     oauth: Option<super::oauth::OAuthSettings>,
 }
 
@@ -51,6 +52,7 @@ impl zdk_config {
             log: None,
             retry: crate::RetryPolicy::default(),
             pacing: true,
+            max_response_bytes: None,
             oauth: None,
         }
     }
@@ -127,6 +129,9 @@ impl zdk_config {
         }
         if let Some(sink) = &self.log {
             builder = builder.log_sink(sink.clone());
+        }
+        if let Some(bytes) = self.max_response_bytes {
+            builder = builder.max_response_bytes(bytes);
         }
         builder.retry_policy(self.retry).pacing(self.pacing).build()
     }
@@ -240,6 +245,15 @@ pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_r
 pub unsafe extern "C" fn zdk_config_free(config: *mut zdk_config) {
     // SAFETY: per the contract above.
     unsafe { free_box(config) };
+}
+
+/// A duration given in milliseconds from C, checked like every timeout setting of
+/// the core: more than zero and at most [`crate::MAX_CONFIGURED_DURATION`], so no
+/// value can overflow later arithmetic.
+pub(crate) fn duration_ms(name: &str, ms: u64) -> Result<Duration, Error> {
+    let duration = Duration::from_millis(ms);
+    crate::config::check_duration_setting(name, duration)?;
+    Ok(duration)
 }
 
 /// Sets one setting from a string argument, with the shared checks.
@@ -391,7 +405,9 @@ pub unsafe extern "C" fn zdk_config_set_password(
     })
 }
 
-/// Sets the connect timeout in milliseconds (default 10000). Must be > 0.
+/// Sets the connect timeout in milliseconds (default 10000). Must be more than 0 and
+/// at most one day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT` and the setting
+/// is unchanged.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -403,15 +419,14 @@ pub unsafe extern "C" fn zdk_config_set_connect_timeout_ms(
     guard(|| {
         // SAFETY: per the contract.
         let config = unsafe { arg_mut(config, "config") }?;
-        if ms == 0 {
-            return Err(Error::invalid("the connect timeout must be greater than zero").into());
-        }
-        config.connect_timeout = Some(Duration::from_millis(ms));
+        config.connect_timeout = Some(duration_ms("the connect timeout", ms)?);
         Ok(())
     })
 }
 
-/// Sets the total timeout of one transfer in milliseconds (default 60000). Must be > 0.
+/// Sets the total timeout of one transfer in milliseconds (default 60000). Must be
+/// more than 0 and at most one day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT`
+/// and the setting is unchanged.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -420,10 +435,7 @@ pub unsafe extern "C" fn zdk_config_set_timeout_ms(config: *mut zdk_config, ms: 
     guard(|| {
         // SAFETY: per the contract.
         let config = unsafe { arg_mut(config, "config") }?;
-        if ms == 0 {
-            return Err(Error::invalid("the timeout must be greater than zero").into());
-        }
-        config.timeout = Some(Duration::from_millis(ms));
+        config.timeout = Some(duration_ms("the timeout", ms)?);
         Ok(())
     })
 }
@@ -574,7 +586,8 @@ pub unsafe extern "C" fn zdk_config_set_max_retries(
 
 /// Sets the overall budget of one call in milliseconds, waits and retries included
 /// (default 120000). A wait that would pass it is not started: the error comes at
-/// once, with `zdk_last_error_retry_after_ms()`. Must be > 0.
+/// once, with `zdk_last_error_retry_after_ms()`. Must be more than 0 and at most one
+/// day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT` and the setting is unchanged.
 ///
 /// # Safety
 /// `config` is NULL or a live config.
@@ -586,10 +599,7 @@ pub unsafe extern "C" fn zdk_config_set_deadline_ms(
     guard(|| {
         // SAFETY: per the contract.
         let config = unsafe { arg_mut(config, "config") }?;
-        if ms == 0 {
-            return Err(Error::invalid("the deadline must be greater than zero").into());
-        }
-        config.retry.deadline = Duration::from_millis(ms);
+        config.retry.deadline = duration_ms("the deadline", ms)?;
         Ok(())
     })
 }
@@ -626,6 +636,25 @@ pub unsafe extern "C" fn zdk_config_set_rate_limit_pacing(
     guard(|| {
         // SAFETY: per the contract.
         unsafe { arg_mut(config, "config") }?.pacing = enabled != 0;
+        Ok(())
+    })
+}
+
+/// Sets the largest answer read into memory, in bytes, counted after decompression
+/// (default 64 MiB, `DEFAULT_MAX_RESPONSE_BYTES`). A larger answer fails with
+/// `ZDK_ERR_RESPONSE_TOO_LARGE`, the transfer stopped having held no more than about
+/// this much. 0 is refused by `zdk_client_new` (`ZDK_ERR_INVALID_ARGUMENT`).
+///
+/// # Safety
+/// `config` is NULL or a live config.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_max_response_bytes(
+    config: *mut zdk_config,
+    bytes: u64,
+) -> zdk_result {
+    guard(|| {
+        // SAFETY: per the contract.
+        unsafe { arg_mut(config, "config") }?.max_response_bytes = Some(bytes);
         Ok(())
     })
 }

@@ -30,7 +30,8 @@ pub(crate) fn to_cstring(text: &str) -> CString {
     CString::new(text.replace('\0', " ")).unwrap_or_default()
 }
 
-/// Forgets the last error (called at the start of every fallible export).
+/// Forgets the last error (called at the start of every fallible export, never by
+/// an accessor).
 pub(crate) fn clear() {
     LAST_ERROR.with(|slot| *slot.borrow_mut() = None);
 }
@@ -51,8 +52,8 @@ pub(crate) fn set_simple(code: zdk_result, message: &str) {
     });
 }
 
-/// Records a core error with all its detail; returns its code.
-pub(crate) fn set_from_error(error: &crate::Error) -> zdk_result {
+/// Records a core error with all its detail.
+pub(crate) fn set_from_error(error: &crate::Error) {
     let code = zdk_result::from(error.kind());
     LAST_ERROR.with(|slot| {
         *slot.borrow_mut() = Some(LastError {
@@ -69,7 +70,6 @@ pub(crate) fn set_from_error(error: &crate::Error) -> zdk_result {
                 .unwrap_or(-1),
         })
     });
-    code
 }
 
 fn with_last<T>(read: impl FnOnce(&LastError) -> T, none: T) -> T {
@@ -81,7 +81,8 @@ fn optional_ptr(text: &Option<CString>) -> *const c_char {
 }
 
 /// The code of the last failing zdkit call on this thread, or `ZDK_OK` when the
-/// most recent fallible call succeeded.
+/// most recent call returning `zdk_result` (other than `zdk_response_header_at` and
+/// `zdk_response_rate_limit`) succeeded. Accessors do not change it.
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_last_error_code() -> zdk_result {
     with_last(|e| e.code, zdk_result::ZDK_OK)
@@ -91,8 +92,16 @@ pub extern "C" fn zdk_last_error_code() -> zdk_result {
 ///
 /// It names the method, the path (never the query string), the HTTP status,
 /// Zendesk's error code and description, and the request id when known. It never
-/// contains a secret. Borrowed: valid until the next fallible zdkit call on this
-/// thread. Do not free.
+/// contains a secret. Do not free.
+///
+/// Borrowed: valid until the next call on this thread that clears or sets the last
+/// error, which is every function returning `zdk_result` except
+/// `zdk_response_header_at` and `zdk_response_rate_limit`. Accessors (the
+/// `zdk_response_*` functions, `zdk_pager_has_more`, `zdk_pager_after_cursor`,
+/// `zdk_export_cursor`, the `zdk_token_set_*` getters, `zdk_strerror`, `zdk_version`,
+/// the `zdk_last_error_*` readers) and the `*_free` functions never touch it, so this
+/// pattern is safe: read the message, look at the error response's status, headers
+/// and body, free the response, then print the message.
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_last_error_message() -> *const c_char {
     with_last(|e| e.message.as_ptr(), ptr::null())

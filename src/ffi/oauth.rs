@@ -403,15 +403,14 @@ pub unsafe extern "C" fn zdk_oauth_exchange_code(
             )
         };
         check_out(out, "out")?;
-        let client = Client::for_token_endpoint(target)?;
-        let body = crate::exchange_code_body(
+        let token = crate::exchange_code(
+            target,
             client_id,
             &Secret::new(secret),
             code,
             redirect_uri,
             verifier,
-        );
-        let token = TokenSet::from_answer(&client.token_request(&body)?)?;
+        )?;
         // SAFETY: checked non-NULL.
         unsafe { write_out(out, zdk_token_set::new(&token)) };
         Ok(())

@@ -1,6 +1,10 @@
 //! `zdk_response`: status, headers and body of an answer.
+//!
+//! Every `zdk_response_*` function is an accessor: none of them touches the thread's
+//! last error, so an error response can be read while `zdk_last_error_*` still
+//! describes the failure that produced it.
 
-use super::boundary::{FfiError, arg_ref, arg_str, free_box, guard, guard_value};
+use super::boundary::{FfiError, arg_ref, arg_str, free_box, guard_quiet, guard_value};
 use super::last_error::to_cstring;
 use super::result::zdk_result;
 use crate::response::Response;
@@ -117,7 +121,8 @@ pub unsafe extern "C" fn zdk_response_body(
 
 /// The first value of the header `name` (case-insensitive), or NULL when absent.
 /// Use `zdk_response_header_at` to see repeated headers. Borrowed: valid until
-/// `zdk_response_free`. NULL or non-UTF-8 arguments give NULL and set the last error.
+/// `zdk_response_free`. NULL or non-UTF-8 arguments give NULL. Never touches the
+/// thread's last error.
 ///
 /// # Safety
 /// `response` NULL or live; `name` NULL or NUL-terminated.
@@ -126,20 +131,21 @@ pub unsafe extern "C" fn zdk_response_header(
     response: *const zdk_response,
     name: *const c_char,
 ) -> *const c_char {
-    let mut found = ptr::null();
-    guard(|| {
+    guard_value(ptr::null(), || {
         // SAFETY: per the contract.
-        let response = unsafe { arg_ref(response, "response") }?;
+        let Ok(response) = (unsafe { arg_ref(response, "response") }) else {
+            return ptr::null();
+        };
         // SAFETY: per the contract.
-        let name = unsafe { arg_str(name, "name") }?;
-        found = response
+        let Ok(name) = (unsafe { arg_str(name, "name") }) else {
+            return ptr::null();
+        };
+        response
             .headers
             .iter()
             .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
-            .map_or(ptr::null(), |(_, v)| v.as_ptr());
-        Ok(())
-    });
-    found
+            .map_or(ptr::null(), |(_, v)| v.as_ptr())
+    })
 }
 
 /// The number of headers, repeated names counted separately (0 for NULL).
@@ -156,7 +162,9 @@ pub unsafe extern "C" fn zdk_response_header_count(response: *const zdk_response
 
 /// Reads header number `index` (0-based, in the order received) into `*name_out`
 /// and `*value_out`, both borrowed until `zdk_response_free`.
-/// `ZDK_ERR_INVALID_ARGUMENT` when `index` is out of range; outputs untouched then.
+/// `ZDK_ERR_INVALID_ARGUMENT` when `index` is out of range, `ZDK_ERR_NULL_ARGUMENT`
+/// for a NULL argument; outputs untouched then. The code is only returned: this
+/// accessor never touches the thread's last error.
 ///
 /// # Safety
 /// `response` NULL or live; `name_out`, `value_out` NULL or writable.
@@ -167,7 +175,7 @@ pub unsafe extern "C" fn zdk_response_header_at(
     name_out: *mut *const c_char,
     value_out: *mut *const c_char,
 ) -> zdk_result {
-    guard(|| {
+    guard_quiet(|| {
         // SAFETY: per the contract.
         let response = unsafe { arg_ref(response, "response") }?;
         if name_out.is_null() {
@@ -222,6 +230,8 @@ pub unsafe extern "C" fn zdk_response_api_warning(response: *const zdk_response)
 }
 
 /// Copies the account rate-limit state the answer reported into `*out`.
+/// `ZDK_ERR_NULL_ARGUMENT` for a NULL argument (`*out` untouched). The code is only
+/// returned: this accessor never touches the thread's last error.
 ///
 /// # Safety
 /// `response` NULL or live; `out` NULL or writable.
@@ -230,7 +240,7 @@ pub unsafe extern "C" fn zdk_response_rate_limit(
     response: *const zdk_response,
     out: *mut zdk_rate_limit,
 ) -> zdk_result {
-    guard(|| {
+    guard_quiet(|| {
         // SAFETY: per the contract.
         let response = unsafe { arg_ref(response, "response") }?;
         if out.is_null() {

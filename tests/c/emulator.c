@@ -25,6 +25,8 @@
 
 static emulator *running[MAX_EMULATORS];
 static int atexit_registered;
+/* The process that started the emulators: a forked child exiting must not stop them. */
+static pid_t owner_pid;
 
 static long long now_ms(void) {
     struct timespec ts;
@@ -33,6 +35,9 @@ static long long now_ms(void) {
 }
 
 static void stop_all_at_exit(void) {
+    if (getpid() != owner_pid) {
+        return;
+    }
     for (int i = 0; i < MAX_EMULATORS; i++) {
         if (running[i] != NULL) {
             emulator_stop(running[i]);
@@ -127,6 +132,7 @@ int emulator_start(emulator *emu, const char *const *extra_args, int timeout_ms)
     emu->pid = pid;
     emu->stdout_fd = fds[0];
     if (!atexit_registered) {
+        owner_pid = getpid();
         atexit(stop_all_at_exit);
         atexit_registered = 1;
     }

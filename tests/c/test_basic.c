@@ -53,11 +53,12 @@ static void test_version_and_strerror(void) {
         {ZDK_ERR_INTERNAL, "ZDK_ERR_INTERNAL"},
         {ZDK_ERR_PANIC, "ZDK_ERR_PANIC"},
         {ZDK_ERR_JOB_FAILED, "ZDK_ERR_JOB_FAILED"},
+        {ZDK_ERR_RESPONSE_TOO_LARGE, "ZDK_ERR_RESPONSE_TOO_LARGE"},
     };
     const char *unknown = zdk_strerror((zdk_result)9999);
     CHECK_STREQ(unknown, "unknown zdk_result code");
     CHECK_STREQ(zdk_strerror((zdk_result)-1), "unknown zdk_result code");
-    CHECK_STREQ(zdk_strerror((zdk_result)(ZDK_ERR_JOB_FAILED + 1)), "unknown zdk_result code");
+    CHECK_STREQ(zdk_strerror((zdk_result)(ZDK_ERR_RESPONSE_TOO_LARGE + 1)), "unknown zdk_result code");
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *text = zdk_strerror(codes[i].code);
         CHECK(text != NULL);

@@ -2,13 +2,17 @@
  * The config builder: target, both credentials, timeouts, user agent, log callback
  * (a DEBUG line per request, never a secret or a query string), validation (two
  * credentials, a password, plain HTTP to a non-loopback host, CR/LF, bad subdomain),
- * zdk_config_from_env, and a transport error that leaves *out NULL.
+ * zdk_config_from_env, a transport error that leaves *out NULL, durations out of
+ * range (0, more than a day, UINT64_MAX) refused without overflow or panic, and
+ * zdk_config_set_max_response_bytes (a larger answer fails with
+ * ZDK_ERR_RESPONSE_TOO_LARGE; 0 is refused).
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +273,80 @@ static void test_validation(const char *url) {
     zdk_config_free(config);
 }
 
+/* One day in milliseconds: the longest timeout, deadline or job wait accepted. */
+#define ONE_DAY_MS UINT64_C(86400000)
+
+typedef zdk_result (*duration_setter)(zdk_config *, uint64_t);
+
+/* Out-of-range durations are ZDK_ERR_INVALID_ARGUMENT, never an overflow or a panic. */
+static void test_durations(const char *url) {
+    static const duration_setter setters[] = {zdk_config_set_connect_timeout_ms, zdk_config_set_timeout_ms,
+                                              zdk_config_set_deadline_ms};
+    static const uint64_t refused[] = {0, ONE_DAY_MS + 1, UINT64_MAX / 1000, UINT64_MAX / 1000 + 1,
+                                       UINT64_MAX - 1, UINT64_MAX};
+    for (size_t s = 0; s < sizeof setters / sizeof setters[0]; s++) {
+        zdk_config *config = config_with(url, OAUTH_TOKEN);
+        for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+            CHECK_RC(setters[s](config, refused[i]), ZDK_ERR_INVALID_ARGUMENT);
+            CHECK(zdk_last_error_code() == ZDK_ERR_INVALID_ARGUMENT);
+            CHECK(zdk_last_error_message() != NULL);
+        }
+        /* the longest accepted value builds a working client */
+        CHECK_OK(setters[s](config, ONE_DAY_MS));
+        zdk_client *client = NULL;
+        CHECK_OK(zdk_client_new(config, &client));
+        get_me(client);
+        zdk_client_free(client);
+        zdk_config_free(config);
+    }
+
+    /* a job wait timeout: refused before anything is sent */
+    zdk_client *client = NULL;
+    CHECK_OK(zdk_client_new_oauth(url, OAUTH_TOKEN, &client));
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        zdk_response *response = NULL;
+        CHECK_RC(zdk_client_wait_for_job(client, "job-1", refused[i], &response), ZDK_ERR_INVALID_ARGUMENT);
+        CHECK(response == NULL);
+        CHECK(zdk_last_error_status() == 0);
+    }
+    zdk_client_free(client);
+}
+
+/* max_response_bytes: a ticket list page (well over 10,000 bytes) against a 10,000-byte limit. */
+static void test_max_response_bytes(const char *url) {
+    const char *page = "/api/v2/tickets.json?page[size]=100";
+    zdk_client *unlimited = NULL;
+    CHECK_OK(zdk_client_new_oauth(url, OAUTH_TOKEN, &unlimited));
+    zdk_response *response = NULL;
+    CHECK_OK(zdk_client_request(unlimited, "GET", page, NULL, 0, &response));
+    size_t len = 0;
+    CHECK(zdk_response_body(response, &len) != NULL);
+    CHECK(len > 100000); /* the same page fits the default limit */
+    zdk_response_free(response);
+    zdk_client_free(unlimited);
+
+    zdk_config *config = config_with(url, OAUTH_TOKEN);
+    CHECK_OK(zdk_config_set_max_response_bytes(config, 10000));
+    zdk_client *client = NULL;
+    CHECK_OK(zdk_client_new(config, &client));
+    zdk_config_free(config);
+    response = NULL;
+    CHECK_RC(zdk_client_request(client, "GET", page, NULL, 0, &response), ZDK_ERR_RESPONSE_TOO_LARGE);
+    CHECK(response == NULL);
+    CHECK(zdk_last_error_code() == ZDK_ERR_RESPONSE_TOO_LARGE);
+    CHECK(zdk_last_error_message() != NULL);
+    CHECK(contains(zdk_strerror(ZDK_ERR_RESPONSE_TOO_LARGE), "ZDK_ERR_RESPONSE_TOO_LARGE"));
+    /* a small answer on the same client still works */
+    get_me(client);
+    zdk_client_free(client);
+
+    /* 0 is refused when the client is built */
+    config = config_with(url, OAUTH_TOKEN);
+    CHECK_OK(zdk_config_set_max_response_bytes(config, 0));
+    check_client_new_fails(config, ZDK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(zdk_config_set_max_response_bytes(NULL, 10000), ZDK_ERR_NULL_ARGUMENT);
+}
+
 static void clear_env(void) {
     unsetenv("ZENDESK_SUBDOMAIN");
     unsetenv("ZENDESK_URL");
@@ -384,6 +462,8 @@ int main(void) {
     test_validation(emu.url);
     test_from_env(emu.url, control);
     test_transport_error();
+    test_durations(emu.url);
+    test_max_response_bytes(emu.url);
     zdk_client_free(control);
     emulator_stop(&emu);
     test_report("test_config");

@@ -2,7 +2,8 @@
  * NULL in every pointer argument of every function in zdkit.h, and invalid UTF-8 in
  * every string argument: a ZDK_ERR_NULL_ARGUMENT / ZDK_ERR_INVALID_UTF8 result (or
  * the documented NULL/0/no-op of accessors and _free functions), an untouched
- * out-parameter, a last error that says so, and never a crash.
+ * out-parameter, a last error that says so (accessors: a last error left as it was),
+ * and never a crash.
  *
  * `make coverage` checks that every function of zdkit.h is named in this file.
  */
@@ -457,6 +458,9 @@ static void test_config(void) {
     CHECK_OK(zdk_config_set_deadline_ms(config, 1000));
     CHECK_OK(zdk_config_set_never_wait(config, 1));
     CHECK_OK(zdk_config_set_rate_limit_pacing(config, 0));
+    /* zdk_config_set_max_response_bytes */
+    CHECK_NULL_ARG(zdk_config_set_max_response_bytes(NULL, 1000));
+    CHECK_OK(zdk_config_set_max_response_bytes(config, 1000));
     /* zdk_config_set_user_agent */
     CHECK_NULL_ARG(zdk_config_set_user_agent(NULL, "ua"));
     CHECK_NULL_ARG(zdk_config_set_user_agent(config, NULL));
@@ -509,33 +513,59 @@ static void test_responses(zdk_client *client) {
     CHECK(len == 0);
     CHECK(zdk_response_body(NULL, NULL) == NULL);
     CHECK(zdk_response_body(response, NULL) != NULL);
-    /* zdk_response_header: NULL or non-UTF-8 arguments give NULL and set the last error */
+    /* Accessors never touch the last error: make one (an HTTP 404) and keep checking
+     * that it is the same, pointer for pointer, after each accessor call below. */
+    zdk_response *missing = NULL;
+    CHECK_RC(zdk_client_request(client, "GET", "/api/v2/tickets/999999999.json", NULL, 0, &missing),
+             ZDK_ERR_NOT_FOUND);
+    const char *message = zdk_last_error_message();
+    CHECK(message != NULL);
+#define CHECK_UNTOUCHED()                                                                      \
+    do {                                                                                       \
+        CHECK(zdk_last_error_code() == ZDK_ERR_NOT_FOUND);                                     \
+        CHECK(zdk_last_error_message() == message);                                            \
+        CHECK(zdk_last_error_status() == 404);                                                 \
+    } while (0)
+    /* zdk_response_header: NULL or non-UTF-8 arguments give NULL, last error untouched */
     CHECK(zdk_response_header(NULL, "content-type") == NULL);
-    CHECK(zdk_last_error_code() == ZDK_ERR_NULL_ARGUMENT);
+    CHECK_UNTOUCHED();
     CHECK(zdk_response_header(response, NULL) == NULL);
-    CHECK(zdk_last_error_code() == ZDK_ERR_NULL_ARGUMENT);
+    CHECK_UNTOUCHED();
     for (size_t i = 0; i < N_BAD; i++) {
         CHECK(zdk_response_header(response, BAD_UTF8[i]) == NULL);
-        CHECK(zdk_last_error_code() == ZDK_ERR_INVALID_UTF8);
+        CHECK_UNTOUCHED();
     }
     CHECK(zdk_response_header(response, "content-type") != NULL);
+    CHECK_UNTOUCHED();
     /* zdk_response_header_count */
     CHECK(zdk_response_header_count(NULL) == 0);
-    /* zdk_response_header_at */
+    CHECK_UNTOUCHED();
+    /* zdk_response_header_at: the code is returned, the last error untouched */
     const char *name = SENTINEL;
     const char *value = SENTINEL;
-    CHECK_NULL_ARG(zdk_response_header_at(NULL, 0, &name, &value));
-    CHECK_NULL_ARG(zdk_response_header_at(response, 0, NULL, &value));
-    CHECK_NULL_ARG(zdk_response_header_at(response, 0, &name, NULL));
+    CHECK_RC(zdk_response_header_at(NULL, 0, &name, &value), ZDK_ERR_NULL_ARGUMENT);
+    CHECK_UNTOUCHED();
+    CHECK_RC(zdk_response_header_at(response, 0, NULL, &value), ZDK_ERR_NULL_ARGUMENT);
+    CHECK_UNTOUCHED();
+    CHECK_RC(zdk_response_header_at(response, 0, &name, NULL), ZDK_ERR_NULL_ARGUMENT);
+    CHECK_UNTOUCHED();
+    CHECK_RC(zdk_response_header_at(response, 100000, &name, &value), ZDK_ERR_INVALID_ARGUMENT);
+    CHECK_UNTOUCHED();
     CHECK(name == SENTINEL && value == SENTINEL);
     /* zdk_response_request_id, zdk_response_api_warning */
     CHECK(zdk_response_request_id(NULL) == NULL);
     CHECK(zdk_response_api_warning(NULL) == NULL);
+    CHECK_UNTOUCHED();
     /* zdk_response_rate_limit */
     zdk_rate_limit limit = {7, 7, 7};
-    CHECK_NULL_ARG(zdk_response_rate_limit(NULL, &limit));
-    CHECK_NULL_ARG(zdk_response_rate_limit(response, NULL));
+    CHECK_RC(zdk_response_rate_limit(NULL, &limit), ZDK_ERR_NULL_ARGUMENT);
+    CHECK_UNTOUCHED();
+    CHECK_RC(zdk_response_rate_limit(response, NULL), ZDK_ERR_NULL_ARGUMENT);
+    CHECK_UNTOUCHED();
     CHECK(limit.limit == 7 && limit.remaining == 7 && limit.reset_seconds == 7);
+    zdk_response_free(missing);
+    CHECK_UNTOUCHED();
+#undef CHECK_UNTOUCHED
     /* zdk_response_free */
     zdk_response_free(NULL);
     zdk_response_free(response);

@@ -5,13 +5,23 @@
 //! distinct keys), and so do short values (`"open"`, `"normal"`), so those strings are
 //! created once per parse and shared (Python strings are immutable); `make bench`
 //! compares this parser with `json.loads`.
+//!
+//! Hostile input never panics or exhausts the stack, and ends in `zdkit.DecodeError`
+//! where `json.loads` would differ:
+//! - nesting deeper than 128 arrays/objects (serde_json's recursion limit) is refused;
+//! - invalid UTF-8, `NaN`/`Infinity` and numbers beyond the float range (`1e400`) are
+//!   refused (`json.loads` accepts the last two as non-standard extensions);
+//! - integers beyond 64 bits become exact Python `int`s, as with `json.loads` (serde_json
+//!   reads them as floats: their digits are taken from the input instead), up to the
+//!   float range (about 308 digits) and Python's own limit on digits in an `int`; `-0`
+//!   is the int 0, as with `json.loads`.
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyInt, PyList, PyString};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 
 /// Distinct keys remembered per parse (bounds memory on hostile input).
@@ -19,17 +29,20 @@ const KEY_CACHE_LIMIT: usize = 4096;
 /// String values up to this length are shared through the same cache.
 const SHARED_VALUE_MAX_LEN: usize = 16;
 
-/// Per-parse state: the Python token and the key cache.
-struct Context<'py> {
+/// Per-parse state: the Python token, the key cache and the integers too large for 64
+/// bits (see [`wide_integers`]).
+struct Context<'py, 'a> {
     py: Python<'py>,
     keys: RefCell<HashMap<String, Bound<'py, PyString>>>,
+    wide: RefCell<WideIntegers<'a>>,
 }
 
-impl<'py> Context<'py> {
-    fn new(py: Python<'py>) -> Self {
+impl<'py, 'a> Context<'py, 'a> {
+    fn new(py: Python<'py>, wide: WideIntegers<'a>) -> Self {
         Context {
             py,
             keys: RefCell::new(HashMap::new()),
+            wide: RefCell::new(wide),
         }
     }
 
@@ -49,7 +62,7 @@ impl<'py> Context<'py> {
 /// Parses `bytes` as JSON into Python objects (`dict`, `list`, `str`, `int`,
 /// `float`, `bool`, `None`).
 pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
-    let context = Context::new(py);
+    let context = Context::new(py, wide_integers(bytes));
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = PyValue(&context)
         .deserialize(&mut deserializer)
@@ -60,10 +73,13 @@ pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, St
 
 /// A `serde_json::Value` (already parsed by the core) as Python objects.
 pub fn value_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
-    convert(&Context::new(py), value)
+    convert(&Context::new(py, WideIntegers::default()), value)
 }
 
-fn convert<'py>(context: &Context<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+fn convert<'py>(
+    context: &Context<'py, '_>,
+    value: &serde_json::Value,
+) -> PyResult<Bound<'py, PyAny>> {
     use serde_json::Value;
     let py = context.py;
     Ok(match value {
@@ -98,9 +114,9 @@ pub fn from_value<'py>(py: Python<'py>, value: &serde_json::Value) -> Bound<'py,
 }
 
 #[derive(Clone, Copy)]
-struct PyValue<'a, 'py>(&'a Context<'py>);
+struct PyValue<'a, 'py, 'b>(&'a Context<'py, 'b>);
 
-impl<'de, 'py> DeserializeSeed<'de> for PyValue<'_, 'py> {
+impl<'de, 'py> DeserializeSeed<'de> for PyValue<'_, 'py, '_> {
     type Value = Bound<'py, PyAny>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -112,7 +128,7 @@ fn py_err<E: de::Error>(error: PyErr) -> E {
     E::custom(error.to_string())
 }
 
-impl<'de, 'py> Visitor<'de> for PyValue<'_, 'py> {
+impl<'de, 'py> Visitor<'de> for PyValue<'_, 'py, '_> {
     type Value = Bound<'py, PyAny>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -132,6 +148,16 @@ impl<'de, 'py> Visitor<'de> for PyValue<'_, 'py> {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        // serde_json reads an integer beyond 64 bits as a float: take its digits instead.
+        if let Some(digits) = self.0.wide.borrow_mut().next() {
+            let digits = std::str::from_utf8(digits).map_err(E::custom)?;
+            return self
+                .0
+                .py
+                .get_type::<PyInt>()
+                .call1((digits,))
+                .map_err(py_err);
+        }
         v.into_bound_py_any(self.0.py).map_err(py_err)
     }
 
@@ -170,9 +196,9 @@ impl<'de, 'py> Visitor<'de> for PyValue<'_, 'py> {
 }
 
 /// An object key, taken from the per-parse cache when seen before.
-struct Key<'a, 'py>(&'a Context<'py>);
+struct Key<'a, 'py, 'b>(&'a Context<'py, 'b>);
 
-impl<'de, 'py> DeserializeSeed<'de> for Key<'_, 'py> {
+impl<'de, 'py> DeserializeSeed<'de> for Key<'_, 'py, '_> {
     type Value = Bound<'py, PyString>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -180,7 +206,7 @@ impl<'de, 'py> DeserializeSeed<'de> for Key<'_, 'py> {
     }
 }
 
-impl<'de, 'py> Visitor<'de> for Key<'_, 'py> {
+impl<'de, 'py> Visitor<'de> for Key<'_, 'py, '_> {
     type Value = Bound<'py, PyString>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -190,4 +216,73 @@ impl<'de, 'py> Visitor<'de> for Key<'_, 'py> {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(self.0.key(v))
     }
+}
+
+/// The numbers serde_json hands to `visit_f64`, in document order, marking those that
+/// are integers beyond 64 bits (their digits). Empty for input without such integers,
+/// which is almost all of it.
+#[derive(Default)]
+struct WideIntegers<'a> {
+    /// `None` for a float token, `Some(digits)` for a wide integer.
+    tokens: VecDeque<Option<&'a [u8]>>,
+}
+
+impl<'a> WideIntegers<'a> {
+    /// The next number serde_json reads as a float: its digits when it is a wide integer.
+    fn next(&mut self) -> Option<&'a [u8]> {
+        self.tokens.pop_front().flatten()
+    }
+}
+
+/// Scans `bytes` (outside strings) for number tokens. Only when one of them is an
+/// integer beyond `i64`/`u64` does it return the list [`WideIntegers`] needs: every
+/// token serde_json reads as a float, in order. On malformed input the list may not
+/// line up, but serde_json then fails anyway.
+fn wide_integers(bytes: &[u8]) -> WideIntegers<'_> {
+    let mut tokens = VecDeque::new();
+    let mut any_wide = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len()
+                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                let token = &bytes[start..i];
+                if token.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+                    tokens.push_back(None);
+                } else if !fits_64_bits(token) || is_negative_zero(token) {
+                    // serde_json reads `-0` as the float -0.0; `json.loads` as the int 0.
+                    any_wide = true;
+                    tokens.push_back(Some(token));
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if !any_wide {
+        tokens.clear();
+    }
+    WideIntegers { tokens }
+}
+
+/// Whether an integer token fits `i64` (negative) or `u64`, as serde_json reads it.
+fn fits_64_bits(token: &[u8]) -> bool {
+    let text = std::str::from_utf8(token).unwrap_or("");
+    text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok()
+}
+
+/// `-0` (and `-00…`, which serde_json refuses anyway).
+fn is_negative_zero(token: &[u8]) -> bool {
+    token.len() > 1 && token[0] == b'-' && token[1..].iter().all(|&b| b == b'0')
 }

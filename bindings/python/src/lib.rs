@@ -15,24 +15,34 @@ use pyo3::prelude::*;
 
 /// zdkit's version and the libcurl it runs on.
 #[pyfunction]
-fn version() -> String {
-    zdkit::version_string()
+fn version(py: Python<'_>) -> PyResult<String> {
+    errors::guard(py, || Ok(zdkit::version_string()))
 }
 
 /// Parses JSON bytes into Python objects with the same parser `Response.json()` uses.
 #[pyfunction]
 fn loads<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    json::loads(py, data).map_err(|e| {
-        errors::to_py_err(
-            py,
-            zdkit::Error::new(zdkit::ErrorKind::Decode, format!("invalid JSON: {e}")),
-        )
+    errors::guard(py, || {
+        json::loads(py, data).map_err(|e| {
+            errors::to_py_err(
+                py,
+                zdkit::Error::new(zdkit::ErrorKind::Decode, format!("invalid JSON: {e}")),
+            )
+        })
     })
+}
+
+/// Private, for the tests: panics inside the entry-point guard, which must raise
+/// `zdkit.InternalError` (never `PanicException`) and print nothing.
+#[pyfunction]
+fn _panic_for_test(py: Python<'_>) -> PyResult<()> {
+    errors::guard(py, || panic!("deliberate panic for the test suite"))
 }
 
 /// The extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    client::init_logger(m.py())?;
     m.add_class::<client::Client>()?;
     m.add_class::<response::Response>()?;
     m.add_class::<iterate::Page>()?;
@@ -45,6 +55,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(oauth::pkce_pair, m)?)?;
     m.add_function(wrap_pyfunction!(oauth::authorize_url, m)?)?;
     m.add_function(wrap_pyfunction!(oauth::exchange_code, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add("__version__", zdkit::VERSION)?;
+    m.add(
+        "DEFAULT_MAX_RESPONSE_BYTES",
+        zdkit::DEFAULT_MAX_RESPONSE_BYTES,
+    )?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! OAuth for Python: token sets as `zdkit.oauth.TokenSet`, the rotation callback,
 //! PKCE, the authorize URL and the code exchange.
 
-use crate::errors::to_py_err;
+use crate::errors::{guard, to_py_err};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use std::sync::Arc;
@@ -33,10 +33,7 @@ pub fn rotation_callback(callable: Py<PyAny>) -> zdkit::RotationCallback {
                     .name()
                     .map(|n| n.to_string())
                     .unwrap_or_default();
-                if let Ok(logger) = py
-                    .import("logging")
-                    .and_then(|l| l.call_method1("getLogger", ("zdkit",)))
-                {
+                if let Some(logger) = crate::client::logger(py) {
                     let _ = logger.call_method1(
                         "error",
                         ("on_rotate callback raised %s; the new token set is still in client.token_set", kind),
@@ -50,8 +47,10 @@ pub fn rotation_callback(callable: Py<PyAny>) -> zdkit::RotationCallback {
 /// A PKCE pair `(code_verifier, code_challenge)` (RFC 7636, S256).
 #[pyfunction]
 pub fn pkce_pair(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
-    let (verifier, challenge) = zdkit::pkce_pair().map_err(|e| to_py_err(py, e))?;
-    PyTuple::new(py, [verifier.expose().to_owned(), challenge])
+    guard(py, || {
+        let (verifier, challenge) = zdkit::pkce_pair().map_err(|e| to_py_err(py, e))?;
+        PyTuple::new(py, [verifier.expose().to_owned(), challenge])
+    })
 }
 
 /// The URL that asks a user to grant access (`/oauth/authorizations/new?…`).
@@ -66,15 +65,17 @@ pub fn authorize_url(
     state: Option<&str>,
     code_challenge: Option<&str>,
 ) -> PyResult<String> {
-    let client = zdkit::Client::for_token_endpoint(target).map_err(|e| to_py_err(py, e))?;
-    Ok(zdkit::authorize_url(
-        client.config().base_url(),
-        client_id,
-        redirect_uri,
-        scope,
-        state,
-        code_challenge,
-    ))
+    guard(py, || {
+        let client = zdkit::Client::for_token_endpoint(target).map_err(|e| to_py_err(py, e))?;
+        Ok(zdkit::authorize_url(
+            client.config().base_url(),
+            client_id,
+            redirect_uri,
+            scope,
+            state,
+            code_challenge,
+        ))
+    })
 }
 
 /// Exchanges an authorization code for a `zdkit.oauth.TokenSet`.
@@ -89,14 +90,23 @@ pub fn exchange_code<'py>(
     redirect_uri: &str,
     code_verifier: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let secret = zdkit::Secret::new(client_secret);
-    let token = py
-        .detach(|| {
-            let client = zdkit::Client::for_token_endpoint(target)?;
-            let body =
-                zdkit::exchange_code_body(client_id, &secret, code, redirect_uri, code_verifier);
-            zdkit::TokenSet::from_answer(&client.token_request(&body)?)
-        })
-        .map_err(|e| to_py_err(py, e))?;
-    token_set_to_py(py, &token)
+    guard(py, || {
+        let secret = zdkit::Secret::new(client_secret);
+        let token = py
+            .detach(|| {
+                zdkit::panic::catch(|| {
+                    zdkit::exchange_code(
+                        target,
+                        client_id,
+                        &secret,
+                        code,
+                        redirect_uri,
+                        code_verifier,
+                    )
+                })
+                .and_then(|r| r)
+            })
+            .map_err(|e| to_py_err(py, e))?;
+        token_set_to_py(py, &token)
+    })
 }

@@ -31,6 +31,18 @@ def _params(params: Params) -> Optional[List[Tuple[str, str]]]:
     return [(str(k), _param_value(v)) for k, v in pairs if v is not None]
 
 
+def _seconds(name: str, value: Any) -> float:
+    """A number of seconds as a float for the extension, which checks its range (more
+    than 0, at most a day); a non-number or an int too large for a float is a
+    ConfigurationError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigurationError(f"{name} must be a number of seconds")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ConfigurationError(f"{name} must be more than 0 and at most a day") from None
+
+
 def _headers(headers: Optional[Mapping[str, str]]) -> Optional[List[Tuple[str, str]]]:
     if headers is None:
         return None
@@ -52,6 +64,10 @@ class Client:
     seconds per call; ``never_wait=True`` raises at once instead (for job queues that
     reschedule themselves). With ``rate_limit_pacing`` the client spaces requests out
     when Zendesk's rate-limit headers say the bucket is nearly empty.
+
+    An answer larger than ``max_response_bytes`` (default 64 MiB, counted after
+    decompression) raises :class:`ResponseTooLargeError` without being held in memory.
+    Timeouts and the deadline must be more than 0 and at most a day.
     """
 
     def __init__(
@@ -73,13 +89,14 @@ class Client:
         never_wait: bool = False,
         rate_limit_pacing: bool = True,
         oauth: Union[OAuthClientCredentials, OAuthRefreshToken, None] = None,
+        max_response_bytes: int = _native.DEFAULT_MAX_RESPONSE_BYTES,
         _from_env: bool = False,
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError("max_retries must be a whole number >= 0")
-        for name, value in (("timeout", timeout), ("connect_timeout", connect_timeout), ("deadline", deadline)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ConfigurationError(f"{name} must be a number of seconds")
+        if (isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int)
+                or not 0 < max_response_bytes < 2**64):
+            raise ConfigurationError("max_response_bytes must be a whole number of bytes, more than 0")
         self.max_retries = max_retries
         oauth_options: Dict[str, Any] = {}
         if isinstance(oauth, OAuthClientCredentials):
@@ -97,16 +114,17 @@ class Client:
             api_token=api_token,
             oauth_token=oauth_token,
             password=password,
-            timeout=float(timeout),
-            connect_timeout=float(connect_timeout),
+            timeout=_seconds("timeout", timeout),
+            connect_timeout=_seconds("connect_timeout", connect_timeout),
             proxy=proxy,
             ca_file=ca_file,
             user_agent=user_agent,
             from_env=_from_env,
             max_retries=max_retries,
-            deadline=float(deadline),
+            deadline=_seconds("deadline", deadline),
             never_wait=never_wait,
             pacing=rate_limit_pacing,
+            max_response_bytes=max_response_bytes,
             **oauth_options,
         )
 
@@ -234,7 +252,7 @@ class Client:
         """Polls a background job with back-off until ``completed`` (returns its
         status); ``failed`` raises :class:`JobFailedError`; past ``timeout`` seconds
         raises :class:`TimeoutError`."""
-        return self._native.wait_for_job(job_id, float(timeout))
+        return self._native.wait_for_job(job_id, _seconds("timeout", timeout))
 
     @property
     def token_set(self) -> Optional[TokenSet]:

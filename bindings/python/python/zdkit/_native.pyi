@@ -5,11 +5,14 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, final
 from ._headers import Headers
 from .oauth import TokenSet
 
-__all__ = ["Client", "Export", "ExportPage", "Page", "Pages", "Response", "SearchResults", "__version__", "authorize_url", "exchange_code", "loads", "pkce_pair", "version"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "Client", "Export", "ExportPage", "Page", "Pages", "Response", "SearchResults", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "version"]
 __version__: str
+DEFAULT_MAX_RESPONSE_BYTES: int
 
 def version() -> str: ...
 def loads(data: bytes) -> Any: ...
+def _panic_for_test() -> None:
+    """Private, for the test suite: panics inside the entry-point guard (raises InternalError)."""
 def pkce_pair() -> Tuple[str, str]: ...
 def authorize_url(
     target: str,
@@ -82,6 +85,7 @@ class Client:
         oauth_expires_in: int = 1800,
         oauth_refresh_token: Optional[str] = None,
         on_rotate: Optional[Callable[[TokenSet], None]] = None,
+        max_response_bytes: int = ...,
     ) -> Client: ...
     def request(
         self,

@@ -20,6 +20,7 @@ from .errors import ConfigurationError, ZendeskError
 EXIT_OK = 0
 EXIT_API_ERROR = 1
 EXIT_USAGE = 2
+EXIT_IO_ERROR = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -151,19 +152,48 @@ def _save_checkpoint(path: str, state: Dict[str, Any]) -> None:
     os.replace(temporary, path)
 
 
+class _WriteError(Exception):
+    """Writing the export failed (a full disk, a file size limit): the checkpoint still
+    holds the last complete page."""
+
+
+def _resume_point(out: str, checkpoint: str, resource: str) -> Tuple[str, int, int]:
+    """The cursor, item count and byte offset saved in `checkpoint`, after checking that
+    `out` holds at least those bytes (a missing or shorter file cannot be resumed: the
+    items it lacks would be lost)."""
+    try:
+        with open(checkpoint, encoding="utf-8") as handle:
+            state = json.load(handle)
+        cursor, items, size = state["cursor"], state["items"], state["bytes"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise _UsageError(f"{checkpoint} is unreadable or incomplete ({error}): cannot resume safely") from None
+    if state.get("resource") != resource:
+        raise _UsageError(f"{checkpoint} belongs to an export of {state.get('resource')!r}")
+    if not (isinstance(cursor, str) and isinstance(items, int) and isinstance(size, int) and size >= 0):
+        raise _UsageError(f"{checkpoint} is incomplete: cannot resume safely")
+    try:
+        actual = os.path.getsize(out)
+    except OSError:
+        raise _UsageError(f"{out} is missing but {checkpoint} says it holds {size} bytes: "
+                          "cannot resume (restore the file, or remove both to start over)") from None
+    if actual < size:
+        raise _UsageError(f"{out} holds {actual} bytes but {checkpoint} says {size}: "
+                          "cannot resume (restore the file, or remove both to start over)")
+    return cursor, items, size
+
+
 def _export(client: Client, args: argparse.Namespace) -> Dict[str, Any]:
     out: str = args.out
     checkpoint = out + ".checkpoint"
     cursor: Optional[str] = None
     items = 0
     if args.resume and os.path.exists(checkpoint):
-        with open(checkpoint, encoding="utf-8") as handle:
-            state = json.load(handle)
-        if state.get("resource") != args.resource:
-            raise _UsageError(f"{checkpoint} belongs to an export of {state.get('resource')!r}")
-        cursor, items = state["cursor"], int(state["items"])
-        with open(out, "ab") as handle:  # drop a page written after the last checkpoint
-            handle.truncate(int(state["bytes"]))
+        cursor, items, size = _resume_point(out, checkpoint, args.resource)
+        try:
+            with open(out, "r+b") as handle:  # drop a page written after the last checkpoint
+                handle.truncate(size)
+        except OSError as error:
+            raise _WriteError(f"cannot truncate {out} to the checkpoint: {error.strerror or error}") from None
     elif args.resume and os.path.exists(out) and os.path.getsize(out) > 0:
         raise _UsageError(f"{out} has data but no {checkpoint}: cannot resume safely")
     elif not args.resume and os.path.exists(out) and os.path.getsize(out) > 0:
@@ -175,17 +205,25 @@ def _export(client: Client, args: argparse.Namespace) -> Dict[str, Any]:
         per_page=args.per_page,
     )
     progress = _Progress(sys.stderr)
-    with open(out, "ab") as handle:
-        for page in export.pages():
-            for item in page.items:
-                handle.write(json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-            items += len(page.items)
-            cursor = page.cursor or cursor
-            _save_checkpoint(checkpoint, {"resource": args.resource, "cursor": cursor, "items": items,
-                                          "bytes": handle.tell(), "end_of_stream": page.end_of_stream})
-            progress.update(items)
+    saved = items
+    try:
+        with open(out, "ab") as handle:
+            for page in export.pages():
+                for item in page.items:
+                    handle.write(json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+                items += len(page.items)
+                cursor = page.cursor or cursor
+                # Saved only once the page is on disk: a failure before this point leaves
+                # the previous checkpoint, and --resume drops the partial page.
+                _save_checkpoint(checkpoint, {"resource": args.resource, "cursor": cursor, "items": items,
+                                              "bytes": handle.tell(), "end_of_stream": page.end_of_stream})
+                saved = items
+                progress.update(items)
+    except OSError as error:
+        raise _WriteError(f"writing {out} failed: {error.strerror or error}; {saved} items are saved, "
+                          "continue with --resume") from None
     progress.update(items, final=True)
     return {"resource": args.resource, "items": items, "cursor": cursor, "out": out}
 
@@ -220,6 +258,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except _UsageError as error:
         print(f"zdkit: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except _WriteError as error:
+        print(f"zdkit: {error}", file=sys.stderr)
+        return EXIT_IO_ERROR
     except ZendeskError as error:
         print(f"zdkit: {error}", file=sys.stderr)
         if error.request_id:

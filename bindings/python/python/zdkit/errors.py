@@ -22,6 +22,7 @@ __all__ = [
     "HTTPError",
     "TransportError",
     "TimeoutError",
+    "ResponseTooLargeError",
     "DecodeError",
     "CancelledError",
     "InternalError",
@@ -137,6 +138,12 @@ class TimeoutError(TransportError, builtins.TimeoutError):
     """The connect or total timeout expired."""
 
 
+class ResponseTooLargeError(TransportError):
+    """The answer was larger than the client's ``max_response_bytes`` (counted after
+    decompression); the transfer was stopped, so no more than about that much was held
+    in memory."""
+
+
 class DecodeError(ZendeskError, ValueError):
     """A response could not be decoded (malformed JSON)."""
 
@@ -146,7 +153,8 @@ class CancelledError(ZendeskError):
 
 
 class InternalError(ZendeskError):
-    """A bug in zdkit."""
+    """A bug in zdkit (a Rust panic inside the extension ends up here, never as
+    ``PanicException``)."""
 
 
 _KINDS: Dict[str, Type[ZendeskError]] = {
@@ -162,6 +170,7 @@ _KINDS: Dict[str, Type[ZendeskError]] = {
     "http": HTTPError,
     "timeout": TimeoutError,
     "transport": TransportError,
+    "response_too_large": ResponseTooLargeError,
     "decode": DecodeError,
     "cancelled": CancelledError,
     "internal": InternalError,
