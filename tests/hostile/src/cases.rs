@@ -109,7 +109,7 @@ pub fn answer(name: &str, stream: &mut TcpStream, ctx: &Ctx<'_>) -> io::Result<(
             stream,
             &[(
                 "zendesk-ratelimit-tickets-index",
-                "total=4294967295; remaining=4294967295; resets=1",
+                "total=18446744073709551615; remaining=4294967295; resets=60",
             )],
         ),
         "bucket-huge-resets" => ok_with(

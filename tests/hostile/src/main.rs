@@ -41,7 +41,7 @@
 //! | `reset-u64-429` | 429 with `ratelimit-reset: 18446744073709551615` and no `Retry-After` |
 //! | `retry-after-date` | first request: 429 with `Retry-After` an HTTP date 3 s ahead; then 200 |
 //! | `ratelimit-day` | 200 with `ratelimit-remaining: 0`, `ratelimit-reset: 86400` |
-//! | `bucket-huge` | 200 with `zendesk-ratelimit-tickets-index: total=4294967295; remaining=4294967295; resets=1` |
+//! | `bucket-huge` | 200 with `zendesk-ratelimit-tickets-index: total=18446744073709551615; remaining=4294967295; resets=60` (remaining + 1 overflows 32 bits while pacing) |
 //! | `bucket-huge-resets` | the same bucket with `remaining=0; resets=18446744073709551615` |
 //! | `bucket-zero-total` | the same bucket with `total=0; remaining=0; resets=4294967295` |
 //! | `cursor-cycle` | cursor pages whose `after_cursor` goes A → B → A … with `has_more` true |

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from . import _native, oauth
 from ._client import Client, IncrementalExport
 from ._headers import Headers
@@ -35,6 +37,10 @@ from .errors import (
 )
 
 __version__: str = _native.__version__
+
+# A library's loggers stay silent until the application configures logging: without
+# this, Python's last-resort handler would print zdkit's retry warnings to stderr.
+logging.getLogger("zdkit").addHandler(logging.NullHandler())
 
 __all__ = [
     "Client",
