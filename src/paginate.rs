@@ -395,19 +395,8 @@ mod tests {
     }
 
     fn page_response(link: Option<&str>) -> Response {
-        let mut headers = crate::headers::Headers::new();
-        if let Some(link) = link {
-            headers.push("Link", link);
-        }
-        Response {
-            status: 200,
-            http_version: "HTTP/1.1".into(),
-            headers,
-            body: Vec::new(),
-            method: "GET".into(),
-            path: "/api/v2/x".into(),
-            elapsed: std::time::Duration::ZERO,
-        }
+        let pairs: Vec<(&str, &str)> = link.map(|l| ("Link", l)).into_iter().collect();
+        crate::response::tests::response_with(&pairs)
     }
 
     /// Any JSON up to a few levels deep, with the paging keys likely to appear.

@@ -86,10 +86,11 @@ pub(crate) fn request_id_from(headers: &Headers) -> Option<&str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn response_with(pairs: &[(&str, &str)]) -> Response {
+    /// A 200 answer to `GET /` with these headers and no body (for unit tests).
+    pub(crate) fn response_with(pairs: &[(&str, &str)]) -> Response {
         let mut headers = Headers::new();
         for (n, v) in pairs {
             headers.push(*n, *v);

@@ -4,21 +4,11 @@
 
 mod common;
 
-use common::{Emulator, OAUTH_TOKEN};
+use common::{Emulator, OAUTH_TOKEN, client};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use zdkit::{Client, Config, ConfigBuilder, ErrorKind, LogLevel, LogSink};
-
-fn builder(emulator: &Emulator) -> ConfigBuilder {
-    Config::builder()
-        .base_url(&emulator.url)
-        .oauth_token(OAUTH_TOKEN)
-}
-
-fn client(builder: ConfigBuilder) -> Client {
-    Client::new(builder.build().unwrap()).unwrap()
-}
 
 /// Log lines of a client, for checks on what it did.
 fn collecting_sink() -> (LogSink, Arc<Mutex<Vec<String>>>) {
@@ -33,14 +23,14 @@ fn collecting_sink() -> (LogSink, Arc<Mutex<Vec<String>>>) {
 #[test]
 fn an_answer_over_max_response_bytes_is_refused() {
     let emulator = Emulator::start(&["--tickets", "200"]);
-    let small = client(builder(&emulator).max_response_bytes(10_000));
+    let small = client(emulator.oauth_builder().max_response_bytes(10_000));
     let error = small
         .get("/api/v2/tickets.json?page[size]=100")
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::ResponseTooLarge, "{error}");
     assert!(error.message().contains("10000"), "{error}");
     // The same page fits the default limit.
-    let page = client(builder(&emulator))
+    let page = client(emulator.oauth_builder())
         .get("/api/v2/tickets.json?page[size]=100")
         .unwrap();
     assert!(page.body.len() > 10_000);
@@ -81,7 +71,7 @@ fn a_day_long_rate_limit_reset_delays_nothing_past_the_deadline() {
                   "headers": {"ratelimit-limit": "700", "ratelimit-remaining": "0",
                               "ratelimit-reset": "86400"}}}),
     );
-    let client = client(builder(&emulator).deadline(Duration::from_secs(5)));
+    let client = client(emulator.oauth_builder().deadline(Duration::from_secs(5)));
     client.get("/api/v2/users/me.json").unwrap();
     let started = Instant::now();
     for _ in 0..3 {
@@ -102,7 +92,7 @@ fn absurd_retry_after_fails_at_once_with_a_finite_hint() {
                       "headers": {"Retry-After": value}}}),
         );
         let started = Instant::now();
-        let error = client(builder(&emulator))
+        let error = client(emulator.oauth_builder())
             .get("/api/v2/users/me.json")
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::RateLimited, "{error}");
@@ -121,7 +111,7 @@ fn retry_after_as_an_http_date_is_honoured() {
                   "headers": {"Retry-After": when}}}),
     );
     let started = Instant::now();
-    client(builder(&emulator))
+    client(emulator.oauth_builder())
         .get("/api/v2/users/me.json")
         .unwrap();
     // The date has one-second resolution: at least one second passed.
@@ -137,7 +127,8 @@ fn a_timeout_reports_no_retry_after_it_never_waited() {
         "fault": {"kind": "delay", "ms": 3000}}),
     );
     let error = client(
-        builder(&emulator)
+        emulator
+            .oauth_builder()
             .timeout(Duration::from_millis(300))
             .deadline(Duration::from_secs(1)),
     )
@@ -152,7 +143,7 @@ fn a_tls_verification_failure_is_not_retried() {
     let emulator = Emulator::start(&["--tls"]);
     let (sink, lines) = collecting_sink();
     // No CA file: the emulator's certificate cannot be verified.
-    let error = client(builder(&emulator).max_retries(3).log_sink(sink))
+    let error = client(emulator.oauth_builder().max_retries(3).log_sink(sink))
         .get("/api/v2/users/me.json")
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
@@ -189,7 +180,7 @@ fn a_refused_connection_is_retried() {
 #[test]
 fn a_relative_path_may_carry_a_url_in_its_query() {
     let emulator = Emulator::start(&[]);
-    let response = client(builder(&emulator))
+    let response = client(emulator.oauth_builder())
         .get("/api/v2/users/me.json?return_to=https://example.com/x")
         .unwrap();
     assert_eq!(response.status, 200);
@@ -200,7 +191,7 @@ fn a_relative_path_may_carry_a_url_in_its_query() {
 #[test]
 fn after_fork_parent_and_child_each_get_their_own_answers() {
     let emulator = Emulator::start(&["--tickets", "300"]);
-    let client = client(builder(&emulator).deadline(Duration::from_secs(20)));
+    let client = client(emulator.oauth_builder().deadline(Duration::from_secs(20)));
     // Use the client first, so its pool holds open connections.
     for id in 1..=5 {
         client.get(&format!("/api/v2/tickets/{id}.json")).unwrap();
@@ -246,7 +237,7 @@ fn after_fork_parent_and_child_each_get_their_own_answers() {
 #[test]
 fn sixty_four_threads_share_one_client() {
     let emulator = Emulator::start(&["--tickets", "500"]);
-    let client = client(builder(&emulator));
+    let client = client(emulator.oauth_builder());
     let workers: Vec<_> = (0..64u64)
         .map(|t| {
             let client = client.clone();

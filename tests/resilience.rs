@@ -2,21 +2,11 @@
 
 mod common;
 
-use common::{Emulator, OAUTH_TOKEN};
+use common::{Emulator, OAUTH_TOKEN, client};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zdkit::{Client, Config, ConfigBuilder, ErrorKind, LogLevel, LogSink, Request};
-
-fn builder(emulator: &Emulator) -> ConfigBuilder {
-    Config::builder()
-        .base_url(&emulator.url)
-        .oauth_token(OAUTH_TOKEN)
-}
-
-fn client(builder: ConfigBuilder) -> Client {
-    Client::new(builder.build().unwrap()).unwrap()
-}
+use zdkit::{ErrorKind, LogLevel, LogSink, Request};
 
 fn status_fault(
     emulator: &Emulator,
@@ -45,7 +35,7 @@ fn retry_after_on_429_is_honoured() {
         1,
     );
     let started = Instant::now();
-    let me = client(builder(&emulator))
+    let me = client(emulator.oauth_builder())
         .get("/api/v2/users/me.json")
         .unwrap();
     assert_eq!(me.status, 200);
@@ -68,13 +58,13 @@ fn missing_retry_after_falls_back_to_ratelimit_reset_then_backoff() {
         1,
     );
     let started = Instant::now();
-    client(builder(&emulator))
+    client(emulator.oauth_builder())
         .get("/api/v2/users/me.json")
         .unwrap();
     assert!(started.elapsed() >= Duration::from_millis(950));
     status_fault(&emulator, "GET", "/api/v2/users/me", 429, json!({}), 2);
     let started = Instant::now();
-    client(builder(&emulator))
+    client(emulator.oauth_builder())
         .get("/api/v2/users/me.json")
         .unwrap();
     // Back-off: [0.25, 0.5] s then [0.5, 1] s.
@@ -97,7 +87,7 @@ fn a_429_is_retried_even_for_post() {
         1,
     );
     let body = json!({"user": {"name": "Retry Me", "email": "retry@example.com"}});
-    let created = client(builder(&emulator))
+    let created = client(emulator.oauth_builder())
         .send(&Request::post("/api/v2/users.json").json(&body))
         .unwrap();
     assert_eq!(created.status, 201);
@@ -116,7 +106,7 @@ fn a_503_with_retry_after_is_retried() {
     );
     let body = json!({"user": {"name": "Busy", "email": "busy@example.com"}});
     assert!(
-        client(builder(&emulator))
+        client(emulator.oauth_builder())
             .send(&Request::post("/api/v2/users.json").json(&body))
             .is_ok()
     );
@@ -127,13 +117,13 @@ fn a_500_is_retried_on_get_but_not_on_a_post_without_a_key() {
     let emulator = Emulator::start(&[]);
     status_fault(&emulator, "GET", "/api/v2/users/me", 500, json!({}), 1);
     assert!(
-        client(builder(&emulator))
+        client(emulator.oauth_builder())
             .get("/api/v2/users/me.json")
             .is_ok()
     );
     status_fault(&emulator, "POST", "/api/v2/users", 500, json!({}), 1);
     let body = json!({"user": {"name": "Once", "email": "once@example.com"}});
-    let err = client(builder(&emulator))
+    let err = client(emulator.oauth_builder())
         .send(&Request::post("/api/v2/users.json").json(&body))
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server);
@@ -148,7 +138,7 @@ fn a_500_is_retried_on_get_but_not_on_a_post_without_a_key() {
         .json(&body)
         .header("Idempotency-Key", "k-1");
     assert!(
-        client(builder(&emulator)).send(&keyed).is_ok(),
+        client(emulator.oauth_builder()).send(&keyed).is_ok(),
         "a keyed POST is retried"
     );
 }
@@ -159,7 +149,7 @@ fn a_cut_connection_during_ticket_create_creates_exactly_one_ticket() {
     emulator.fault(json!({"method": "POST", "path_prefix": "/api/v2/tickets", "times": 1, "fault": {"kind": "truncate"}}));
     let subject = "exactly-once-7c1";
     let body = json!({"ticket": {"subject": subject, "comment": {"body": "x"}}});
-    let created = client(builder(&emulator))
+    let created = client(emulator.oauth_builder())
         .send(&Request::post("/api/v2/tickets.json").json(&body))
         .unwrap();
     assert_eq!(created.headers.get("x-idempotency-lookup"), Some("hit"));
@@ -177,7 +167,7 @@ fn a_cut_connection_during_ticket_create_creates_exactly_one_ticket() {
         key(&posts[1]),
         "with the same automatic key"
     );
-    let all = client(builder(&emulator))
+    let all = client(emulator.oauth_builder())
         .get("/api/v2/tickets.json?page[size]=100")
         .unwrap()
         .json()
@@ -203,7 +193,7 @@ fn the_deadline_bounds_the_total_time() {
         1,
     );
     let started = Instant::now();
-    let err = client(builder(&emulator).deadline(Duration::from_secs(2)))
+    let err = client(emulator.oauth_builder().deadline(Duration::from_secs(2)))
         .get("/api/v2/users/me.json")
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited);
@@ -215,7 +205,8 @@ fn the_deadline_bounds_the_total_time() {
     emulator.fault(json!({"method": "GET", "path_prefix": "/api/v2/users/me", "times": 2, "fault": {"kind": "delay", "ms": 3000}}));
     let started = Instant::now();
     let err = client(
-        builder(&emulator)
+        emulator
+            .oauth_builder()
             .deadline(Duration::from_secs(2))
             .timeout(Duration::from_secs(60)),
     )
@@ -241,7 +232,7 @@ fn never_wait_mode_returns_the_rate_limit_error_at_once() {
         1,
     );
     let started = Instant::now();
-    let err = client(builder(&emulator).never_wait(true))
+    let err = client(emulator.oauth_builder().never_wait(true))
         .get("/api/v2/users/me.json")
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited);
@@ -264,9 +255,11 @@ fn retries_are_logged_without_secrets() {
     let lines = Arc::new(Mutex::new(Vec::new()));
     let sink = lines.clone();
     let c = client(
-        builder(&emulator).log_sink(LogSink::new(move |level, line| {
-            sink.lock().unwrap().push((level, line.to_owned()))
-        })),
+        emulator
+            .oauth_builder()
+            .log_sink(LogSink::new(move |level, line| {
+                sink.lock().unwrap().push((level, line.to_owned()))
+            })),
     );
     c.get("/api/v2/users/me.json?secret=q").unwrap();
     let lines = lines.lock().unwrap();
@@ -292,7 +285,7 @@ fn retries_are_logged_without_secrets() {
 fn pacing_keeps_a_long_loop_under_the_limit_without_429s() {
     // 200 requests per 10 s window: 1,000 requests need at least 40 s at the limit.
     let emulator = Emulator::start(&["--rate-limit", "200/10"]);
-    let c = client(builder(&emulator).max_retries(0));
+    let c = client(emulator.oauth_builder().max_retries(0));
     let started = Instant::now();
     for i in 0..1000 {
         if let Err(e) = c.get("/api/v2/users/me.json") {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
-use zdkit::{Client, Config, Request};
+use zdkit::{Client, Config, ConfigBuilder, Request};
 
 /// The emulator's built-in API token account.
 pub const EMAIL: &str = "agent@example.com";
@@ -42,7 +42,19 @@ fn emulator_binary() -> PathBuf {
     path
 }
 
+/// A client from a builder that must be valid.
+pub fn client(builder: ConfigBuilder) -> Client {
+    Client::new(builder.build().expect("config")).expect("client")
+}
+
 impl Emulator {
+    /// A configuration for the emulator with its OAuth bearer token, to adjust.
+    pub fn oauth_builder(&self) -> ConfigBuilder {
+        Config::builder()
+            .base_url(&self.url)
+            .oauth_token(OAUTH_TOKEN)
+    }
+
     /// Starts the emulator with extra arguments on port 0 and waits (at most 20 s)
     /// for its first line.
     pub fn start(args: &[&str]) -> Emulator {
@@ -101,14 +113,7 @@ impl Emulator {
 
     /// An OAuth client for this emulator.
     pub fn oauth_client(&self) -> Client {
-        Client::new(
-            Config::builder()
-                .base_url(&self.url)
-                .oauth_token(OAUTH_TOKEN)
-                .build()
-                .expect("config"),
-        )
-        .expect("client")
+        client(self.oauth_builder())
     }
 
     /// An OAuth client that never retries (to observe single answers).

@@ -28,28 +28,21 @@ def emulator_binary() -> str:
     return path
 
 
-class Emulator:
-    """A running zdkit-emulator process, stopped by PID at teardown."""
+class ServerProcess:
+    """A test server started as a child process that prints its address on its first
+    line; stopped by PID at teardown."""
 
-    def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [emulator_binary(), "--host", "127.0.0.1", "--port", "0", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+    def __init__(self, argv: List[str], what: str, stdin: Any = subprocess.DEVNULL) -> None:
+        self.process = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, text=True)
         lines: "queue.Queue[str]" = queue.Queue()
         assert self.process.stdout is not None
         stdout = self.process.stdout
         threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
         try:
-            first = lines.get(timeout=20)
+            self.first_line = lines.get(timeout=20)
         except queue.Empty:
             self.stop()
-            raise RuntimeError("the emulator printed no first line within 20 s")
-        info = json.loads(first)
-        self.url: str = info["url"].rstrip("/")
-        self.ca_file: Optional[str] = info.get("ca_file")
+            raise RuntimeError(f"{what} printed no first line within 20 s")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -58,6 +51,17 @@ class Emulator:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class Emulator(ServerProcess):
+    """A running zdkit-emulator process, stopped by PID at teardown."""
+
+    def __init__(self, *args: str) -> None:
+        argv = [emulator_binary(), "--host", "127.0.0.1", "--port", "0", *args]
+        super().__init__(argv, "the emulator")
+        info = json.loads(self.first_line)
+        self.url: str = info["url"].rstrip("/")
+        self.ca_file: Optional[str] = info.get("ca_file")
 
     def client(self, **options: Any) -> zdkit.Client:
         options.setdefault("oauth_token", OAUTH_TOKEN)

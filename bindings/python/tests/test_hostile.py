@@ -15,16 +15,15 @@ import json
 import math
 import os
 import pathlib
-import queue
 import subprocess
 import sys
-import threading
 import time
 from typing import Any, Callable, Dict, Iterator, List, Type
 
 import pytest
 
 import zdkit
+from conftest import ServerProcess
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 LIMIT = 8 * 1024 * 1024  # max_response_bytes of every client
@@ -46,36 +45,14 @@ def hostile_binary() -> str:
     return path
 
 
-class Hostile:
+class Hostile(ServerProcess):
     """A running zdkit-hostile, stopped by PID at teardown (and exiting by itself when
     its stdin, a pipe held here, closes)."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [hostile_binary(), "--watch-stdin"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        lines: "queue.Queue[str]" = queue.Queue()
-        assert self.process.stdout is not None
-        stdout = self.process.stdout
-        threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
-        try:
-            first = lines.get(timeout=20)
-        except queue.Empty:
-            self.stop()
-            raise RuntimeError("zdkit-hostile printed no first line within 20 s")
-        self.url = first.strip()
-        assert self.url.startswith("http://127.0.0.1:"), first
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        super().__init__([hostile_binary(), "--watch-stdin"], "zdkit-hostile", stdin=subprocess.PIPE)
+        self.url = self.first_line.strip()
+        assert self.url.startswith("http://127.0.0.1:"), self.first_line
 
 
 @pytest.fixture(scope="module")
