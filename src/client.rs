@@ -354,7 +354,8 @@ impl Client {
             .authorization(&context)
             .map_err(|e| e.with_request(method, url.path()))?;
         // Minting a token may have used some of the time.
-        let timeout = self.transfer_timeout(deadline, method, url.path())?;
+        let limit = request.timeout.unwrap_or(self.config().timeout);
+        let timeout = transfer_timeout(deadline, limit, method, url.path())?;
         let transfer = Transfer {
             method,
             url,
@@ -419,19 +420,6 @@ impl Client {
         }
     }
 
-    /// The time one transfer may take: the client's timeout, or less when the call's
-    /// deadline is nearer; a timeout error once the deadline has passed.
-    fn transfer_timeout(&self, deadline: Instant, method: &str, path: &str) -> Result<Duration> {
-        let timeout = deadline
-            .saturating_duration_since(Instant::now())
-            .min(self.config().timeout);
-        if timeout.is_zero() {
-            return Err(Error::new(ErrorKind::Timeout, "the call's deadline passed")
-                .with_request(method, path));
-        }
-        Ok(timeout)
-    }
-
     /// The current OAuth token set, when the credential manages one (client
     /// credentials, refresh token).
     pub fn token_set(&self) -> Option<TokenSet> {
@@ -471,7 +459,7 @@ impl Client {
             .base_url()
             .join("oauth/tokens")
             .map_err(|e| Error::invalid(format!("invalid token endpoint: {e}")))?;
-        let timeout = self.transfer_timeout(deadline, "POST", url.path())?;
+        let timeout = transfer_timeout(deadline, self.config().timeout, "POST", url.path())?;
         let bytes = Body::Bytes(body.to_string().into_bytes());
         let transfer = Transfer {
             method: "POST",
@@ -547,6 +535,25 @@ pub(crate) fn deadline_after(budget: Duration) -> Instant {
     now.checked_add(budget)
         .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 60 * 60)))
         .unwrap_or(now)
+}
+
+/// The time one transfer may take: `limit` (a timeout setting), or less when the
+/// call's deadline is nearer; a timeout error once the deadline has passed.
+fn transfer_timeout(
+    deadline: Instant,
+    limit: Duration,
+    method: &str,
+    path: &str,
+) -> Result<Duration> {
+    let timeout = deadline
+        .saturating_duration_since(Instant::now())
+        .min(limit);
+    if timeout.is_zero() {
+        return Err(
+            Error::new(ErrorKind::Timeout, "the call's deadline passed").with_request(method, path)
+        );
+    }
+    Ok(timeout)
 }
 
 /// True when waiting `wait` from now still ends before `deadline`.

@@ -9,6 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::log::LogSink;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -185,12 +186,44 @@ impl fmt::Debug for EnvSettings {
     }
 }
 
-/// Builds a [`Config`]; every setter is optional except the target and the credential.
-#[derive(Default)]
+/// Every setting of a configuration, by the name the C and Python bindings use for it
+/// (C: `zdk_config_set_<name>`; Python: the `zdkit.Client` keyword of that name, or
+/// the keywords listed in its docs). A new setting is added here, to
+/// [`ConfigBuilder`], to both bindings and to their docs; the parity tests read this
+/// list.
+pub const SETTINGS: &[&str] = &[
+    "subdomain",
+    "base_url",
+    "api_token",
+    "oauth_token",
+    "oauth_client_credentials",
+    "oauth_refresh_token",
+    "connect_timeout",
+    "timeout",
+    "deadline",
+    "max_retries",
+    "never_wait",
+    "rate_limit_pacing",
+    "proxy",
+    "no_proxy",
+    "ca_file",
+    "ca_dir",
+    "client_cert",
+    "user_agent",
+    "log",
+    "max_response_bytes",
+];
+
+/// Builds a [`Config`]; every setting is optional except the target and the
+/// credential. Every setter replaces what the same setter set before (a builder can be
+/// cloned and adjusted); `build` validates everything in one place.
+#[derive(Default, Clone)]
 pub struct ConfigBuilder {
     subdomain: Option<String>,
     base_url: Option<String>,
-    credentials: Vec<CredentialChoice>,
+    /// One slot per credential mode: giving a mode twice replaces it, giving two
+    /// modes fails at `build`.
+    credentials: BTreeMap<CredentialMode, Result<CredentialChoice>>,
     password_given: bool,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
@@ -204,9 +237,19 @@ pub struct ConfigBuilder {
     retry: RetryPolicy,
     no_pacing: bool,
     max_response_bytes: Option<u64>,
-    deferred_error: Option<Error>,
 }
 
+/// The credential modes, each with its own slot in a [`ConfigBuilder`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum CredentialMode {
+    ApiToken,
+    OAuthToken,
+    ClientCredentials,
+    RefreshToken,
+    Provider,
+}
+
+#[derive(Clone)]
 enum CredentialChoice {
     Static(Credential),
     Provider(Arc<dyn CredentialProvider>),
@@ -236,9 +279,12 @@ impl ConfigBuilder {
         self
     }
 
-    /// A subdomain, or a base URL when the text starts with a scheme and `://`.
-    pub fn target(self, subdomain_or_url: impl Into<String>) -> Self {
+    /// A subdomain, or a base URL when the text starts with a scheme and `://`;
+    /// replaces any subdomain or base URL given before.
+    pub fn target(mut self, subdomain_or_url: impl Into<String>) -> Self {
         let target = subdomain_or_url.into();
+        self.subdomain = None;
+        self.base_url = None;
         if is_absolute_url(&target) {
             self.base_url(target)
         } else {
@@ -248,26 +294,33 @@ impl ConfigBuilder {
 
     /// Authenticates with an API token of the user `email`.
     pub fn api_token(mut self, email: impl Into<String>, token: impl Into<Secret>) -> Self {
-        self.credentials
-            .push(CredentialChoice::Static(Credential::ApiToken {
-                email: email.into(),
-                token: token.into(),
-            }));
+        let credential = Credential::ApiToken {
+            email: email.into(),
+            token: token.into(),
+        };
+        self.credentials.insert(
+            CredentialMode::ApiToken,
+            Ok(CredentialChoice::Static(credential)),
+        );
         self
     }
 
     /// Authenticates with an OAuth access token (`Authorization: Bearer …`).
     pub fn oauth_token(mut self, token: impl Into<Secret>) -> Self {
-        self.credentials
-            .push(CredentialChoice::Static(Credential::OAuthToken(
-                token.into(),
-            )));
+        let credential = Credential::OAuthToken(token.into());
+        self.credentials.insert(
+            CredentialMode::OAuthToken,
+            Ok(CredentialChoice::Static(credential)),
+        );
         self
     }
 
     /// Authenticates through a custom provider (OAuth minting or refreshing).
     pub fn credential_provider(mut self, provider: Arc<dyn CredentialProvider>) -> Self {
-        self.credentials.push(CredentialChoice::Provider(provider));
+        self.credentials.insert(
+            CredentialMode::Provider,
+            Ok(CredentialChoice::Provider(provider)),
+        );
         self
     }
 
@@ -280,17 +333,15 @@ impl ConfigBuilder {
         scope: &str,
         expires_in: u64,
     ) -> Self {
-        match crate::oauth::OAuthProvider::client_credentials(
+        let provider = crate::oauth::OAuthProvider::client_credentials(
             client_id,
             client_secret,
             scope,
             expires_in,
-        ) {
-            Ok(provider) => self
-                .credentials
-                .push(CredentialChoice::Provider(Arc::new(provider))),
-            Err(error) => self.deferred_error = Some(error),
-        }
+        )
+        .map(|provider| CredentialChoice::Provider(Arc::new(provider)));
+        self.credentials
+            .insert(CredentialMode::ClientCredentials, provider);
         self
     }
 
@@ -304,21 +355,19 @@ impl ConfigBuilder {
         refresh_token: &str,
         on_rotate: Option<crate::oauth::RotationCallback>,
     ) -> Self {
-        match crate::oauth::OAuthProvider::refresh_token(
+        let provider = crate::oauth::OAuthProvider::refresh_token(
             client_id,
             client_secret,
             refresh_token,
             None,
-        ) {
-            Ok(mut provider) => {
-                if let Some(callback) = on_rotate {
-                    provider = provider.on_rotate(callback);
-                }
-                self.credentials
-                    .push(CredentialChoice::Provider(Arc::new(provider)));
-            }
-            Err(error) => self.deferred_error = Some(error),
-        }
+        )
+        .map(|provider| match on_rotate {
+            Some(callback) => provider.on_rotate(callback),
+            None => provider,
+        })
+        .map(|provider| CredentialChoice::Provider(Arc::new(provider)));
+        self.credentials
+            .insert(CredentialMode::RefreshToken, provider);
         self
     }
 
@@ -465,9 +514,6 @@ impl ConfigBuilder {
         if self.password_given {
             return Err(Error::invalid(PASSWORD_REFUSED));
         }
-        if let Some(error) = self.deferred_error {
-            return Err(error);
-        }
         let base_url = match (&self.subdomain, &self.base_url) {
             (Some(_), Some(_)) => {
                 return Err(Error::invalid("give a subdomain or a base URL, not both"));
@@ -487,7 +533,8 @@ impl ConfigBuilder {
                  (email + api_token), an OAuth access token or OAuth client settings",
             ));
         }
-        let credentials: Arc<dyn CredentialProvider> = match choices.pop() {
+        let choice = choices.pop_first().map(|(_, choice)| choice).transpose()?;
+        let credentials: Arc<dyn CredentialProvider> = match choice {
             None => {
                 return Err(Error::invalid(
                     "no credential given: use an API token (email + api_token) or an \
@@ -675,6 +722,68 @@ mod tests {
 
     fn base() -> ConfigBuilder {
         Config::builder().oauth_token("tok")
+    }
+
+    #[test]
+    fn setters_replace_and_a_builder_clones() {
+        let context = crate::credentials::AuthContext {
+            base_url: &Url::parse("https://acme.zendesk.com/").unwrap(),
+            token_endpoint: None,
+            deadline: None,
+        };
+        let header = |builder: ConfigBuilder| {
+            let config = builder.build().unwrap();
+            config
+                .credentials()
+                .authorization(&context)
+                .unwrap()
+                .expose()
+                .to_owned()
+        };
+        let first = Config::builder().subdomain("acme").oauth_token("first");
+        let second = first.clone().oauth_token("second");
+        assert_eq!(header(first), "Bearer first");
+        assert_eq!(header(second), "Bearer second");
+        // Two modes are still refused; a failed mode is replaced by a good one.
+        let two = base().subdomain("acme").api_token("a@b.c", "t");
+        assert!(
+            two.build()
+                .unwrap_err()
+                .message()
+                .contains("more than one credential")
+        );
+        let repaired = Config::builder()
+            .subdomain("acme")
+            .oauth_client_credentials("id", "secret", "", 60)
+            .oauth_client_credentials("id", "secret", "read", 60);
+        assert!(repaired.build().is_ok());
+        // `target` replaces a subdomain or base URL given before.
+        let c = base()
+            .subdomain("acme")
+            .target("https://support.example.com")
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url().as_str(), "https://support.example.com/");
+        let c = base()
+            .base_url("https://x.test")
+            .target("acme")
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url().as_str(), "https://acme.zendesk.com/");
+    }
+
+    #[test]
+    fn export_start_refuses_a_cursor_and_a_start_time_together() {
+        use crate::incremental::ExportStart;
+        assert!(ExportStart::from_options(Some(5), Some("c".into())).is_err());
+        assert_eq!(
+            ExportStart::from_options(None, Some("c".into())).unwrap(),
+            ExportStart::Cursor("c".into())
+        );
+        assert_eq!(
+            ExportStart::from_options(None, None).unwrap(),
+            ExportStart::StartTime(0)
+        );
     }
 
     #[test]

@@ -32,6 +32,21 @@ pub enum ExportStart {
     Cursor(String),
 }
 
+impl ExportStart {
+    /// The start of an export from what a caller gave: a saved cursor, or a start
+    /// time (none means 0, the beginning). Both at once is an error: which one was
+    /// meant cannot be known.
+    pub fn from_options(start_time: Option<i64>, cursor: Option<String>) -> Result<ExportStart> {
+        match (start_time, cursor) {
+            (Some(_), Some(_)) => Err(Error::invalid(
+                "pass a start time or a cursor to resume from, not both",
+            )),
+            (_, Some(cursor)) => Ok(ExportStart::Cursor(cursor)),
+            (start_time, None) => Ok(ExportStart::StartTime(start_time.unwrap_or(0))),
+        }
+    }
+}
+
 /// One page of an export, already de-duplicated.
 #[derive(Debug, Clone)]
 pub struct ExportPage {

@@ -43,7 +43,7 @@ mod transport;
 pub use client::{Client, MAX_REDIRECTS};
 pub use config::{
     Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    EnvSettings, MAX_CONFIGURED_DURATION, default_user_agent,
+    EnvSettings, MAX_CONFIGURED_DURATION, SETTINGS, default_user_agent,
 };
 pub use credentials::{
     AuthContext, Credential, CredentialProvider, StaticCredential, TokenEndpoint,

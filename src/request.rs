@@ -29,6 +29,7 @@ pub struct Request {
     pub(crate) body: Option<(String, Body)>,
     pub(crate) cancel: Option<CancelCheck>,
     pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) timeout: Option<std::time::Duration>,
 }
 
 impl Request {
@@ -42,6 +43,7 @@ impl Request {
             body: None,
             cancel: None,
             retry: None,
+            timeout: None,
         }
     }
 
@@ -104,6 +106,13 @@ impl Request {
         self
     }
 
+    /// Overrides the client's transfer timeout for this request (each attempt; the
+    /// call's deadline still bounds the whole call). More than 0, at most a day.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Request {
+        self.timeout = Some(timeout);
+        self
+    }
+
     /// The value of a request header set with [`Request::header`] (case-insensitive).
     pub fn header_value(&self, name: &str) -> Option<&str> {
         self.headers
@@ -152,6 +161,12 @@ impl Request {
                     "header {name} contains a line break or NUL character (header injection refused)"
                 )));
             }
+        }
+        if let Some(timeout) = self.timeout {
+            crate::config::check_duration_setting("the request timeout", timeout)?;
+        }
+        if let Some(policy) = &self.retry {
+            crate::config::check_duration_setting("the request deadline", policy.deadline)?;
         }
         if let Some((content_type, _)) = &self.body {
             if content_type.is_empty()

@@ -283,7 +283,7 @@ impl Transport {
         let outcome = self.configure(handle, transfer).and_then(|()| {
             handle
                 .perform()
-                .map_err(|e| self.map_curl_error(&e, handle.get_ref().too_large))
+                .map_err(|e| self.map_curl_error(&e, handle.get_ref().too_large, transfer.timeout))
         });
         let result = match outcome {
             Ok(()) => {
@@ -426,7 +426,7 @@ impl Transport {
     /// connection, a timeout, an answer cut short. A certificate that fails
     /// verification, a bad URL, an unknown host or an unsupported protocol stays as
     /// it is however often it is tried.
-    fn map_curl_error(&self, e: &curl::Error, too_large: bool) -> Error {
+    fn map_curl_error(&self, e: &curl::Error, too_large: bool, timeout: Duration) -> Error {
         if too_large || e.is_filesize_exceeded() {
             return Error::new(
                 ErrorKind::ResponseTooLarge,
@@ -445,8 +445,8 @@ impl Transport {
             (
                 ErrorKind::Timeout,
                 format!(
-                    "timed out (connect timeout {:?}, transfer timeout at most {:?})",
-                    self.config.connect_timeout, self.config.timeout
+                    "timed out (connect timeout {:?}, transfer timeout {:?})",
+                    self.config.connect_timeout, timeout
                 ),
                 true,
             )

@@ -334,3 +334,29 @@ fn token_answers_with_line_breaks_or_absurd_lifetimes_are_handled() {
         );
     }
 }
+
+#[test]
+fn a_request_timeout_overrides_the_clients() {
+    let emulator = Emulator::start(&[]);
+    emulator.fault(
+        json!({"method": "GET", "path_prefix": "/api/v2/users/me", "times": 2,
+        "fault": {"kind": "delay", "ms": 1500}}),
+    );
+    let short = client(
+        emulator
+            .oauth_builder()
+            .timeout(Duration::from_millis(300))
+            .max_retries(0),
+    );
+    let patient = zdkit::Request::get("/api/v2/users/me.json").timeout(Duration::from_secs(10));
+    assert_eq!(short.send(&patient).unwrap().status, 200);
+    let long = client(emulator.oauth_builder().max_retries(0));
+    let hasty = zdkit::Request::get("/api/v2/users/me.json").timeout(Duration::from_millis(300));
+    let error = long.send(&hasty).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+    let absurd = zdkit::Request::get("/api/v2/users/me.json").timeout(Duration::MAX);
+    assert_eq!(
+        long.send(&absurd).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+}
