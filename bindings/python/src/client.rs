@@ -1,17 +1,19 @@
 //! `zdkit._native.Client`: the core client, with the GIL released for every
 //! transfer and Ctrl-C able to interrupt one.
 
-use crate::errors::{guard, seconds, to_py_err};
-use crate::iterate::{Export, Pages, SearchResults, detached};
+use crate::errors::{guard, to_py_err};
+use crate::interrupt::detached;
+use crate::iterate::{Export, Pages, SearchResults};
 use crate::json::value_to_py;
 use crate::response::Response;
 use pyo3::prelude::*;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
-use std::time::{Duration, Instant};
-use zdkit::{CancelCheck, ConfigBuilder, LogLevel, LogSink, Request};
+use pyo3::types::PyDict;
+use std::sync::{PoisonError, RwLock};
+use std::time::Duration;
+use zdkit::Request;
 
-/// How often a running transfer checks for Ctrl-C.
-const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(100);
+/// How long `wait_for_job` polls by default.
+const JOB_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The native client. Thread-safe; `close()` makes later calls raise.
 #[pyclass(module = "zdkit._native", frozen)]
@@ -20,185 +22,22 @@ pub struct Client {
     description: String,
 }
 
-/// `logging.getLogger("zdkit")`, created when the module is imported (the GIL is held
-/// then). Log lines and callbacks only read it: creating it lazily in a once-cell made
-/// the first concurrent requests deadlock (a thread initialising the cell waited for
-/// the GIL while the thread holding the GIL waited for the cell).
-static LOGGER: OnceLock<Py<PyAny>> = OnceLock::new();
-
-/// Creates the `zdkit` logger; called by the module initialiser.
-pub fn init_logger(py: Python<'_>) -> PyResult<()> {
-    let logger = py
-        .import("logging")?
-        .call_method1("getLogger", ("zdkit",))?;
-    // A second initialisation (a re-imported module) keeps the first logger.
-    let _ = LOGGER.set(logger.unbind());
-    Ok(())
-}
-
-/// The `zdkit` logger (None only if the module initialiser did not run).
-pub fn logger(py: Python<'_>) -> Option<&Bound<'_, PyAny>> {
-    LOGGER.get().map(|logger| logger.bind(py))
-}
-
-/// Log lines go to `logging.getLogger("zdkit")`. No Rust lock is held while this
-/// waits for the GIL.
-fn python_log_sink() -> LogSink {
-    LogSink::new(|level, line| {
-        Python::attach(|py| {
-            let Some(logger) = logger(py) else { return };
-            let level = match level {
-                LogLevel::Error => 40,
-                LogLevel::Warn => 30,
-                LogLevel::Info => 20,
-                LogLevel::Debug => 10,
-            };
-            if logger
-                .call_method1("isEnabledFor", (level,))
-                .and_then(|enabled| enabled.is_truthy())
-                .unwrap_or(false)
-            {
-                let _ = logger.call_method1("log", (level, "%s", line));
-            }
-        })
-    })
-}
-
 #[pymethods]
 impl Client {
-    /// Builds a client; exactly one of `subdomain`/`base_url`, and exactly one
-    /// credential (`email` + `api_token`, or `oauth_token`).
+    /// Builds a client from keyword arguments, each a setting of the core (see
+    /// `settings.rs`); exactly one of `subdomain`/`base_url`, and exactly one
+    /// credential.
     #[new]
-    #[pyo3(signature = (subdomain=None, *, base_url=None, email=None, api_token=None,
-                        oauth_token=None, password=None, timeout=60.0, connect_timeout=10.0,
-                        proxy=None, ca_file=None, user_agent=None, from_env=false,
-                        max_retries=3, deadline=120.0, never_wait=false, pacing=true,
-                        oauth_client_id=None, oauth_client_secret=None, oauth_scope=None,
-                        oauth_expires_in=1800, oauth_refresh_token=None, on_rotate=None,
-                        max_response_bytes=zdkit::DEFAULT_MAX_RESPONSE_BYTES))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (subdomain=None, **options))]
     fn new(
         py: Python<'_>,
         subdomain: Option<String>,
-        base_url: Option<String>,
-        email: Option<String>,
-        api_token: Option<String>,
-        oauth_token: Option<String>,
-        password: Option<String>,
-        timeout: f64,
-        connect_timeout: f64,
-        proxy: Option<String>,
-        ca_file: Option<String>,
-        user_agent: Option<String>,
-        from_env: bool,
-        max_retries: u32,
-        deadline: f64,
-        never_wait: bool,
-        pacing: bool,
-        oauth_client_id: Option<String>,
-        oauth_client_secret: Option<String>,
-        oauth_scope: Option<String>,
-        oauth_expires_in: u64,
-        oauth_refresh_token: Option<String>,
-        on_rotate: Option<Py<PyAny>>,
-        max_response_bytes: u64,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         guard(py, move || {
-            let (mut subdomain, mut base_url, mut email, mut api_token, mut oauth_token) =
-                (subdomain, base_url, email, api_token, oauth_token);
-            let mut builder = if from_env {
-                // The core reads the environment; arguments given here stand in for the
-                // matching variables (a target given here replaces both target variables).
-                let target_given = subdomain.is_some() || base_url.is_some();
-                let given = |name: &str| -> Option<Option<String>> {
-                    match name {
-                        "ZENDESK_URL" if target_given => Some(base_url.clone()),
-                        "ZENDESK_SUBDOMAIN" if target_given => Some(subdomain.clone()),
-                        "ZENDESK_EMAIL" if email.is_some() => Some(email.clone()),
-                        "ZENDESK_API_TOKEN" if api_token.is_some() => Some(api_token.clone()),
-                        "ZENDESK_OAUTH_TOKEN" if oauth_token.is_some() => Some(oauth_token.clone()),
-                        _ => None,
-                    }
-                };
-                let builder = ConfigBuilder::from_lookup(|name| {
-                    given(name)
-                        .unwrap_or_else(|| std::env::var(name).ok().filter(|v| !v.is_empty()))
-                })
+            let config = crate::settings::builder(py, subdomain, options)?
+                .build()
                 .map_err(|e| to_py_err(py, e))?;
-                (subdomain, base_url, email, api_token, oauth_token) =
-                    (None, None, None, None, None);
-                builder
-            } else {
-                ConfigBuilder::default()
-            };
-            if let Some(subdomain) = subdomain {
-                builder = builder.subdomain(subdomain);
-            }
-            if let Some(url) = base_url {
-                builder = builder.base_url(url);
-            }
-            match (email, api_token, password) {
-                (_, _, Some(password)) => builder = builder.password("", password),
-                (Some(email), Some(token), None) => builder = builder.api_token(email, token),
-                (Some(_), None, None) => {
-                    return Err(crate::errors::configuration_error(
-                        py,
-                        "an email needs an api_token (Zendesk no longer accepts passwords); \
-                         or pass oauth_token instead",
-                    ));
-                }
-                (None, Some(_), None) => {
-                    return Err(crate::errors::configuration_error(
-                        py,
-                        "an api_token needs the email of its user: pass email=",
-                    ));
-                }
-                (None, None, None) => {}
-            }
-            if let Some(token) = oauth_token {
-                builder = builder.oauth_token(token);
-            }
-            match (oauth_client_id, oauth_client_secret, oauth_refresh_token) {
-                (Some(id), Some(secret), Some(refresh)) => {
-                    builder = builder.oauth_refresh_token(
-                        &id,
-                        &secret,
-                        &refresh,
-                        on_rotate.map(crate::oauth::rotation_callback),
-                    );
-                }
-                (Some(id), Some(secret), None) => {
-                    let scope = oauth_scope.unwrap_or_else(|| "read".to_owned());
-                    builder =
-                        builder.oauth_client_credentials(&id, &secret, &scope, oauth_expires_in);
-                }
-                (None, None, None) => {}
-                _ => {
-                    return Err(crate::errors::configuration_error(
-                        py,
-                        "OAuth needs a client id and a client secret",
-                    ));
-                }
-            }
-            builder = builder
-                .timeout(seconds(py, "timeout", timeout)?)
-                .connect_timeout(seconds(py, "connect_timeout", connect_timeout)?)
-                .deadline(seconds(py, "deadline", deadline)?)
-                .max_retries(max_retries)
-                .never_wait(never_wait)
-                .pacing(pacing)
-                .max_response_bytes(max_response_bytes)
-                .log_sink(python_log_sink());
-            if let Some(proxy) = proxy {
-                builder = builder.proxy(proxy);
-            }
-            if let Some(ca_file) = ca_file {
-                builder = builder.ca_file(ca_file);
-            }
-            if let Some(agent) = user_agent {
-                builder = builder.user_agent(agent);
-            }
-            let config = builder.build().map_err(|e| to_py_err(py, e))?;
             let description = format!(
                 "base_url={:?}, credentials={:?}",
                 config.base_url().as_str(),
@@ -356,16 +195,20 @@ impl Client {
     }
 
     /// Polls a background job until it completes (returns its status) or fails.
-    #[pyo3(signature = (job_id, timeout=300.0))]
+    /// `timeout` is in seconds (default 300).
+    #[pyo3(signature = (job_id, timeout=None))]
     fn wait_for_job<'py>(
         &self,
         py: Python<'py>,
         job_id: &str,
-        timeout: f64,
+        timeout: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, move || {
             let client = self.client(py)?;
-            let timeout = seconds(py, "timeout", timeout)?;
+            let timeout = match timeout {
+                Some(value) => crate::settings::duration(py, "timeout", value)?,
+                None => JOB_TIMEOUT,
+            };
             let job = detached(py, &client, |client| client.wait_for_job(job_id, timeout))?;
             value_to_py(py, &job)
         })
@@ -449,46 +292,4 @@ impl Client {
             )
         })
     }
-}
-
-/// A handle on `client` whose transfers stop on Ctrl-C, and the slot where the
-/// signal's exception (KeyboardInterrupt) is kept.
-pub fn interruptible(client: &zdkit::Client) -> (zdkit::Client, Arc<Mutex<Option<PyErr>>>) {
-    let interrupted: Arc<Mutex<Option<PyErr>>> = Arc::default();
-    let handle = client.with_cancel(signal_check(interrupted.clone()));
-    (handle, interrupted)
-}
-
-/// A cancel check that runs Python's signal handlers at most every
-/// [`SIGNAL_CHECK_INTERVAL`]; when one raises (Ctrl-C's KeyboardInterrupt), the
-/// exception is kept in `interrupted` and the transfer stops. The `last` lock is
-/// released before the GIL is awaited, and `interrupted` is only ever locked with the
-/// GIL held, for a moment.
-fn signal_check(interrupted: Arc<Mutex<Option<PyErr>>>) -> CancelCheck {
-    let last = Mutex::new(Instant::now());
-    Arc::new(move || {
-        let due = last
-            .lock()
-            .map(|mut last| {
-                if last.elapsed() >= SIGNAL_CHECK_INTERVAL {
-                    *last = Instant::now();
-                    true
-                } else {
-                    false
-                }
-            })
-            .unwrap_or(false);
-        if !due {
-            return false;
-        }
-        Python::attach(|py| match py.check_signals() {
-            Ok(()) => false,
-            Err(error) => {
-                if let Ok(mut slot) = interrupted.lock() {
-                    *slot = Some(error);
-                }
-                true
-            }
-        })
-    })
 }

@@ -51,21 +51,3 @@ pub fn configuration_error(py: Python<'_>, message: &str) -> PyErr {
 pub fn guard<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     zdkit::panic::catch(body).unwrap_or_else(|error| Err(to_py_err(py, error)))
 }
-
-/// A number of seconds from Python as a `Duration`: more than zero and at most
-/// `zdkit::MAX_CONFIGURED_DURATION`; anything else (NaN, infinite, negative, 1e300) is
-/// a `ConfigurationError`, never a panic.
-pub fn seconds(py: Python<'_>, name: &str, value: f64) -> PyResult<std::time::Duration> {
-    std::time::Duration::try_from_secs_f64(value)
-        .ok()
-        .filter(|d| !d.is_zero() && *d <= zdkit::MAX_CONFIGURED_DURATION)
-        .ok_or_else(|| {
-            configuration_error(
-                py,
-                &format!(
-                    "{name} must be more than 0 and at most {} seconds",
-                    zdkit::MAX_CONFIGURED_DURATION.as_secs()
-                ),
-            )
-        })
-}

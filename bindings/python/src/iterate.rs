@@ -7,6 +7,7 @@
 //! that holds the GIL and wants the same lock).
 
 use crate::errors::{guard, to_py_err};
+use crate::interrupt::detached;
 use crate::json::value_to_py;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -53,24 +54,6 @@ fn page_to_py(py: Python<'_>, page: zdkit::Page) -> PyResult<Page> {
         raw: raw.unbind(),
         has_more: page.has_more,
         after_cursor: page.after_cursor,
-    })
-}
-
-/// Runs `step` with the GIL released, stopping on Ctrl-C; a panic in it becomes an
-/// internal error.
-pub fn detached<T: Send>(
-    py: Python<'_>,
-    client: &zdkit::Client,
-    step: impl FnOnce(&zdkit::Client) -> zdkit::Result<T> + Send,
-) -> PyResult<T> {
-    let (client, interrupted) = crate::client::interruptible(client);
-    let outcome = py.detach(|| zdkit::panic::catch(|| step(&client)).and_then(|r| r));
-    outcome.map_err(|error| {
-        interrupted
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .unwrap_or_else(|| to_py_err(py, error))
     })
 }
 

@@ -6,10 +6,13 @@
 
 mod client;
 mod errors;
+mod interrupt;
 mod iterate;
 mod json;
+mod log;
 mod oauth;
 mod response;
+mod settings;
 
 use pyo3::prelude::*;
 
@@ -42,7 +45,7 @@ fn _panic_for_test(py: Python<'_>) -> PyResult<()> {
 /// The extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    client::init_logger(m.py())?;
+    log::init(m.py())?;
     m.add_class::<client::Client>()?;
     m.add_class::<response::Response>()?;
     m.add_class::<iterate::Page>()?;

@@ -33,7 +33,7 @@ pub fn rotation_callback(callable: Py<PyAny>) -> zdkit::RotationCallback {
                     .name()
                     .map(|n| n.to_string())
                     .unwrap_or_default();
-                if let Some(logger) = crate::client::logger(py) {
+                if let Some(logger) = crate::log::logger(py) {
                     let _ = logger.call_method1(
                         "error",
                         ("on_rotate callback raised %s; the new token set is still in client.token_set", kind),

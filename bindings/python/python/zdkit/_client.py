@@ -31,18 +31,6 @@ def _params(params: Params) -> Optional[List[Tuple[str, str]]]:
     return [(str(k), _param_value(v)) for k, v in pairs if v is not None]
 
 
-def _seconds(name: str, value: Any) -> float:
-    """A number of seconds as a float for the extension, which checks its range (more
-    than 0, at most a day); a non-number or an int too large for a float is a
-    ConfigurationError."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigurationError(f"{name} must be a number of seconds")
-    try:
-        return float(value)
-    except OverflowError:
-        raise ConfigurationError(f"{name} must be more than 0 and at most a day") from None
-
-
 def _headers(headers: Optional[Mapping[str, str]]) -> Optional[List[Tuple[str, str]]]:
     if headers is None:
         return None
@@ -92,41 +80,15 @@ class Client:
         max_response_bytes: int = _native.DEFAULT_MAX_RESPONSE_BYTES,
         _from_env: bool = False,
     ) -> None:
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError("max_retries must be a whole number >= 0")
-        if (isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int)
-                or not 0 < max_response_bytes < 2**64):
-            raise ConfigurationError("max_response_bytes must be a whole number of bytes, more than 0")
-        self.max_retries = max_retries
-        oauth_options: Dict[str, Any] = {}
-        if isinstance(oauth, OAuthClientCredentials):
-            oauth_options = {"oauth_client_id": oauth.client_id, "oauth_client_secret": oauth._client_secret,
-                             "oauth_scope": oauth.scope, "oauth_expires_in": oauth.expires_in}
-        elif isinstance(oauth, OAuthRefreshToken):
-            oauth_options = {"oauth_client_id": oauth.client_id, "oauth_client_secret": oauth._client_secret,
-                             "oauth_refresh_token": oauth._refresh_token, "on_rotate": oauth.on_rotate}
+        # Every keyword but ``oauth`` goes to the native client as it is: the core
+        # checks the settings (one dispatch on the name in settings.rs).
+        options = {name: value for name, value in locals().items() if name not in ("self", "oauth", "_from_env")}
+        if isinstance(oauth, (OAuthClientCredentials, OAuthRefreshToken)):
+            options.update(oauth._options())
         elif oauth is not None:
             raise ConfigurationError("oauth= takes zdkit.OAuthClientCredentials or zdkit.OAuthRefreshToken")
-        self._native = _native.Client(
-            subdomain,
-            base_url=base_url,
-            email=email,
-            api_token=api_token,
-            oauth_token=oauth_token,
-            password=password,
-            timeout=_seconds("timeout", timeout),
-            connect_timeout=_seconds("connect_timeout", connect_timeout),
-            proxy=proxy,
-            ca_file=ca_file,
-            user_agent=user_agent,
-            from_env=_from_env,
-            max_retries=max_retries,
-            deadline=_seconds("deadline", deadline),
-            never_wait=never_wait,
-            pacing=rate_limit_pacing,
-            max_response_bytes=max_response_bytes,
-            **oauth_options,
-        )
+        self._native = _native.Client(from_env=_from_env, **options)
+        self.max_retries: int = max_retries
 
     @classmethod
     def from_env(cls, **options: Any) -> "Client":
@@ -252,7 +214,7 @@ class Client:
         """Polls a background job with back-off until ``completed`` (returns its
         status); ``failed`` raises :class:`JobFailedError`; past ``timeout`` seconds
         raises :class:`TimeoutError`."""
-        return self._native.wait_for_job(job_id, _seconds("timeout", timeout))
+        return self._native.wait_for_job(job_id, timeout)
 
     @property
     def token_set(self) -> Optional[TokenSet]:

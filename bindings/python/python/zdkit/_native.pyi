@@ -1,9 +1,12 @@
 """Type stubs for the native extension ``zdkit._native``."""
 
-from typing import Any, Callable, Dict, List, Optional, Tuple, final
+import os
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union, final
 
 from ._headers import Headers
 from .oauth import TokenSet
+
+_StrPath = Union[str, "os.PathLike[str]"]
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "Client", "Export", "ExportPage", "Page", "Pages", "Response", "SearchResults", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "version"]
 __version__: str
@@ -64,28 +67,28 @@ class Client:
         cls,
         subdomain: Optional[str] = None,
         *,
-        base_url: Optional[str] = None,
-        email: Optional[str] = None,
-        api_token: Optional[str] = None,
-        oauth_token: Optional[str] = None,
-        password: Optional[str] = None,
-        timeout: float = 60.0,
-        connect_timeout: float = 10.0,
-        proxy: Optional[str] = None,
-        ca_file: Optional[str] = None,
-        user_agent: Optional[str] = None,
-        from_env: bool = False,
-        max_retries: int = 3,
-        deadline: float = 120.0,
-        never_wait: bool = False,
-        pacing: bool = True,
-        oauth_client_id: Optional[str] = None,
-        oauth_client_secret: Optional[str] = None,
-        oauth_scope: Optional[str] = None,
-        oauth_expires_in: int = 1800,
-        oauth_refresh_token: Optional[str] = None,
-        on_rotate: Optional[Callable[[TokenSet], None]] = None,
+        base_url: Optional[str] = ...,
+        email: Optional[str] = ...,
+        api_token: Optional[str] = ...,
+        oauth_token: Optional[str] = ...,
+        password: Optional[str] = ...,
+        timeout: float = ...,
+        connect_timeout: float = ...,
+        deadline: float = ...,
+        max_retries: int = ...,
+        never_wait: bool = ...,
+        rate_limit_pacing: bool = ...,
+        proxy: Optional[str] = ...,
+        ca_file: Optional[_StrPath] = ...,
+        user_agent: Optional[str] = ...,
         max_response_bytes: int = ...,
+        oauth_client_id: Optional[str] = ...,
+        oauth_client_secret: Optional[str] = ...,
+        oauth_scope: Optional[str] = ...,
+        oauth_expires_in: int = ...,
+        oauth_refresh_token: Optional[str] = ...,
+        on_rotate: Optional[Callable[[TokenSet], None]] = ...,
+        from_env: bool = ...,
     ) -> Client: ...
     def request(
         self,
@@ -115,7 +118,7 @@ class Client:
         content_type: Optional[str] = None,
         token: Optional[str] = None,
     ) -> Any: ...
-    def wait_for_job(self, job_id: str, timeout: float = 300.0) -> Any: ...
+    def wait_for_job(self, job_id: str, timeout: Optional[float] = None) -> Any: ...
     @property
     def token_set(self) -> Optional[TokenSet]: ...
     def fetch_token_set(self) -> Optional[TokenSet]: ...

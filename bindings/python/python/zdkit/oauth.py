@@ -8,7 +8,7 @@ use. Pass one of these to ``zdkit.Client(..., oauth=...)`` and zdkit keeps a val
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from . import _native
 
@@ -65,6 +65,11 @@ class OAuthClientCredentials:
         self.scope = scope
         self.expires_in = expires_in
 
+    def _options(self) -> Dict[str, Any]:
+        """The native client's keywords for these credentials."""
+        return {"oauth_client_id": self.client_id, "oauth_client_secret": self._client_secret,
+                "oauth_scope": self.scope, "oauth_expires_in": self.expires_in}
+
     def __repr__(self) -> str:
         return f"OAuthClientCredentials(client_id={self.client_id!r}, client_secret='[redacted]', scope={self.scope!r})"
 
@@ -92,6 +97,11 @@ class OAuthRefreshToken:
         self._client_secret = client_secret
         self._refresh_token = refresh_token
         self.on_rotate = on_rotate
+
+    def _options(self) -> Dict[str, Any]:
+        """The native client's keywords for this refresh token."""
+        return {"oauth_client_id": self.client_id, "oauth_client_secret": self._client_secret,
+                "oauth_refresh_token": self._refresh_token, "on_rotate": self.on_rotate}
 
     def __repr__(self) -> str:
         return f"OAuthRefreshToken(client_id={self.client_id!r}, client_secret='[redacted]', refresh_token='[redacted]')"

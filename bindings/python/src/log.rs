@@ -1,0 +1,49 @@
+//! Log lines of the core go to Python's `logging.getLogger("zdkit")`.
+
+use pyo3::prelude::*;
+use std::sync::OnceLock;
+use zdkit::{LogLevel, LogSink};
+
+/// `logging.getLogger("zdkit")`, created when the module is imported (the GIL is held
+/// then). Log lines and callbacks only read it: creating it lazily in a once-cell made
+/// the first concurrent requests deadlock (a thread initialising the cell waited for
+/// the GIL while the thread holding the GIL waited for the cell).
+static LOGGER: OnceLock<Py<PyAny>> = OnceLock::new();
+
+/// Creates the `zdkit` logger; called by the module initialiser.
+pub fn init(py: Python<'_>) -> PyResult<()> {
+    let logger = py
+        .import("logging")?
+        .call_method1("getLogger", ("zdkit",))?;
+    // A second initialisation (a re-imported module) keeps the first logger.
+    let _ = LOGGER.set(logger.unbind());
+    Ok(())
+}
+
+/// The `zdkit` logger (None only if the module initialiser did not run).
+pub fn logger(py: Python<'_>) -> Option<&Bound<'_, PyAny>> {
+    LOGGER.get().map(|logger| logger.bind(py))
+}
+
+/// The sink every Python client logs to. No Rust lock is held while it waits for
+/// the GIL.
+pub fn sink() -> LogSink {
+    LogSink::new(|level, line| {
+        Python::attach(|py| {
+            let Some(logger) = logger(py) else { return };
+            let level = match level {
+                LogLevel::Error => 40,
+                LogLevel::Warn => 30,
+                LogLevel::Info => 20,
+                LogLevel::Debug => 10,
+            };
+            if logger
+                .call_method1("isEnabledFor", (level,))
+                .and_then(|enabled| enabled.is_truthy())
+                .unwrap_or(false)
+            {
+                let _ = logger.call_method1("log", (level, "%s", line));
+            }
+        })
+    })
+}
