@@ -54,7 +54,8 @@ impl Client {
     /// Sends one request; returns the response of a 2xx answer, raises the
     /// matching `zdkit.ZendeskError` subclass otherwise. The GIL is released during
     /// the transfer.
-    #[pyo3(signature = (method, path, params=None, body=None, content_type=None, headers=None))]
+    /// `timeout` (seconds) replaces the client's transfer timeout for this request.
+    #[pyo3(signature = (method, path, params=None, body=None, content_type=None, headers=None, timeout=None))]
     #[allow(clippy::too_many_arguments)]
     fn request(
         &self,
@@ -65,10 +66,14 @@ impl Client {
         body: Option<Vec<u8>>,
         content_type: Option<String>,
         headers: Option<Vec<(String, String)>>,
+        timeout: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Response> {
         guard(py, move || {
             let client = self.client(py)?;
             let mut request = Request::new(method, path);
+            if let Some(timeout) = timeout {
+                request = request.timeout(crate::settings::duration(py, "timeout", timeout)?);
+            }
             for (name, value) in params.unwrap_or_default() {
                 request = request.query(name, value);
             }

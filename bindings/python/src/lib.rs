@@ -61,6 +61,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add("__version__", zdkit::VERSION)?;
     m.add(
+        "SETTINGS",
+        pyo3::types::PyTuple::new(m.py(), zdkit::SETTINGS)?,
+    )?;
+    m.add(
         "DEFAULT_MAX_RESPONSE_BYTES",
         zdkit::DEFAULT_MAX_RESPONSE_BYTES,
     )?;

@@ -37,7 +37,9 @@ pub fn builder(
             "never_wait" => builder.never_wait(arg(&name, value)?),
             "rate_limit_pacing" => builder.pacing(arg(&name, value)?),
             "proxy" => builder.proxy(arg::<String>(&name, value)?),
+            "no_proxy" => builder.no_proxy(arg::<String>(&name, value)?),
             "ca_file" => builder.ca_file(arg::<PathBuf>(&name, value)?),
+            "ca_dir" => builder.ca_dir(arg::<PathBuf>(&name, value)?),
             "user_agent" => builder.user_agent(arg::<String>(&name, value)?),
             _ => {
                 pending.set(&name, value)?;
@@ -49,7 +51,8 @@ pub fn builder(
 }
 
 /// The keywords that combine with others: the target and the credentials (with
-/// `from_env` they stand in for environment variables) and the OAuth options.
+/// `from_env` they stand in for environment variables), the OAuth options and the
+/// client certificate with its key.
 #[derive(Default)]
 struct Pending {
     from_env: bool,
@@ -65,6 +68,8 @@ struct Pending {
     oauth_expires_in: Option<u64>,
     oauth_refresh_token: Option<String>,
     on_rotate: Option<Py<PyAny>>,
+    client_cert: Option<PathBuf>,
+    client_key: Option<PathBuf>,
 }
 
 impl Pending {
@@ -83,6 +88,8 @@ impl Pending {
             "oauth_expires_in" => self.oauth_expires_in = Some(whole(value.py(), name, value)?),
             "oauth_refresh_token" => self.oauth_refresh_token = text()?,
             "on_rotate" => self.on_rotate = Some(value.clone().unbind()),
+            "client_cert" => self.client_cert = Some(arg(name, value)?),
+            "client_key" => self.client_key = Some(arg(name, value)?),
             _ => {
                 return Err(PyTypeError::new_err(format!(
                     "Client() got an unexpected keyword argument '{name}'"
@@ -168,6 +175,16 @@ impl Pending {
                 return Err(configuration_error(
                     py,
                     "OAuth needs a client id and a client secret",
+                ));
+            }
+        }
+        match (self.client_cert, self.client_key) {
+            (Some(cert), Some(key)) => builder = builder.client_cert(cert, key),
+            (None, None) => {}
+            _ => {
+                return Err(configuration_error(
+                    py,
+                    "a client certificate needs its key: pass client_cert= and client_key=",
                 ));
             }
         }

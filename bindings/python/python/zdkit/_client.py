@@ -12,6 +12,7 @@ from .errors import ConfigurationError
 from .oauth import OAuthClientCredentials, OAuthRefreshToken, TokenSet
 
 Params = Union[Mapping[str, Any], Iterable[Tuple[str, Any]], None]
+StrPath = Union[str, "os.PathLike[str]"]
 
 
 def _param_value(value: Any) -> str:
@@ -53,6 +54,12 @@ class Client:
     reschedule themselves). With ``rate_limit_pacing`` the client spaces requests out
     when Zendesk's rate-limit headers say the bucket is nearly empty.
 
+    TLS and proxies: ``ca_file`` (a PEM bundle) or ``ca_dir`` (a directory of hashed
+    CA certificates, as ``c_rehash`` makes) verify the server; ``client_cert`` and
+    ``client_key`` (PEM files, both or neither) authenticate the client (mutual TLS);
+    ``proxy`` is a proxy URL and ``no_proxy`` the comma-separated hosts that bypass it
+    (without them libcurl honours ``https_proxy``/``no_proxy`` from the environment).
+
     An answer larger than ``max_response_bytes`` (default 64 MiB, counted after
     decompression) raises :class:`ResponseTooLargeError` without being held in memory.
     Timeouts and the deadline must be more than 0 and at most a day.
@@ -70,7 +77,11 @@ class Client:
         connect_timeout: float = 10.0,
         max_retries: int = 3,
         proxy: Optional[str] = None,
-        ca_file: Optional[str] = None,
+        no_proxy: Optional[str] = None,
+        ca_file: Optional[StrPath] = None,
+        ca_dir: Optional[StrPath] = None,
+        client_cert: Optional[StrPath] = None,
+        client_key: Optional[StrPath] = None,
         user_agent: Optional[str] = None,
         password: Optional[str] = None,
         deadline: float = 120.0,
@@ -110,10 +121,13 @@ class Client:
         data: Union[bytes, str, None] = None,
         content_type: Optional[str] = None,
         headers: Optional[Mapping[str, str]] = None,
+        timeout: Optional[float] = None,
     ) -> _native.Response:
         """Sends a request and returns the :class:`Response` of a 2xx answer; any
         other answer raises the matching :class:`ZendeskError` subclass, whose
-        ``response`` attribute holds the answer."""
+        ``response`` attribute holds the answer. ``timeout`` (seconds) replaces the
+        client's transfer timeout for this request (each attempt; ``deadline`` still
+        bounds the whole call)."""
         if json is not None and data is not None:
             raise ConfigurationError("pass json= or data=, not both")
         body: Optional[bytes] = None
@@ -124,12 +138,14 @@ class Client:
             body = data.encode("utf-8") if isinstance(data, str) else bytes(data)
             content_type = content_type or "application/octet-stream"
         return self._native.request(
-            method, path, _params(params), body, content_type, _headers(headers)
+            method, path, _params(params), body, content_type, _headers(headers), timeout
         )
 
-    def get(self, path: str, params: Params = None) -> Any:
-        """GET ``path``; the parsed JSON body (None when empty)."""
-        return self.request("GET", path, params=params).json()
+    def get(self, path: str, params: Params = None, *, timeout: Optional[float] = None) -> Any:
+        """GET ``path``; the parsed JSON body (None when empty). ``timeout`` as in
+        :meth:`request`, here and in :meth:`post`, :meth:`put`, :meth:`patch` and
+        :meth:`delete`."""
+        return self.request("GET", path, params=params, timeout=timeout).json()
 
     def post(
         self,
@@ -138,23 +154,24 @@ class Client:
         params: Params = None,
         *,
         idempotency_key: Optional[str] = None,
+        timeout: Optional[float] = None,
     ) -> Any:
         """POST ``json``; the parsed JSON answer. ``idempotency_key`` makes a retried
         create safe (Zendesk's ``Idempotency-Key``)."""
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return self.request("POST", path, params=params, json=json, headers=headers).json()
+        return self.request("POST", path, params=params, json=json, headers=headers, timeout=timeout).json()
 
-    def put(self, path: str, json: Any = None, params: Params = None) -> Any:
+    def put(self, path: str, json: Any = None, params: Params = None, *, timeout: Optional[float] = None) -> Any:
         """PUT ``json``; the parsed JSON answer."""
-        return self.request("PUT", path, params=params, json=json).json()
+        return self.request("PUT", path, params=params, json=json, timeout=timeout).json()
 
-    def patch(self, path: str, json: Any = None, params: Params = None) -> Any:
+    def patch(self, path: str, json: Any = None, params: Params = None, *, timeout: Optional[float] = None) -> Any:
         """PATCH ``json``; the parsed JSON answer."""
-        return self.request("PATCH", path, params=params, json=json).json()
+        return self.request("PATCH", path, params=params, json=json, timeout=timeout).json()
 
-    def delete(self, path: str, params: Params = None) -> Any:
+    def delete(self, path: str, params: Params = None, *, timeout: Optional[float] = None) -> Any:
         """DELETE ``path``; the parsed JSON answer (None for 204)."""
-        return self.request("DELETE", path, params=params).json()
+        return self.request("DELETE", path, params=params, timeout=timeout).json()
 
     def pages(self, path: str, params: Params = None, *, page_size: int = 100) -> Iterator[_native.Page]:
         """Pages of a list endpoint, fetched lazily (one in memory): ``.items``,

@@ -8,9 +8,10 @@ from .oauth import TokenSet
 
 _StrPath = Union[str, "os.PathLike[str]"]
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "Client", "Export", "ExportPage", "Page", "Pages", "Response", "SearchResults", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "version"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SETTINGS", "Client", "Export", "ExportPage", "Page", "Pages", "Response", "SearchResults", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "version"]
 __version__: str
 DEFAULT_MAX_RESPONSE_BYTES: int
+SETTINGS: Tuple[str, ...]
 
 def version() -> str: ...
 def loads(data: bytes) -> Any: ...
@@ -79,7 +80,11 @@ class Client:
         never_wait: bool = ...,
         rate_limit_pacing: bool = ...,
         proxy: Optional[str] = ...,
+        no_proxy: Optional[str] = ...,
         ca_file: Optional[_StrPath] = ...,
+        ca_dir: Optional[_StrPath] = ...,
+        client_cert: Optional[_StrPath] = ...,
+        client_key: Optional[_StrPath] = ...,
         user_agent: Optional[str] = ...,
         max_response_bytes: int = ...,
         oauth_client_id: Optional[str] = ...,
@@ -98,6 +103,7 @@ class Client:
         body: Optional[bytes] = None,
         content_type: Optional[str] = None,
         headers: Optional[List[Tuple[str, str]]] = None,
+        timeout: Optional[float] = None,
     ) -> Response: ...
     def pages(self, path: str, params: Optional[List[Tuple[str, str]]] = None, page_size: int = 100) -> Pages: ...
     def search(self, query: str, params: Optional[List[Tuple[str, str]]] = None) -> SearchResults: ...
