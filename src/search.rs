@@ -69,10 +69,9 @@ impl SearchPager {
                 self.finished = true;
                 Ok(None)
             }
-            Err(error) => {
-                self.finished = true;
-                Err(error)
-            }
+            // The pager keeps its position after a failed request (the caller may try
+            // again) and ends after an error that a retry cannot cure.
+            Err(error) => Err(error),
         }
     }
 }
