@@ -3,7 +3,7 @@
 
 use crate::errors::{guard, to_py_err};
 use crate::interrupt::detached;
-use crate::iterate::{Export, Pages, SearchResults};
+use crate::iterate::{Source, Stream};
 use crate::json::value_to_py;
 use crate::response::Response;
 use pyo3::prelude::*;
@@ -99,11 +99,11 @@ impl Client {
         path: &str,
         params: Option<Vec<(String, String)>>,
         page_size: u32,
-    ) -> PyResult<Pages> {
+    ) -> PyResult<Stream> {
         guard(py, move || {
             let client = self.client(py)?;
             let pager = zdkit::Pager::new(&client, path, params.unwrap_or_default(), page_size);
-            Ok(Pages::new(client, pager))
+            Ok(Stream::new(client, Source::Pages(pager)))
         })
     }
 
@@ -114,11 +114,11 @@ impl Client {
         py: Python<'_>,
         query: &str,
         params: Option<Vec<(String, String)>>,
-    ) -> PyResult<SearchResults> {
+    ) -> PyResult<Stream> {
         guard(py, move || {
             let client = self.client(py)?;
             let results = client.search(query, params.unwrap_or_default());
-            Ok(SearchResults::new(client, results))
+            Ok(Stream::new(client, Source::Search(results)))
         })
     }
 
@@ -130,13 +130,13 @@ impl Client {
         query: &str,
         result_type: &str,
         page_size: u32,
-    ) -> PyResult<Pages> {
+    ) -> PyResult<Stream> {
         guard(py, move || {
             let client = self.client(py)?;
             let pager = client
                 .export_search(query, result_type, page_size)
                 .map_err(|e| to_py_err(py, e))?;
-            Ok(Pages::new(client, pager))
+            Ok(Stream::new(client, Source::Pages(pager)))
         })
     }
 
@@ -150,7 +150,7 @@ impl Client {
         cursor: Option<String>,
         per_page: u32,
         time_based: bool,
-    ) -> PyResult<Export> {
+    ) -> PyResult<Stream> {
         guard(py, move || {
             let client = self.client(py)?;
             let start = match (start_time, cursor) {
@@ -170,7 +170,7 @@ impl Client {
                 _ => zdkit::IncrementalExport::new(&client, resource, start, per_page),
             }
             .map_err(|e| to_py_err(py, e))?;
-            Ok(Export::new(client, export))
+            Ok(Stream::new(client, Source::Export(export)))
         })
     }
 

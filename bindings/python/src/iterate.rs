@@ -1,5 +1,12 @@
-//! Pages, search results and incremental exports as Python iterators. Each step
-//! releases the GIL while it fetches, and holds one page in memory.
+//! Pages, search results and incremental exports as one Python iterator type,
+//! [`Stream`]. Each step releases the GIL while it fetches, and holds one page in
+//! memory.
+//!
+//! One error behaviour for all: after an error the stream keeps its position, so the
+//! next `next()` tries the same fetch again (a 5xx, a 429 with `never_wait`, a
+//! timeout, a cut connection: whatever a retry may cure); an error that a retry
+//! cannot cure (a stuck cursor, the search limit) ends the stream, which then raises
+//! `StopIteration`.
 //!
 //! No Rust lock is held while a step runs: the iterator's state is taken out of its
 //! [`Slot`] first and put back afterwards (a step waits for the GIL in its Ctrl-C
@@ -104,105 +111,6 @@ impl<T> Slot<T> {
     }
 }
 
-/// Pages of a list endpoint.
-#[pyclass(module = "zdkit._native", frozen)]
-pub struct Pages {
-    pager: Slot<zdkit::Pager>,
-    client: zdkit::Client,
-}
-
-impl Pages {
-    pub fn new(client: zdkit::Client, pager: zdkit::Pager) -> Pages {
-        Pages {
-            pager: Slot::new(pager),
-            client,
-        }
-    }
-}
-
-#[pymethods]
-impl Pages {
-    fn __iter__(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
-        guard(slf.py(), || Ok(slf))
-    }
-
-    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Page>> {
-        guard(py, || {
-            let Some(mut pager) = self.pager.take(py)? else {
-                return Ok(None);
-            };
-            let result = detached(py, &self.client, |client| {
-                pager.set_client(client.clone());
-                pager.next_page()
-            });
-            // An error ends the iteration.
-            let page = match result {
-                Ok(page) => {
-                    self.pager.put(Some(pager));
-                    page
-                }
-                Err(error) => {
-                    self.pager.put(None);
-                    return Err(error);
-                }
-            };
-            page.map(|p| page_to_py(py, p)).transpose()
-        })
-    }
-}
-
-/// Search results (`/api/v2/search`), one item at a time.
-#[pyclass(module = "zdkit._native", frozen)]
-pub struct SearchResults {
-    results: Slot<zdkit::SearchResults>,
-    /// The true number of matches, as of the last step.
-    count: Mutex<Option<u64>>,
-    client: zdkit::Client,
-}
-
-impl SearchResults {
-    pub fn new(client: zdkit::Client, results: zdkit::SearchResults) -> SearchResults {
-        SearchResults {
-            count: Mutex::new(results.total_count()),
-            results: Slot::new(results),
-            client,
-        }
-    }
-}
-
-#[pymethods]
-impl SearchResults {
-    fn __iter__(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
-        guard(slf.py(), || Ok(slf))
-    }
-
-    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        guard(py, || {
-            let Some(mut results) = self.results.take(py)? else {
-                return Ok(None);
-            };
-            let item = detached(py, &self.client, |client| {
-                results.set_client(client.clone());
-                results.next().transpose()
-            });
-            *self.count.lock().unwrap_or_else(PoisonError::into_inner) = results.total_count();
-            self.results.put(Some(results));
-            match item? {
-                Some(value) => Ok(Some(value_to_py(py, &value)?.unbind())),
-                None => Ok(None),
-            }
-        })
-    }
-
-    /// The true number of matches (known after the first page).
-    #[getter]
-    fn count(&self, py: Python<'_>) -> PyResult<Option<u64>> {
-        guard(py, || {
-            Ok(*self.count.lock().unwrap_or_else(PoisonError::into_inner))
-        })
-    }
-}
-
 /// One page of an incremental export.
 #[pyclass(module = "zdkit._native", frozen)]
 pub struct ExportPage {
@@ -217,64 +125,138 @@ pub struct ExportPage {
     end_of_stream: bool,
 }
 
-/// The pages of an incremental export.
-#[pyclass(module = "zdkit._native", frozen)]
-pub struct Export {
-    export: Slot<zdkit::IncrementalExport>,
-    /// The position to resume from, as of the last step.
-    cursor: Mutex<Option<String>>,
-    client: zdkit::Client,
+/// What a [`Stream`] walks.
+pub enum Source {
+    /// Pages of a list endpoint or of a search export: yields `Page`s.
+    Pages(zdkit::Pager),
+    /// Search results: yields the results one at a time.
+    Search(zdkit::SearchResults),
+    /// An incremental export: yields `ExportPage`s.
+    Export(zdkit::IncrementalExport),
 }
 
-impl Export {
-    pub fn new(client: zdkit::Client, export: zdkit::IncrementalExport) -> Export {
-        Export {
-            cursor: Mutex::new(export.cursor()),
-            export: Slot::new(export),
-            client,
+/// What one step of a [`Source`] fetched.
+enum Item {
+    Page(zdkit::Page),
+    Value(serde_json::Value),
+    Export(zdkit::ExportPage),
+}
+
+/// Where a stream stands, as of its last step.
+#[derive(Default)]
+struct Position {
+    count: Option<u64>,
+    cursor: Option<String>,
+}
+
+impl Source {
+    /// Fetches the next item with `client` (a handle that stops on Ctrl-C).
+    fn step(&mut self, client: &zdkit::Client) -> zdkit::Result<Option<Item>> {
+        Ok(match self {
+            Source::Pages(pager) => {
+                pager.set_client(client.clone());
+                pager.next_page()?.map(Item::Page)
+            }
+            Source::Search(results) => {
+                results.set_client(client.clone());
+                results.next().transpose()?.map(Item::Value)
+            }
+            Source::Export(export) => {
+                export.set_client(client.clone());
+                export.next_page()?.map(Item::Export)
+            }
+        })
+    }
+
+    fn position(&self) -> Position {
+        match self {
+            Source::Pages(_) => Position::default(),
+            Source::Search(results) => Position {
+                count: results.total_count(),
+                cursor: None,
+            },
+            Source::Export(export) => Position {
+                count: None,
+                cursor: export.cursor(),
+            },
         }
     }
 }
 
+impl Item {
+    fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(match self {
+            Item::Page(page) => Py::new(py, page_to_py(py, page)?)?.into_any(),
+            Item::Value(value) => value_to_py(py, &value)?.unbind(),
+            Item::Export(page) => {
+                let items = PyList::empty(py);
+                for item in &page.items {
+                    items.append(value_to_py(py, item)?)?;
+                }
+                let page = ExportPage {
+                    items: items.unbind(),
+                    cursor: page.cursor,
+                    end_of_stream: page.end_of_stream,
+                };
+                Py::new(py, page)?.into_any()
+            }
+        })
+    }
+}
+
+/// Pages, search results or export pages, fetched lazily (see the module's docs for
+/// what happens after an error).
+#[pyclass(module = "zdkit._native", frozen)]
+pub struct Stream {
+    source: Slot<Source>,
+    position: Mutex<Position>,
+    client: zdkit::Client,
+}
+
+impl Stream {
+    /// A stream over `source`, fetching with `client`.
+    pub fn new(client: zdkit::Client, source: Source) -> Stream {
+        Stream {
+            position: Mutex::new(source.position()),
+            source: Slot::new(source),
+            client,
+        }
+    }
+
+    fn position(&self) -> std::sync::MutexGuard<'_, Position> {
+        self.position.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 #[pymethods]
-impl Export {
+impl Stream {
     fn __iter__(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
         guard(slf.py(), || Ok(slf))
     }
 
-    fn __next__(&self, py: Python<'_>) -> PyResult<Option<ExportPage>> {
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
         guard(py, || {
-            let Some(mut export) = self.export.take(py)? else {
+            let Some(mut source) = self.source.take(py)? else {
                 return Ok(None);
             };
-            let page = detached(py, &self.client, |client| {
-                export.set_client(client.clone());
-                export.next_page()
-            });
-            *self.cursor.lock().unwrap_or_else(PoisonError::into_inner) = export.cursor();
-            self.export.put(Some(export));
-            let Some(page) = page? else { return Ok(None) };
-            let items = PyList::empty(py);
-            for item in &page.items {
-                items.append(value_to_py(py, item)?)?;
-            }
-            Ok(Some(ExportPage {
-                items: items.unbind(),
-                cursor: page.cursor,
-                end_of_stream: page.end_of_stream,
-            }))
+            let step = detached(py, &self.client, |client| source.step(client));
+            *self.position() = source.position();
+            // Kept after an error, so that the next call tries again.
+            let ended = matches!(step, Ok(None));
+            self.source.put((!ended).then_some(source));
+            step?.map(|item| item.into_py(py)).transpose()
         })
     }
 
-    /// The position to resume from (None before the first page).
+    /// Search: the true number of matches (known after the first page); else None.
+    #[getter]
+    fn count(&self, py: Python<'_>) -> PyResult<Option<u64>> {
+        guard(py, || Ok(self.position().count))
+    }
+
+    /// Export: the position to resume from (None before the first page); else None.
     #[getter]
     fn cursor(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        guard(py, || {
-            Ok(self
-                .cursor
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone())
-        })
+        guard(py, || Ok(self.position().cursor.clone()))
     }
 }

@@ -49,9 +49,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::Client>()?;
     m.add_class::<response::Response>()?;
     m.add_class::<iterate::Page>()?;
-    m.add_class::<iterate::Pages>()?;
-    m.add_class::<iterate::SearchResults>()?;
-    m.add_class::<iterate::Export>()?;
+    m.add_class::<iterate::Stream>()?;
     m.add_class::<iterate::ExportPage>()?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;

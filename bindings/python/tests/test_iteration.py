@@ -177,3 +177,62 @@ def test_python_export_of_200000_tickets_has_a_bounded_peak_rss() -> None:
         assert peak_mib < 120, f"peak RSS {peak_mib} MiB"
     finally:
         emulator.stop()
+
+
+# --- one error behaviour: after a transient error, next() retries the same fetch -----
+
+def _fail_next(emulator: Emulator, prefix: str) -> None:
+    emulator.fault(method="GET", path_prefix=prefix, fault={"kind": "status", "status": 500, "body": "{}"})
+
+
+def _resume(iterator: Iterator[object], emulator: Emulator, prefix: str, before: int) -> list:
+    """Takes `before` items, makes the next fetch fail once, checks the error, then
+    takes everything that is left from the same iterator."""
+    taken = [next(iterator) for _ in range(before)]
+    _fail_next(emulator, prefix)
+    with pytest.raises(zdkit.ServerError):
+        for _ in range(1000):  # the rest of the current page, then the failed fetch
+            taken.append(next(iterator))
+    taken.extend(iterator)
+    with pytest.raises(StopIteration):
+        next(iterator)
+    return taken
+
+
+def test_pages_and_paginate_retry_after_an_error(fresh: Emulator) -> None:
+    with fresh.client() as client:
+        pages = _resume(client.pages("/api/v2/tickets.json", page_size=30), fresh, "/api/v2/tickets", 1)
+        assert [len(p.items) for p in pages] == [30, 30, 30, 10]  # type: ignore[attr-defined]
+        ids = [t["id"] for t in _resume(client.paginate("/api/v2/tickets.json", page_size=30), fresh, "/api/v2/tickets", 1)]
+        assert sorted(ids) == list(range(1, 101))
+
+
+def test_search_retries_after_an_error(fresh: Emulator) -> None:
+    with fresh.client() as client:
+        results = client.search("type:ticket", per_page=30)
+        ids = [r["id"] for r in _resume(results, fresh, "/api/v2/search", 1)]
+        assert sorted(ids) == list(range(1, 101))
+        assert results.count == 100  # type: ignore[attr-defined]
+        exported = _resume(client.export_search("type:ticket", page_size=30), fresh, "/api/v2/search/export", 1)
+        assert sorted(r["id"] for r in exported) == list(range(1, 101))
+
+
+def test_export_retries_after_an_error(fresh: Emulator) -> None:
+    with fresh.client() as client:
+        export = client.incremental("tickets", start_time=0, per_page=30)
+        ids = [t["id"] for t in _resume(export, fresh, "/api/v2/incremental", 1)]
+        assert sorted(ids) == list(range(1, 101)) and export.cursor
+        export = client.incremental("tickets", start_time=0, per_page=30)
+        pages = _resume(export.pages(), fresh, "/api/v2/incremental", 1)
+        assert sum(len(p.items) for p in pages) == 100  # type: ignore[attr-defined]
+        assert export.cursor == pages[-1].cursor  # type: ignore[attr-defined]
+
+
+def test_an_error_a_retry_cannot_cure_ends_the_iteration(big: Emulator) -> None:
+    with big.client() as client:
+        results = client.search("type:ticket")
+        with pytest.raises(zdkit.SearchLimitError):
+            for _ in results:
+                pass
+        with pytest.raises(StopIteration):
+            next(results)

@@ -182,8 +182,7 @@ class Client:
 
     def paginate(self, path: str, params: Params = None, *, page_size: int = 100) -> Iterator[Any]:
         """The items of every page of a list endpoint (see :meth:`pages`)."""
-        for page in self.pages(path, params, page_size=page_size):
-            yield from page.items
+        return _Items(self._native.pages(path, _params(params), page_size))
 
     def search(self, query: str, **params: Any) -> Iterator[Any]:
         """Search results (``/api/v2/search``). Zendesk serves at most 1,000: when the
@@ -193,8 +192,7 @@ class Client:
 
     def export_search(self, query: str, type: str = "ticket", *, page_size: int = 1000) -> Iterator[Any]:
         """Every result of a search export (``/api/v2/search/export``, no cap)."""
-        for page in self._native.export_search(query, type, page_size):
-            yield from page.items
+        return _Items(self._native.export_search(query, type, page_size))
 
     def incremental(
         self,
@@ -273,6 +271,25 @@ class Client:
         return repr(self._native)
 
 
+class _Items(Iterator[Any]):
+    """The items of a stream of pages. Like the stream, it keeps its position after an
+    error: the next ``next()`` fetches the failed page again."""
+
+    def __init__(self, pages: _native.Stream[_native.Page]) -> None:
+        self._pages = pages
+        self._items: Iterator[Any] = iter(())
+
+    def __iter__(self) -> "_Items":
+        return self
+
+    def __next__(self) -> Any:
+        while True:
+            item = next(self._items, _DONE)
+            if item is not _DONE:
+                return item
+            self._items = iter(next(self._pages).items)
+
+
 class IncrementalExport(Iterator[Any]):
     """The items of an incremental export, fetched a page at a time.
 
@@ -280,9 +297,13 @@ class IncrementalExport(Iterator[Any]):
     every item of that page has been yielded (and stays valid after the end of the
     stream, so the next run picks up exactly the changes since). Iterate
     :meth:`pages` to work a page at a time.
+
+    Like every zdkit iterator, it keeps its position after an error: call ``next()``
+    again to retry the page that failed (an error a retry cannot cure, such as a stuck
+    cursor, ends the iteration instead).
     """
 
-    def __init__(self, native: _native.Export) -> None:
+    def __init__(self, native: _native.Stream[_native.ExportPage]) -> None:
         self._native = native
         self._items: Iterator[Any] = iter(())
         self._pending: Optional[str] = None
@@ -307,10 +328,23 @@ class IncrementalExport(Iterator[Any]):
     def pages(self) -> Iterator[_native.ExportPage]:
         """The remaining pages (``items``, ``cursor``, ``end_of_stream``); ``cursor``
         follows each page as it is returned."""
-        for page in self._native:
-            self.cursor = page.cursor
-            self.end_of_stream = page.end_of_stream
-            yield page
+        return _ExportPages(self)
+
+
+class _ExportPages(Iterator[_native.ExportPage]):
+    """The pages of an :class:`IncrementalExport`, moving its ``cursor`` along."""
+
+    def __init__(self, export: IncrementalExport) -> None:
+        self._export = export
+
+    def __iter__(self) -> "_ExportPages":
+        return self
+
+    def __next__(self) -> _native.ExportPage:
+        page = next(self._export._native)
+        self._export.cursor = page.cursor
+        self._export.end_of_stream = page.end_of_stream
+        return page
 
 
 _DONE = object()

@@ -1,14 +1,14 @@
 """Type stubs for the native extension ``zdkit._native``."""
 
 import os
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union, final
+from typing import Any, Callable, Dict, Generic, List, Optional, Tuple, TypeVar, Union, final
 
 from ._headers import Headers
 from .oauth import TokenSet
 
 _StrPath = Union[str, "os.PathLike[str]"]
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SETTINGS", "Client", "Export", "ExportPage", "Page", "Pages", "Response", "SearchResults", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "version"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SETTINGS", "Client", "ExportPage", "Page", "Response", "Stream", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "version"]
 __version__: str
 DEFAULT_MAX_RESPONSE_BYTES: int
 SETTINGS: Tuple[str, ...]
@@ -105,9 +105,9 @@ class Client:
         headers: Optional[List[Tuple[str, str]]] = None,
         timeout: Optional[float] = None,
     ) -> Response: ...
-    def pages(self, path: str, params: Optional[List[Tuple[str, str]]] = None, page_size: int = 100) -> Pages: ...
-    def search(self, query: str, params: Optional[List[Tuple[str, str]]] = None) -> SearchResults: ...
-    def export_search(self, query: str, result_type: str, page_size: int = 1000) -> Pages: ...
+    def pages(self, path: str, params: Optional[List[Tuple[str, str]]] = None, page_size: int = 100) -> Stream[Page]: ...
+    def search(self, query: str, params: Optional[List[Tuple[str, str]]] = None) -> Stream[Any]: ...
+    def export_search(self, query: str, result_type: str, page_size: int = 1000) -> Stream[Page]: ...
     def incremental(
         self,
         resource: str,
@@ -115,7 +115,7 @@ class Client:
         cursor: Optional[str] = None,
         per_page: int = 1000,
         time_based: bool = False,
-    ) -> Export: ...
+    ) -> Stream[ExportPage]: ...
     def upload(
         self,
         filename: str,
@@ -146,18 +146,6 @@ class Page:
     def after_cursor(self) -> Optional[str]: ...
 
 @final
-class Pages:
-    def __iter__(self) -> Pages: ...
-    def __next__(self) -> Page: ...
-
-@final
-class SearchResults:
-    def __iter__(self) -> SearchResults: ...
-    def __next__(self) -> Any: ...
-    @property
-    def count(self) -> Optional[int]: ...
-
-@final
 class ExportPage:
     @property
     def items(self) -> List[Any]: ...
@@ -166,9 +154,15 @@ class ExportPage:
     @property
     def end_of_stream(self) -> bool: ...
 
+_T = TypeVar("_T")
+
 @final
-class Export:
-    def __iter__(self) -> Export: ...
-    def __next__(self) -> ExportPage: ...
+class Stream(Generic[_T]):
+    """Pages, search results or export pages. After an error it keeps its position:
+    the next ``next()`` tries the same fetch again; an error a retry cannot cure ends it."""
+    def __iter__(self) -> Stream[_T]: ...
+    def __next__(self) -> _T: ...
+    @property
+    def count(self) -> Optional[int]: ...
     @property
     def cursor(self) -> Optional[str]: ...
