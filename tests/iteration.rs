@@ -132,9 +132,15 @@ fn search_continues_after_a_failed_page_request() {
     let emulator = Emulator::start(&["--tickets", "250"]);
     let client = emulator.client_without_retries();
     let mut results = client.search("type:ticket", vec![("per_page".into(), "100".into())]);
-    let first: Vec<_> = results.by_ref().take(100).collect::<Result<_, _>>().unwrap();
-    emulator.fault(json!({"method": "GET", "path_prefix": "/api/v2/search", "times": 1,
-        "fault": {"kind": "status", "status": 500, "body": "{}"}}));
+    let first: Vec<_> = results
+        .by_ref()
+        .take(100)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    emulator.fault(
+        json!({"method": "GET", "path_prefix": "/api/v2/search", "times": 1,
+        "fault": {"kind": "status", "status": 500, "body": "{}"}}),
+    );
     let error = results.next().expect("an error").unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Server);
     let rest: Vec<_> = results.collect::<Result<_, _>>().unwrap();
