@@ -1,10 +1,62 @@
 //! The one mapping from core errors to the Python exception classes defined in
-//! `zdkit/errors.py`.
+//! `zdkit/errors.py`; the classes are looked up once, when the module is imported.
 
 use crate::json;
 use crate::response::Response;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString};
+use zdkit::ErrorKind;
+
+/// The exception classes of `zdkit.errors` by name (its `__all__`), filled once when
+/// the extension is imported. A `PyOnceLock` never holds a Rust lock while the GIL is
+/// awaited.
+static CLASSES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+/// Looks the exception classes up; called by the module initialiser.
+pub fn init(py: Python<'_>) -> PyResult<()> {
+    classes(py).map(|_| ())
+}
+
+fn classes(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
+    let classes = CLASSES.get_or_try_init(py, || -> PyResult<_> {
+        let module = py.import("zdkit.errors")?;
+        let classes = PyDict::new(py);
+        for name in module.getattr("__all__")?.try_iter()? {
+            let name = name?.cast_into::<PyString>()?;
+            classes.set_item(&name, module.getattr(&name)?)?;
+        }
+        Ok(classes.unbind())
+    })?;
+    Ok(classes.bind(py))
+}
+
+/// The class of `zdkit.errors` that stands for a core error.
+fn class_name(error: &zdkit::Error) -> &'static str {
+    match error.kind() {
+        ErrorKind::Validation if error.code() == Some(zdkit::SEARCH_LIMIT_CODE) => {
+            "SearchLimitError"
+        }
+        ErrorKind::InvalidArgument => "ConfigurationError",
+        ErrorKind::InsecureTransport => "InsecureTransportError",
+        ErrorKind::Authentication => "AuthenticationError",
+        ErrorKind::Permission => "PermissionDeniedError",
+        ErrorKind::NotFound => "NotFoundError",
+        ErrorKind::Conflict => "ConflictError",
+        ErrorKind::Validation => "ValidationError",
+        ErrorKind::RateLimited => "RateLimitError",
+        ErrorKind::Server => "ServerError",
+        ErrorKind::Http => "HTTPError",
+        ErrorKind::Timeout => "TimeoutError",
+        ErrorKind::Transport => "TransportError",
+        ErrorKind::ResponseTooLarge => "ResponseTooLargeError",
+        ErrorKind::Decode => "DecodeError",
+        ErrorKind::Cancelled => "CancelledError",
+        ErrorKind::Internal => "InternalError",
+        ErrorKind::JobFailed => "JobFailedError",
+        _ => "ZendeskError",
+    }
+}
 
 /// Builds the Python exception for a core error: the class follows the error kind,
 /// and every field (status, Zendesk code, description, details, request id,
@@ -17,7 +69,6 @@ pub fn to_py_err(py: Python<'_>, mut error: zdkit::Error) -> PyErr {
 }
 
 fn build(py: Python<'_>, error: &mut zdkit::Error) -> PyResult<PyErr> {
-    let module = py.import("zdkit.errors")?;
     let fields = PyDict::new(py);
     fields.set_item("status", error.status())?;
     fields.set_item("code", error.code())?;
@@ -33,10 +84,10 @@ fn build(py: Python<'_>, error: &mut zdkit::Error) -> PyResult<PyErr> {
     if let Some(response) = response {
         fields.set_item("response", Py::new(py, response)?)?;
     }
-    let exception = module
-        .getattr("_error_for_kind")?
-        .call((error.kind().as_str(), message), Some(&fields))?;
-    Ok(PyErr::from_value(exception))
+    let class = classes(py)?
+        .get_item(class_name(error))?
+        .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("zdkit.errors is incomplete"))?;
+    Ok(PyErr::from_value(class.call((message,), Some(&fields))?))
 }
 
 /// A configuration error raised before any core call (bad argument types).

@@ -46,6 +46,7 @@ fn _panic_for_test(py: Python<'_>) -> PyResult<()> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     log::init(m.py())?;
+    errors::init(m.py())?;
     m.add_class::<client::Client>()?;
     m.add_class::<response::Response>()?;
     m.add_class::<iterate::Page>()?;
@@ -58,6 +59,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(oauth::exchange_code, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add("__version__", zdkit::VERSION)?;
+    m.add("SEARCH_LIMIT_CODE", zdkit::SEARCH_LIMIT_CODE)?;
     m.add(
         "SETTINGS",
         pyo3::types::PyTuple::new(m.py(), zdkit::SETTINGS)?,

@@ -3,7 +3,8 @@
 
 use crate::errors::{guard, to_py_err};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyTuple, PyType};
 use std::sync::Arc;
 
 /// A core token set as a `zdkit.oauth.TokenSet`.
@@ -11,7 +12,8 @@ pub fn token_set_to_py<'py>(
     py: Python<'py>,
     token: &zdkit::TokenSet,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let class = py.import("zdkit.oauth")?.getattr("TokenSet")?;
+    static TOKEN_SET: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    let class = TOKEN_SET.import(py, "zdkit.oauth", "TokenSet")?;
     class.call1((
         token.access_token.expose(),
         token.refresh_token.as_ref().map(|r| r.expose()),

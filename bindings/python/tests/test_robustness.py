@@ -207,3 +207,26 @@ def test_arbitrary_bytes_are_a_decode_error_or_what_json_loads_gives(data: bytes
     except zdkit.DecodeError:
         return
     assert _typed(ours) == _typed(json.loads(data.decode("utf-8")))
+
+
+# --- exception classes, looked up once ----------------------------------------------
+
+def test_exception_classes_are_looked_up_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The extension looked zdkit.errors up when it was imported: replacing the module
+    # now changes nothing (an import per error would find the stand-in).
+    import types
+
+    monkeypatch.setitem(sys.modules, "zdkit.errors", types.ModuleType("zdkit.errors"))
+    with pytest.raises(zdkit.ConfigurationError, match="more than one credential"):
+        zdkit.Client("acme", oauth_token="o", email="a@example.com", api_token="t")
+
+
+def test_the_search_limit_code_comes_from_the_core(fresh: Emulator) -> None:
+    assert zdkit._native.SEARCH_LIMIT_CODE == "SearchResultLimit"
+    body = json.dumps({"error": zdkit._native.SEARCH_LIMIT_CODE, "description": "too many"})
+    fresh.fault(method="GET", path_prefix="/api/v2/search",
+                fault={"kind": "status", "status": 422, "body": body})
+    with fresh.client() as client:
+        with pytest.raises(zdkit.SearchLimitError) as caught:
+            client.get("/api/v2/search.json", {"query": "type:ticket"})
+    assert caught.value.code == zdkit._native.SEARCH_LIMIT_CODE

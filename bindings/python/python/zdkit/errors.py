@@ -1,9 +1,12 @@
-"""The exceptions zdkit raises. ``ZendeskError`` is the base of all of them."""
+"""The exceptions zdkit raises. ``ZendeskError`` is the base of all of them.
+
+Which class a core error becomes is decided in one place, the native extension
+(``bindings/python/src/errors.rs``), which looks these classes up once by name."""
 
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Dict, Optional, Type
+from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
     from ._native import Response
@@ -155,33 +158,3 @@ class CancelledError(ZendeskError):
 class InternalError(ZendeskError):
     """A bug in zdkit (a Rust panic inside the extension ends up here, never as
     ``PanicException``)."""
-
-
-_KINDS: Dict[str, Type[ZendeskError]] = {
-    "invalid_argument": ConfigurationError,
-    "insecure_transport": InsecureTransportError,
-    "authentication": AuthenticationError,
-    "permission": PermissionDeniedError,
-    "not_found": NotFoundError,
-    "conflict": ConflictError,
-    "validation": ValidationError,
-    "rate_limited": RateLimitError,
-    "server": ServerError,
-    "http": HTTPError,
-    "timeout": TimeoutError,
-    "transport": TransportError,
-    "response_too_large": ResponseTooLargeError,
-    "decode": DecodeError,
-    "cancelled": CancelledError,
-    "internal": InternalError,
-    "job_failed": JobFailedError,
-}
-
-_SEARCH_LIMIT_CODE = "SearchResultLimit"
-
-
-def _error_for_kind(kind: str, message: str, **fields: Any) -> ZendeskError:
-    """The exception for a core error kind (called by the native extension)."""
-    if kind == "validation" and fields.get("code") == _SEARCH_LIMIT_CODE:
-        return SearchLimitError(message, **fields)
-    return _KINDS.get(kind, ZendeskError)(message, **fields)
