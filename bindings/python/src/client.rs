@@ -153,16 +153,8 @@ impl Client {
     ) -> PyResult<Stream> {
         guard(py, move || {
             let client = self.client(py)?;
-            let start = match (start_time, cursor) {
-                (Some(_), Some(_)) => {
-                    return Err(crate::errors::configuration_error(
-                        py,
-                        "pass start_time or cursor, not both",
-                    ));
-                }
-                (_, Some(cursor)) => zdkit::ExportStart::Cursor(cursor),
-                (start, None) => zdkit::ExportStart::StartTime(start.unwrap_or(0)),
-            };
+            let start = zdkit::ExportStart::from_options(start_time, cursor)
+                .map_err(|e| to_py_err(py, e))?;
             let export = match (&start, time_based) {
                 (zdkit::ExportStart::StartTime(t), true) => {
                     zdkit::IncrementalExport::new_time_based(&client, resource, *t, per_page)

@@ -236,3 +236,10 @@ def test_an_error_a_retry_cannot_cure_ends_the_iteration(big: Emulator) -> None:
                 pass
         with pytest.raises(StopIteration):
             next(results)
+
+
+def test_incremental_refuses_a_start_time_and_a_cursor(fresh: Emulator) -> None:
+    with fresh.client() as client:
+        with pytest.raises(zdkit.ConfigurationError, match="not both"):
+            client.incremental("tickets", start_time=0, cursor="abc")
+        assert fresh.requests("/api/v2/incremental") == []
