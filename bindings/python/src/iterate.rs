@@ -13,6 +13,7 @@
 //! check and its log lines, so holding a lock across it would deadlock with a thread
 //! that holds the GIL and wants the same lock).
 
+use crate::client::Client;
 use crate::errors::{guard, to_py_err};
 use crate::interrupt::detached;
 use crate::json::value_to_py;
@@ -258,5 +259,84 @@ impl Stream {
     #[getter]
     fn cursor(&self, py: Python<'_>) -> PyResult<Option<String>> {
         guard(py, || Ok(self.position().cursor.clone()))
+    }
+}
+
+/// The iteration methods of `zdkit._native.Client`.
+#[pymethods]
+impl Client {
+    /// Pages of a list endpoint (cursor, offset or Help Center style).
+    #[pyo3(signature = (path, params=None, page_size=100))]
+    fn pages(
+        &self,
+        py: Python<'_>,
+        path: &str,
+        params: Option<Vec<(String, String)>>,
+        page_size: u32,
+    ) -> PyResult<Stream> {
+        guard(py, move || {
+            let client = self.client(py)?;
+            let pager = zdkit::Pager::new(&client, path, params.unwrap_or_default(), page_size);
+            Ok(Stream::new(client, Source::Pages(pager)))
+        })
+    }
+
+    /// Search results; more than 1,000 matches raise `SearchLimitError`.
+    #[pyo3(signature = (query, params=None))]
+    fn search(
+        &self,
+        py: Python<'_>,
+        query: &str,
+        params: Option<Vec<(String, String)>>,
+    ) -> PyResult<Stream> {
+        guard(py, move || {
+            let client = self.client(py)?;
+            let results = client.search(query, params.unwrap_or_default());
+            Ok(Stream::new(client, Source::Search(results)))
+        })
+    }
+
+    /// Pages of a search export (no cap).
+    #[pyo3(signature = (query, result_type, page_size=1000))]
+    fn export_search(
+        &self,
+        py: Python<'_>,
+        query: &str,
+        result_type: &str,
+        page_size: u32,
+    ) -> PyResult<Stream> {
+        guard(py, move || {
+            let client = self.client(py)?;
+            let pager = client
+                .export_search(query, result_type, page_size)
+                .map_err(|e| to_py_err(py, e))?;
+            Ok(Stream::new(client, Source::Pages(pager)))
+        })
+    }
+
+    /// Pages of an incremental export, from `start_time` or a saved `cursor`.
+    #[pyo3(signature = (resource, start_time=None, cursor=None, per_page=1000, time_based=false))]
+    fn incremental(
+        &self,
+        py: Python<'_>,
+        resource: &str,
+        start_time: Option<i64>,
+        cursor: Option<String>,
+        per_page: u32,
+        time_based: bool,
+    ) -> PyResult<Stream> {
+        guard(py, move || {
+            let client = self.client(py)?;
+            let start = zdkit::ExportStart::from_options(start_time, cursor)
+                .map_err(|e| to_py_err(py, e))?;
+            let export = match (&start, time_based) {
+                (zdkit::ExportStart::StartTime(t), true) => {
+                    zdkit::IncrementalExport::new_time_based(&client, resource, *t, per_page)
+                }
+                _ => zdkit::IncrementalExport::new(&client, resource, start, per_page),
+            }
+            .map_err(|e| to_py_err(py, e))?;
+            Ok(Stream::new(client, Source::Export(export)))
+        })
     }
 }

@@ -8,6 +8,7 @@ mod client;
 mod errors;
 mod interrupt;
 mod iterate;
+mod jobs;
 mod json;
 mod log;
 mod oauth;

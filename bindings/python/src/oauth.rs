@@ -1,7 +1,9 @@
 //! OAuth for Python: token sets as `zdkit.oauth.TokenSet`, the rotation callback,
 //! PKCE, the authorize URL and the code exchange.
 
+use crate::client::Client;
 use crate::errors::{guard, to_py_err};
+use crate::interrupt::detached;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
@@ -111,4 +113,30 @@ pub fn exchange_code<'py>(
             .map_err(|e| to_py_err(py, e))?;
         token_set_to_py(py, &token)
     })
+}
+
+/// The OAuth methods of `zdkit._native.Client`.
+#[pymethods]
+impl Client {
+    /// The current OAuth token set (`zdkit.oauth.TokenSet`), or None.
+    #[getter]
+    fn token_set<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        guard(py, move || {
+            self.client(py)?
+                .token_set()
+                .map(|t| token_set_to_py(py, &t))
+                .transpose()
+        })
+    }
+
+    /// The current OAuth token set, minted or refreshed first when due.
+    fn fetch_token_set<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        guard(py, move || {
+            let client = self.client(py)?;
+            let token = detached(py, &client, |client| client.fetch_token_set())?;
+            token
+                .map(|t| token_set_to_py(py, &t))
+                .transpose()
+        })
+    }
 }
