@@ -275,7 +275,7 @@ class _Items(Iterator[Any]):
     """The items of a stream of pages. Like the stream, it keeps its position after an
     error: the next ``next()`` fetches the failed page again."""
 
-    def __init__(self, pages: _native.Stream[_native.Page]) -> None:
+    def __init__(self, pages: Iterator[Union[_native.Page, _native.ExportPage]]) -> None:
         self._pages = pages
         self._items: Iterator[Any] = iter(())
 
@@ -287,10 +287,13 @@ class _Items(Iterator[Any]):
             item = next(self._items, _DONE)
             if item is not _DONE:
                 return item
-            self._items = iter(next(self._pages).items)
+            self._items = iter(self._next_page().items)
+
+    def _next_page(self) -> Union[_native.Page, _native.ExportPage]:
+        return next(self._pages)
 
 
-class IncrementalExport(Iterator[Any]):
+class IncrementalExport(_Items):
     """The items of an incremental export, fetched a page at a time.
 
     ``cursor`` is always a safe place to resume from: it moves past a page only once
@@ -304,8 +307,8 @@ class IncrementalExport(Iterator[Any]):
     """
 
     def __init__(self, native: _native.Stream[_native.ExportPage]) -> None:
+        super().__init__(native)
         self._native = native
-        self._items: Iterator[Any] = iter(())
         self._pending: Optional[str] = None
         self.cursor: Optional[str] = None
         self.end_of_stream = False
@@ -313,17 +316,13 @@ class IncrementalExport(Iterator[Any]):
     def __iter__(self) -> "IncrementalExport":
         return self
 
-    def __next__(self) -> Any:
-        while True:
-            item = next(self._items, _DONE)
-            if item is not _DONE:
-                return item
-            if self._pending is not None:
-                self.cursor = self._pending
-            page = next(self._native)
-            self._items = iter(page.items)
-            self._pending = page.cursor
-            self.end_of_stream = page.end_of_stream
+    def _next_page(self) -> _native.ExportPage:
+        if self._pending is not None:
+            self.cursor = self._pending
+        page = next(self._native)
+        self._pending = page.cursor
+        self.end_of_stream = page.end_of_stream
+        return page
 
     def pages(self) -> Iterator[_native.ExportPage]:
         """The remaining pages (``items``, ``cursor``, ``end_of_stream``); ``cursor``
