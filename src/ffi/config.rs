@@ -1,8 +1,6 @@
 //! `zdk_config`: the settings a client is built from.
 
-use super::boundary::{
-    FfiError, arg_mut, arg_opt_str, arg_str, check_out, free_box, guard, write_out,
-};
+use super::boundary::{FfiError, arg_mut, arg_opt_str, arg_str, free_arg, guard, out};
 use super::result::zdk_result;
 use crate::config::Config;
 use crate::credentials::Credential;
@@ -188,9 +186,8 @@ unsafe impl Sync for CallbackTarget {}
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result {
     guard(|| {
-        check_out(out, "out")?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(out, zdk_config::empty()) };
+        let out = out!(out)?;
+        out.put(zdk_config::empty());
         Ok(())
     })
 }
@@ -210,7 +207,7 @@ pub unsafe extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_result {
     guard(|| {
-        check_out(out, "out")?;
+        let out = out!(out)?;
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         // The core decides which variables count; this only translates its answer.
         let env = crate::EnvSettings::from_lookup(var)?;
@@ -230,8 +227,7 @@ pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_r
                     expires_in: crate::DEFAULT_EXPIRES_IN,
                 }
             });
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(out, config) };
+        out.put(config);
         Ok(())
     })
 }
@@ -243,8 +239,7 @@ pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_r
 /// not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_free(config: *mut zdk_config) {
-    // SAFETY: per the contract above.
-    unsafe { free_box(config) };
+    free_arg!(config);
 }
 
 /// A duration given in milliseconds from C, checked like every timeout setting of
@@ -264,10 +259,9 @@ fn set_string(
     apply: impl FnOnce(&mut zdk_config, &str) -> Result<(), FfiError>,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: the caller passes a config from zdk_config_new or NULL.
-        let config = unsafe { arg_mut(config, "config") }?;
-        // SAFETY: the caller passes a NUL-terminated string or NULL.
-        let value = unsafe { arg_str(value, name) }?;
+        let config = arg_mut!(config)?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL (rewritten next).
+        let value = unsafe { super::boundary::read_str(value, name) }?;
         apply(config, value)
     })
 }
@@ -346,12 +340,9 @@ pub unsafe extern "C" fn zdk_config_set_api_token(
     api_token: *const c_char,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_mut(config, "config") }?;
-        // SAFETY: per the contract.
-        let email = unsafe { arg_str(email, "email") }?;
-        // SAFETY: per the contract.
-        let token = unsafe { arg_str(api_token, "api_token") }?;
+        let config = arg_mut!(config)?;
+        let email = arg_str!(email)?;
+        let token = arg_str!(api_token)?;
         let credential = Credential::ApiToken {
             email: email.to_owned(),
             token: Secret::new(token),
@@ -393,8 +384,7 @@ pub unsafe extern "C" fn zdk_config_set_password(
     password: *const c_char,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: only checked for NULL.
-        let _ = unsafe { arg_mut(config, "config") }?;
+        arg_mut!(config)?;
         let _ = (email, password);
         Err(Config::builder()
             .subdomain("x")
@@ -417,8 +407,7 @@ pub unsafe extern "C" fn zdk_config_set_connect_timeout_ms(
     ms: u64,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_mut(config, "config") }?;
+        let config = arg_mut!(config)?;
         config.connect_timeout = Some(duration_ms("the connect timeout", ms)?);
         Ok(())
     })
@@ -433,8 +422,7 @@ pub unsafe extern "C" fn zdk_config_set_connect_timeout_ms(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_timeout_ms(config: *mut zdk_config, ms: u64) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_mut(config, "config") }?;
+        let config = arg_mut!(config)?;
         config.timeout = Some(duration_ms("the timeout", ms)?);
         Ok(())
     })
@@ -468,12 +456,9 @@ pub unsafe extern "C" fn zdk_config_set_proxy(
     no_proxy: *const c_char,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_mut(config, "config") }?;
-        // SAFETY: per the contract.
-        let proxy = unsafe { arg_str(proxy, "proxy") }?;
-        // SAFETY: per the contract.
-        let no_proxy = unsafe { arg_opt_str(no_proxy, "no_proxy") }?;
+        let config = arg_mut!(config)?;
+        let proxy = arg_str!(proxy)?;
+        let no_proxy = arg_opt_str!(no_proxy)?;
         config.proxy = Some(proxy.to_owned());
         config.no_proxy = no_proxy.map(str::to_owned);
         Ok(())
@@ -523,12 +508,9 @@ pub unsafe extern "C" fn zdk_config_set_client_cert(
     key_path: *const c_char,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_mut(config, "config") }?;
-        // SAFETY: per the contract.
-        let cert = unsafe { arg_str(cert_path, "cert_path") }?;
-        // SAFETY: per the contract.
-        let key = unsafe { arg_str(key_path, "key_path") }?;
+        let config = arg_mut!(config)?;
+        let cert = arg_str!(cert_path)?;
+        let key = arg_str!(key_path)?;
         config.client_cert = Some((cert.to_owned(), key.to_owned()));
         Ok(())
     })
@@ -547,8 +529,7 @@ pub unsafe extern "C" fn zdk_config_set_log_callback(
     userdata: *mut c_void,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_mut(config, "config") }?;
+        let config = arg_mut!(config)?;
         config.log = callback.map(|callback| {
             let target = CallbackTarget { callback, userdata };
             LogSink::new(move |level, line| {
@@ -578,8 +559,7 @@ pub unsafe extern "C" fn zdk_config_set_max_retries(
     retries: u32,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        unsafe { arg_mut(config, "config") }?.retry.max_retries = retries;
+        arg_mut!(config)?.retry.max_retries = retries;
         Ok(())
     })
 }
@@ -597,8 +577,7 @@ pub unsafe extern "C" fn zdk_config_set_deadline_ms(
     ms: u64,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_mut(config, "config") }?;
+        let config = arg_mut!(config)?;
         config.retry.deadline = duration_ms("the deadline", ms)?;
         Ok(())
     })
@@ -616,8 +595,7 @@ pub unsafe extern "C" fn zdk_config_set_never_wait(
     never_wait: i32,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        unsafe { arg_mut(config, "config") }?.retry.never_wait = never_wait != 0;
+        arg_mut!(config)?.retry.never_wait = never_wait != 0;
         Ok(())
     })
 }
@@ -634,8 +612,7 @@ pub unsafe extern "C" fn zdk_config_set_rate_limit_pacing(
     enabled: i32,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        unsafe { arg_mut(config, "config") }?.pacing = enabled != 0;
+        arg_mut!(config)?.pacing = enabled != 0;
         Ok(())
     })
 }
@@ -653,8 +630,7 @@ pub unsafe extern "C" fn zdk_config_set_max_response_bytes(
     bytes: u64,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        unsafe { arg_mut(config, "config") }?.max_response_bytes = Some(bytes);
+        arg_mut!(config)?.max_response_bytes = Some(bytes);
         Ok(())
     })
 }

@@ -2,8 +2,7 @@
 //! set, the authorization-code exchange and PKCE.
 
 use super::boundary::{
-    FfiError, arg_mut, arg_opt_str, arg_ref, arg_str, check_out, free_box, guard, guard_value,
-    write_out,
+    FfiError, Out, arg, arg_mut, arg_opt_str, arg_str, free_arg, guard, guard_value, out,
 };
 use super::client::zdk_client;
 use super::config::zdk_config;
@@ -106,14 +105,10 @@ pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
     expires_in: u64,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_mut(config, "config") }?;
-        // SAFETY: per the contract.
-        let client_id = unsafe { arg_str(client_id, "client_id") }?;
-        // SAFETY: per the contract.
-        let client_secret = unsafe { arg_str(client_secret, "client_secret") }?;
-        // SAFETY: per the contract.
-        let scope = unsafe { arg_opt_str(scope, "scope") }?.unwrap_or("read");
+        let config = arg_mut!(config)?;
+        let client_id = arg_str!(client_id)?;
+        let client_secret = arg_str!(client_secret)?;
+        let scope = arg_opt_str!(scope)?.unwrap_or("read");
         let expires_in = if expires_in == 0 {
             crate::DEFAULT_EXPIRES_IN
         } else {
@@ -149,14 +144,10 @@ pub unsafe extern "C" fn zdk_config_set_oauth_refresh_token(
     userdata: *mut c_void,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_mut(config, "config") }?;
-        // SAFETY: per the contract.
-        let client_id = unsafe { arg_str(client_id, "client_id") }?;
-        // SAFETY: per the contract.
-        let client_secret = unsafe { arg_str(client_secret, "client_secret") }?;
-        // SAFETY: per the contract.
-        let refresh_token = unsafe { arg_str(refresh_token, "refresh_token") }?;
+        let config = arg_mut!(config)?;
+        let client_id = arg_str!(client_id)?;
+        let client_secret = arg_str!(client_secret)?;
+        let refresh_token = arg_str!(refresh_token)?;
         crate::OAuthProvider::refresh_token(client_id, client_secret, refresh_token, None)?;
         let on_rotate = on_rotate.map(|callback| {
             let target = RotationTarget { callback, userdata };
@@ -208,15 +199,13 @@ pub unsafe extern "C" fn zdk_client_token_set(
     out: *mut *mut zdk_token_set,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let client = unsafe { arg_ref(client, "client") }?;
-        check_out(out, "out")?;
+        let client = arg!(client)?;
+        let out = out!(out)?;
         let token = client
             .core()
             .token_set()
             .ok_or_else(|| Error::invalid("this client holds no OAuth token set (yet)"))?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(out, zdk_token_set::new(&token)) };
+        out.put(zdk_token_set::new(&token));
         Ok(())
     })
 }
@@ -230,9 +219,8 @@ pub unsafe extern "C" fn zdk_client_token_set(
 pub unsafe extern "C" fn zdk_token_set_access_token(
     token_set: *const zdk_token_set,
 ) -> *const c_char {
-    // SAFETY: per the contract.
     guard_value(ptr::null(), || {
-        unsafe { token_set.as_ref() }.map_or(ptr::null(), |t| t.access_token.as_ptr())
+        arg!(token_set).map_or(ptr::null(), |t| t.access_token.as_ptr())
     })
 }
 
@@ -246,8 +234,8 @@ pub unsafe extern "C" fn zdk_token_set_refresh_token(
     token_set: *const zdk_token_set,
 ) -> *const c_char {
     guard_value(ptr::null(), || {
-        // SAFETY: per the contract.
-        unsafe { token_set.as_ref() }
+        arg!(token_set)
+            .ok()
             .and_then(|t| t.refresh_token.as_ref())
             .map_or(ptr::null(), |r| r.as_ptr())
     })
@@ -260,8 +248,8 @@ pub unsafe extern "C" fn zdk_token_set_refresh_token(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_scope(token_set: *const zdk_token_set) -> *const c_char {
     guard_value(ptr::null(), || {
-        // SAFETY: per the contract.
-        unsafe { token_set.as_ref() }
+        arg!(token_set)
+            .ok()
             .and_then(|t| t.scope.as_ref())
             .map_or(ptr::null(), |s| s.as_ptr())
     })
@@ -273,10 +261,7 @@ pub unsafe extern "C" fn zdk_token_set_scope(token_set: *const zdk_token_set) ->
 /// `token_set` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_expires_at(token_set: *const zdk_token_set) -> i64 {
-    // SAFETY: per the contract.
-    guard_value(0, || {
-        unsafe { token_set.as_ref() }.map_or(0, |t| t.expires_at)
-    })
+    guard_value(0, || arg!(token_set).map_or(0, |t| t.expires_at))
 }
 
 /// Frees a token set, zeroing its secrets. NULL is a no-op.
@@ -285,15 +270,14 @@ pub unsafe extern "C" fn zdk_token_set_expires_at(token_set: *const zdk_token_se
 /// `token_set` NULL or from zdkit, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_free(token_set: *mut zdk_token_set) {
-    // SAFETY: per the contract.
-    unsafe { free_box(token_set) };
+    free_arg!(token_set);
 }
 
-fn string_out(out: *mut *mut c_char, text: &str) -> Result<(), FfiError> {
+/// Hands C a string it frees with `zdk_string_free`.
+fn string_out(out: Out<*mut c_char>, text: &str) -> Result<(), FfiError> {
     let c = CString::new(text.replace('\0', " "))
         .map_err(|_| Error::new(crate::ErrorKind::Internal, "interior NUL"))?;
-    // SAFETY: the caller checked `out`.
-    unsafe { *out = c.into_raw() };
+    out.write(c.into_raw());
     Ok(())
 }
 
@@ -323,8 +307,8 @@ pub unsafe extern "C" fn zdk_oauth_pkce_pair(
     challenge_out: *mut *mut c_char,
 ) -> zdk_result {
     guard(|| {
-        check_out(verifier_out, "verifier_out")?;
-        check_out(challenge_out, "challenge_out")?;
+        let verifier_out = out!(verifier_out)?;
+        let challenge_out = out!(challenge_out)?;
         let (verifier, challenge) = crate::pkce_pair()?;
         string_out(verifier_out, verifier.expose())?;
         string_out(challenge_out, &challenge)
@@ -348,18 +332,13 @@ pub unsafe extern "C" fn zdk_oauth_authorize_url(
     out: *mut *mut c_char,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract (all six strings).
-        let (target, client_id, redirect_uri, scope, state, challenge) = unsafe {
-            (
-                arg_str(subdomain_or_url, "subdomain_or_url")?,
-                arg_str(client_id, "client_id")?,
-                arg_str(redirect_uri, "redirect_uri")?,
-                arg_str(scope, "scope")?,
-                arg_opt_str(state, "state")?,
-                arg_opt_str(code_challenge, "code_challenge")?,
-            )
-        };
-        check_out(out, "out")?;
+        let target = arg_str!(subdomain_or_url)?;
+        let client_id = arg_str!(client_id)?;
+        let redirect_uri = arg_str!(redirect_uri)?;
+        let scope = arg_str!(scope)?;
+        let state = arg_opt_str!(state)?;
+        let challenge = arg_opt_str!(code_challenge)?;
+        let out = out!(out)?;
         let client = Client::for_token_endpoint(target)?;
         let url = crate::authorize_url(
             client.config().base_url(),
@@ -391,18 +370,13 @@ pub unsafe extern "C" fn zdk_oauth_exchange_code(
     out: *mut *mut zdk_token_set,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract (all six strings).
-        let (target, client_id, secret, code, redirect_uri, verifier) = unsafe {
-            (
-                arg_str(subdomain_or_url, "subdomain_or_url")?,
-                arg_str(client_id, "client_id")?,
-                arg_str(client_secret, "client_secret")?,
-                arg_str(code, "code")?,
-                arg_str(redirect_uri, "redirect_uri")?,
-                arg_opt_str(code_verifier, "code_verifier")?,
-            )
-        };
-        check_out(out, "out")?;
+        let target = arg_str!(subdomain_or_url)?;
+        let client_id = arg_str!(client_id)?;
+        let secret = arg_str!(client_secret)?;
+        let code = arg_str!(code)?;
+        let redirect_uri = arg_str!(redirect_uri)?;
+        let verifier = arg_opt_str!(code_verifier)?;
+        let out = out!(out)?;
         let token = crate::exchange_code(
             target,
             client_id,
@@ -411,8 +385,7 @@ pub unsafe extern "C" fn zdk_oauth_exchange_code(
             redirect_uri,
             verifier,
         )?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(out, zdk_token_set::new(&token)) };
+        out.put(zdk_token_set::new(&token));
         Ok(())
     })
 }
