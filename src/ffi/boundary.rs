@@ -2,8 +2,10 @@
 
 use super::last_error;
 use super::result::zdk_result;
+use crate::Error;
 use std::ffi::{CStr, c_char};
 use std::ptr::NonNull;
+use std::time::Duration;
 
 /// Why an export failed before or while calling the core.
 pub(crate) enum FfiError {
@@ -30,6 +32,15 @@ impl FfiError {
             FfiError::Core(error) => zdk_result::from(error.kind()),
         }
     }
+}
+
+/// A duration given in milliseconds from C, checked like every timeout setting of
+/// the core: more than zero and at most [`crate::MAX_CONFIGURED_DURATION`], so no
+/// value can overflow later arithmetic.
+pub(crate) fn duration_ms(name: &str, ms: u64) -> Result<Duration, Error> {
+    let duration = Duration::from_millis(ms);
+    crate::config::check_duration_setting(name, duration)?;
+    Ok(duration)
 }
 
 /// Records `error` as this thread's last error and returns its code.

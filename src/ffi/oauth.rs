@@ -9,10 +9,11 @@ use super::config::zdk_config;
 use super::result::zdk_result;
 use crate::client::Client;
 use crate::error::Error;
-use crate::oauth::{RotationCallback, TokenSet, unix_seconds};
+use crate::oauth::{TokenSet, unix_seconds};
 use crate::secret::Secret;
 use std::ffi::{CString, c_char, c_void};
 use std::ptr;
+use std::sync::Arc;
 use zeroize::Zeroize;
 
 /// Receives every new token set of a refresh-token client, so the application can
@@ -28,23 +29,6 @@ pub type zdk_token_rotation_callback = Option<
         expires_at_unix: i64,
     ),
 >;
-
-/// The OAuth settings a config holds until `zdk_client_new`.
-#[derive(Clone)]
-pub(crate) enum OAuthSettings {
-    ClientCredentials {
-        client_id: String,
-        client_secret: Secret,
-        scope: String,
-        expires_in: u64,
-    },
-    Refresh {
-        client_id: String,
-        client_secret: Secret,
-        refresh_token: Secret,
-        on_rotate: Option<RotationCallback>,
-    },
-}
 
 /// A C string that is zeroed when dropped (for secrets handed to C).
 struct SecretCString(Option<CString>);
@@ -92,7 +76,8 @@ impl RotationTarget {
 /// older Zendesk OAuth clients otherwise get tokens that never expire). The token is
 /// minted on the first request, again shortly before it expires, and once more when
 /// a request gets 401 (which is then replayed once). Replaces other OAuth settings;
-/// copied, the secret zeroed when the config is freed.
+/// copied, the secret zeroed when the config is freed. Clients built from one config
+/// share its token (as with the core's builder).
 ///
 /// # Safety
 /// `config` NULL or live; strings NULL or NUL-terminated.
@@ -105,23 +90,19 @@ pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
     expires_in: u64,
 ) -> zdk_result {
     guard(|| {
-        let config = arg_mut!(config)?;
-        let client_id = arg_str!(client_id)?;
-        let client_secret = arg_str!(client_secret)?;
-        let scope = arg_opt_str!(scope)?.unwrap_or("read");
-        let expires_in = if expires_in == 0 {
-            crate::DEFAULT_EXPIRES_IN
-        } else {
-            expires_in
-        };
-        crate::OAuthProvider::client_credentials(client_id, client_secret, scope, expires_in)?;
-        config.set_oauth(OAuthSettings::ClientCredentials {
-            client_id: client_id.to_owned(),
-            client_secret: Secret::new(client_secret),
-            scope: scope.to_owned(),
-            expires_in,
-        });
-        Ok(())
+        arg_mut!(config)?.set(|b| {
+            let expires_in = match expires_in {
+                0 => crate::DEFAULT_EXPIRES_IN,
+                seconds => seconds,
+            };
+            let provider = crate::OAuthProvider::client_credentials(
+                arg_str!(client_id)?,
+                arg_str!(client_secret)?,
+                arg_opt_str!(scope)?.unwrap_or("read"),
+                expires_in,
+            )?;
+            Ok(b.credential_provider(Arc::new(provider)))
+        })
     })
 }
 
@@ -131,6 +112,8 @@ pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
 /// (may be NULL) receives every new token set to persist; `zdk_client_token_set`
 /// reads the latest at any time. `userdata` must stay valid while any client built
 /// from this config lives. Replaces other OAuth settings; strings are copied.
+/// Clients built from one config share its token set, so a rotation made by one is
+/// seen by all (a rotated refresh token cannot be used twice).
 ///
 /// # Safety
 /// `config` NULL or live; strings NULL or NUL-terminated; `on_rotate` NULL or valid.
@@ -144,24 +127,22 @@ pub unsafe extern "C" fn zdk_config_set_oauth_refresh_token(
     userdata: *mut c_void,
 ) -> zdk_result {
     guard(|| {
-        let config = arg_mut!(config)?;
-        let client_id = arg_str!(client_id)?;
-        let client_secret = arg_str!(client_secret)?;
-        let refresh_token = arg_str!(refresh_token)?;
-        crate::OAuthProvider::refresh_token(client_id, client_secret, refresh_token, None)?;
-        let on_rotate = on_rotate.map(|callback| {
-            let target = RotationTarget { callback, userdata };
-            let callback: RotationCallback =
-                std::sync::Arc::new(move |token: &TokenSet| target.call(token));
-            callback
-        });
-        config.set_oauth(OAuthSettings::Refresh {
-            client_id: client_id.to_owned(),
-            client_secret: Secret::new(client_secret),
-            refresh_token: Secret::new(refresh_token),
-            on_rotate,
-        });
-        Ok(())
+        arg_mut!(config)?.set(|b| {
+            let provider = crate::OAuthProvider::refresh_token(
+                arg_str!(client_id)?,
+                arg_str!(client_secret)?,
+                arg_str!(refresh_token)?,
+                None,
+            )?;
+            let provider = match on_rotate {
+                Some(callback) => {
+                    let target = RotationTarget { callback, userdata };
+                    provider.on_rotate(Arc::new(move |token: &TokenSet| target.call(token)))
+                }
+                None => provider,
+            };
+            Ok(b.credential_provider(Arc::new(provider)))
+        })
     })
 }
 

@@ -468,6 +468,10 @@ static void test_config(void) {
     CHECK_NULL_ARG(zdk_config_set_proxy(NULL, "http://127.0.0.1:3128", NULL));
     CHECK_NULL_ARG(zdk_config_set_proxy(config, NULL, "localhost"));
     CHECK_OK(zdk_config_set_proxy(config, "http://127.0.0.1:3128", NULL));
+    /* zdk_config_set_no_proxy */
+    CHECK_NULL_ARG(zdk_config_set_no_proxy(NULL, "localhost"));
+    CHECK_NULL_ARG(zdk_config_set_no_proxy(config, NULL));
+    CHECK_OK(zdk_config_set_no_proxy(config, "localhost"));
     /* zdk_config_set_ca_file, zdk_config_set_ca_dir */
     CHECK_NULL_ARG(zdk_config_set_ca_file(NULL, "/tmp/ca.pem"));
     CHECK_NULL_ARG(zdk_config_set_ca_file(config, NULL));
@@ -493,6 +497,7 @@ static void test_config(void) {
         CHECK_BAD_UTF8(zdk_config_set_user_agent(config, bad));
         CHECK_BAD_UTF8(zdk_config_set_proxy(config, bad, NULL));
         CHECK_BAD_UTF8(zdk_config_set_proxy(config, "http://127.0.0.1:3128", bad));
+        CHECK_BAD_UTF8(zdk_config_set_no_proxy(config, bad));
         CHECK_BAD_UTF8(zdk_config_set_ca_file(config, bad));
         CHECK_BAD_UTF8(zdk_config_set_ca_dir(config, bad));
         CHECK_BAD_UTF8(zdk_config_set_client_cert(config, bad, "/tmp/k.pem"));
