@@ -999,6 +999,17 @@ enum zdk_result zdk_request_set_body(struct zdk_request *request,
                                      size_t body_len);
 
 /**
+ * Overrides the client's transfer timeout (`zdk_config_set_timeout_ms`) for this
+ * request, in milliseconds: each attempt may take this long, while the call's
+ * deadline still bounds the whole call. More than 0 and at most one day (86400000);
+ * otherwise `ZDK_ERR_INVALID_ARGUMENT` and the request is unchanged.
+ *
+ * # Safety
+ * `request` NULL or live.
+ */
+enum zdk_result zdk_request_set_timeout_ms(struct zdk_request *request, uint64_t ms);
+
+/**
  * Frees a request. NULL is a no-op.
  *
  * # Safety

@@ -5,6 +5,7 @@ use super::boundary::{arg_bytes, arg_mut, arg_opt_str, arg_str, free_arg, guard,
 use super::result::zdk_result;
 use crate::request::Request;
 use std::ffi::c_char;
+use std::time::Duration;
 
 /// A request under construction. Not thread-safe to modify; once built it may be
 /// sent by several threads (`zdk_client_send` only reads it).
@@ -102,6 +103,27 @@ pub unsafe extern "C" fn zdk_request_set_body(
         let content_type = arg_opt_str!(content_type)?.unwrap_or("application/json");
         let bytes = arg_bytes!(body, body_len)?;
         let candidate = request.request.clone().body(content_type, bytes.to_vec());
+        candidate.validate()?;
+        request.request = candidate;
+        Ok(())
+    })
+}
+
+/// Overrides the client's transfer timeout (`zdk_config_set_timeout_ms`) for this
+/// request, in milliseconds: each attempt may take this long, while the call's
+/// deadline still bounds the whole call. More than 0 and at most one day (86400000);
+/// otherwise `ZDK_ERR_INVALID_ARGUMENT` and the request is unchanged.
+///
+/// # Safety
+/// `request` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_request_set_timeout_ms(
+    request: *mut zdk_request,
+    ms: u64,
+) -> zdk_result {
+    guard(|| {
+        let request = arg_mut!(request)?;
+        let candidate = request.request.clone().timeout(Duration::from_millis(ms));
         candidate.validate()?;
         request.request = candidate;
         Ok(())

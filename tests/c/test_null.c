@@ -130,6 +130,11 @@ static void test_requests(zdk_client *client) {
         CHECK_BAD_UTF8(zdk_request_add_header(request, "X-Test", BAD_UTF8[i]));
     }
 
+    /* zdk_request_set_timeout_ms */
+    CHECK_NULL_ARG(zdk_request_set_timeout_ms(NULL, 1000));
+    CHECK_FAILS(zdk_request_set_timeout_ms(request, 0), ZDK_ERR_INVALID_ARGUMENT);
+    CHECK_OK(zdk_request_set_timeout_ms(request, 1000));
+
     /* zdk_request_set_body: NULL content type means JSON, NULL body only with length 0 */
     CHECK_NULL_ARG(zdk_request_set_body(NULL, NULL, body, 2));
     CHECK_NULL_ARG(zdk_request_set_body(request, "application/json", NULL, 2));
