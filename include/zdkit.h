@@ -688,7 +688,9 @@ void zdk_pager_free(struct zdk_pager *pager);
  * Starts an incremental export of `resource` (`"tickets"`, `"users"` use Zendesk's
  * cursors; `"organizations"`, `"ticket_events"`, … are time-based, de-duplicated
  * across pages). Give `cursor` (a value saved from `zdk_export_cursor`) to resume,
- * or NULL to start at `start_time` (Unix time, at least 60 s ago; 0 = everything).
+ * with `start_time` 0, or NULL to start at `start_time` (Unix time, at least 60 s ago;
+ * 0 = everything). A cursor and a non-zero `start_time` together fail with
+ * `ZDK_ERR_INVALID_ARGUMENT`.
  * `per_page` 1 to 1000 (else `ZDK_ERR_INVALID_ARGUMENT`). A cursor or `end_time` that stops advancing fails with
  * `ZDK_ERR_DECODE` instead of looping.
  *

@@ -224,7 +224,9 @@ pub struct zdk_export {
 /// Starts an incremental export of `resource` (`"tickets"`, `"users"` use Zendesk's
 /// cursors; `"organizations"`, `"ticket_events"`, … are time-based, de-duplicated
 /// across pages). Give `cursor` (a value saved from `zdk_export_cursor`) to resume,
-/// or NULL to start at `start_time` (Unix time, at least 60 s ago; 0 = everything).
+/// with `start_time` 0, or NULL to start at `start_time` (Unix time, at least 60 s ago;
+/// 0 = everything). A cursor and a non-zero `start_time` together fail with
+/// `ZDK_ERR_INVALID_ARGUMENT`.
 /// `per_page` 1 to 1000 (else `ZDK_ERR_INVALID_ARGUMENT`). A cursor or `end_time` that stops advancing fails with
 /// `ZDK_ERR_DECODE` instead of looping.
 ///
@@ -246,10 +248,8 @@ pub unsafe extern "C" fn zdk_export_new(
         let resource = arg_str!(resource)?;
         let cursor = arg_opt_str!(cursor)?;
         let out = out!(out)?;
-        let start = match cursor {
-            Some(cursor) => ExportStart::Cursor(cursor.to_owned()),
-            None => ExportStart::StartTime(start_time),
-        };
+        let start_time = (start_time != 0).then_some(start_time);
+        let start = ExportStart::from_options(start_time, cursor.map(str::to_owned))?;
         let export = IncrementalExport::new(client.core(), resource, start, per_page)?;
         let cursor = export.cursor().as_deref().map(to_cstring);
         out.put(zdk_export { export, cursor });
@@ -276,6 +276,8 @@ pub unsafe extern "C" fn zdk_export_next(
         match export.export.next_page()? {
             Some(page) => {
                 export.cursor = page.cursor.as_deref().map(to_cstring);
+                // The documented body is the de-duplicated item array (the raw page of a
+                // time-based export repeats items across pages), so it is written here.
                 let mut response = page.response;
                 response.body = serde_json::to_vec(&page.items)
                     .map_err(|e| crate::Error::new(crate::ErrorKind::Internal, e.to_string()))?;
