@@ -24,6 +24,7 @@ mod client;
 mod config;
 mod credentials;
 mod error;
+#[cfg(feature = "capi")]
 pub mod ffi;
 mod headers;
 mod incremental;
