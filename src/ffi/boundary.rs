@@ -100,7 +100,8 @@ pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
 //
 // Why that `unsafe` is sound: the macros are used only in the bodies of the exported
 // `unsafe extern "C" fn`s, on those functions' own pointer parameters, and every
-// export's `# Safety` section makes the C caller promise that each pointer parameter
+// export's `# Safety` section (for the `zdk_config_set_*` family, the one contract
+// stated on `zdk_config`) makes the C caller promise that each pointer parameter
 // is NULL or valid for the whole call — a live zdkit handle (not used from another
 // thread while it is changed), a NUL-terminated string, `len` readable bytes, or a
 // writable out-pointer. NULL is checked here; the rest is that promise, which no code
