@@ -2,8 +2,14 @@
 //! plus the `ZDKIT_VERSION_*` macros from Cargo.toml. The file is rewritten only when
 //! its content changes; CI fails when the committed header differs from this output.
 
+#[cfg(feature = "capi")]
 use std::path::PathBuf;
 
+/// Without the `capi` feature (the Python extension's build) there is no header to write.
+#[cfg(not(feature = "capi"))]
+fn main() {}
+
+#[cfg(feature = "capi")]
 fn main() {
     let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     println!("cargo:rerun-if-changed=src/ffi");

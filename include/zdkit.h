@@ -201,6 +201,11 @@ typedef struct zdk_client zdk_client;
  * `zdk_client_new`. A config may be reused for several clients.
  *
  * Not thread-safe: do not change one config from two threads at once.
+ *
+ * For every `zdk_config_set_*` function: strings are copied (secrets zeroed when the
+ * config is freed); a failing call leaves the config unchanged; a `_ms` duration must
+ * be more than 0 and at most one day (86400000), else `ZDK_ERR_INVALID_ARGUMENT`.
+ * Safety: `config` is NULL or a live config, each string NULL or NUL-terminated.
  */
 typedef struct zdk_config zdk_config;
 
@@ -460,39 +465,26 @@ void zdk_config_free(struct zdk_config *config);
 
 /**
  * Targets `https://{subdomain}.zendesk.com`, or a full base URL when the text
- * contains `://` (the same rule as `zdk_client_new_api_token`). Checked by
- * `zdk_client_new`. The string is copied.
- *
- * # Safety
- * `config` is NULL or a live config; `subdomain_or_url` is NULL or NUL-terminated.
+ * starts with a scheme and `://` (the same rule as `zdk_client_new_api_token`).
+ * Checked by `zdk_client_new`.
  */
 enum zdk_result zdk_config_set_target(struct zdk_config *config, const char *subdomain_or_url);
 
 /**
- * Targets `https://{subdomain}.zendesk.com`. The string is copied.
- *
- * # Safety
- * `config` is NULL or a live config; `subdomain` is NULL or NUL-terminated.
+ * Targets `https://{subdomain}.zendesk.com` (a URL is refused here).
  */
 enum zdk_result zdk_config_set_subdomain(struct zdk_config *config, const char *subdomain);
 
 /**
  * Targets a full base URL (`https://support.example.com`, the emulator's
  * `http://127.0.0.1:PORT`). Plain `http://` is accepted only for loopback hosts
- * (`zdk_client_new` fails with `ZDK_ERR_INSECURE_TRANSPORT` otherwise). Copied.
- *
- * # Safety
- * `config` is NULL or a live config; `base_url` is NULL or NUL-terminated.
+ * (`zdk_client_new` fails with `ZDK_ERR_INSECURE_TRANSPORT` otherwise).
  */
 enum zdk_result zdk_config_set_base_url(struct zdk_config *config, const char *base_url);
 
 /**
  * Uses an API token: `Authorization: Basic base64("{email}/token:{api_token}")`.
- * Replaces an API token set before. Both strings are copied; the copy of the token
- * is zeroed when the config is freed.
- *
- * # Safety
- * `config` is NULL or a live config; `email`, `api_token` NULL or NUL-terminated.
+ * Replaces an API token set before; checked by `zdk_client_new`.
  */
 enum zdk_result zdk_config_set_api_token(struct zdk_config *config,
                                          const char *email,
@@ -500,10 +492,7 @@ enum zdk_result zdk_config_set_api_token(struct zdk_config *config,
 
 /**
  * Uses an OAuth access token: `Authorization: Bearer {access_token}`. Replaces an
- * OAuth token set before. Copied; the copy is zeroed when the config is freed.
- *
- * # Safety
- * `config` is NULL or a live config; `access_token` NULL or NUL-terminated.
+ * OAuth token set before; checked by `zdk_client_new`.
  */
 enum zdk_result zdk_config_set_oauth_token(struct zdk_config *config, const char *access_token);
 
@@ -520,104 +509,68 @@ enum zdk_result zdk_config_set_password(struct zdk_config *config,
                                         const char *password);
 
 /**
- * Sets the connect timeout in milliseconds (default 10000). Must be more than 0 and
- * at most one day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT` and the setting
- * is unchanged.
- *
- * # Safety
- * `config` is NULL or a live config.
+ * Sets the connect timeout in milliseconds (default 10000).
  */
 enum zdk_result zdk_config_set_connect_timeout_ms(struct zdk_config *config, uint64_t ms);
 
 /**
- * Sets the total timeout of one transfer in milliseconds (default 60000). Must be
- * more than 0 and at most one day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT`
- * and the setting is unchanged.
- *
- * # Safety
- * `config` is NULL or a live config.
+ * Sets the total timeout of one transfer in milliseconds (default 60000);
+ * `zdk_request_set_timeout_ms` overrides it for one request.
  */
 enum zdk_result zdk_config_set_timeout_ms(struct zdk_config *config, uint64_t ms);
 
 /**
- * Replaces the `User-Agent` (default `zdkit/<version> libcurl/<version>`). Copied.
- *
- * # Safety
- * `config` is NULL or a live config; `user_agent` NULL or NUL-terminated.
+ * Replaces the `User-Agent` (default `zdkit/<version> libcurl/<version>`); CR or LF
+ * in it makes `zdk_client_new` fail.
  */
 enum zdk_result zdk_config_set_user_agent(struct zdk_config *config, const char *user_agent);
 
 /**
  * Sets an explicit proxy URL (`http://proxy:3128`). Without one, libcurl honours the
  * `https_proxy`, `http_proxy` and `no_proxy` environment variables. `no_proxy` may
- * be NULL; otherwise it lists hosts that bypass the proxy. Copied.
- *
- * # Safety
- * `config` is NULL or a live config; strings NULL or NUL-terminated.
+ * be NULL (the hosts given before, here or with `zdk_config_set_no_proxy`, stay);
+ * otherwise it lists hosts that bypass the proxy.
  */
 enum zdk_result zdk_config_set_proxy(struct zdk_config *config,
                                      const char *proxy,
                                      const char *no_proxy);
 
 /**
- * Verifies servers with the CA certificates in this PEM file instead of the
- * system's. Copied.
- *
- * # Safety
- * `config` is NULL or a live config; `path` NULL or NUL-terminated.
+ * Sets the hosts that bypass the proxy, comma-separated as in the `no_proxy`
+ * environment variable (`"localhost,.internal.example.com"`; `"*"` for all).
+ * Replaces the list given before.
+ */
+enum zdk_result zdk_config_set_no_proxy(struct zdk_config *config, const char *hosts);
+
+/**
+ * Verifies servers with the CA certificates in this PEM file instead of the system's.
  */
 enum zdk_result zdk_config_set_ca_file(struct zdk_config *config, const char *path);
 
 /**
- * Verifies servers with the hashed CA certificates in this directory. Copied.
- *
- * # Safety
- * `config` is NULL or a live config; `path` NULL or NUL-terminated.
+ * Verifies servers with the hashed CA certificates in this directory.
  */
 enum zdk_result zdk_config_set_ca_dir(struct zdk_config *config, const char *path);
 
 /**
- * Presents a client certificate (mutual TLS): PEM certificate and private key
- * files. Copied.
- *
- * # Safety
- * `config` is NULL or a live config; paths NULL or NUL-terminated.
+ * Presents a client certificate (mutual TLS): PEM certificate and private key files.
  */
 enum zdk_result zdk_config_set_client_cert(struct zdk_config *config,
                                            const char *cert_path,
                                            const char *key_path);
 
 /**
- * Registers a log callback with its userdata (NULL `callback` removes it). See
- * `zdk_log_callback` for the threading rules. `userdata` must stay valid as long
- * as any client built from this config lives.
- *
- * # Safety
- * `config` is NULL or a live config; `callback` a valid function or NULL.
- */
-enum zdk_result zdk_config_set_log_callback(struct zdk_config *config,
-                                            zdk_log_callback callback,
-                                            void *userdata);
-
-/**
  * Sets how many times a failed request is retried (default 3; 0 disables retries).
  * Retried: 429 and 503-with-`Retry-After` for every method; other 5xx, cut
  * connections and timeouts for GET/HEAD/PUT/DELETE/OPTIONS, and for POST/PATCH only
  * with an `Idempotency-Key` (zdkit adds one to `POST /api/v2/tickets` itself).
- *
- * # Safety
- * `config` is NULL or a live config.
  */
 enum zdk_result zdk_config_set_max_retries(struct zdk_config *config, uint32_t retries);
 
 /**
  * Sets the overall budget of one call in milliseconds, waits and retries included
  * (default 120000). A wait that would pass it is not started: the error comes at
- * once, with `zdk_last_error_retry_after_ms()`. Must be more than 0 and at most one
- * day (86400000); otherwise `ZDK_ERR_INVALID_ARGUMENT` and the setting is unchanged.
- *
- * # Safety
- * `config` is NULL or a live config.
+ * once, with `zdk_last_error_retry_after_ms()`.
  */
 enum zdk_result zdk_config_set_deadline_ms(struct zdk_config *config, uint64_t ms);
 
@@ -625,9 +578,6 @@ enum zdk_result zdk_config_set_deadline_ms(struct zdk_config *config, uint64_t m
  * Non-zero: never wait — a rate limit or a retryable failure comes back at once
  * (`ZDK_ERR_RATE_LIMITED` with the retry-after), for job queues that reschedule
  * themselves. Zero (the default): wait and retry within the deadline.
- *
- * # Safety
- * `config` is NULL or a live config.
  */
 enum zdk_result zdk_config_set_never_wait(struct zdk_config *config, int32_t never_wait);
 
@@ -635,9 +585,6 @@ enum zdk_result zdk_config_set_never_wait(struct zdk_config *config, int32_t nev
  * Non-zero (the default): space requests out when the rate-limit headers say the
  * bucket is nearly empty, so long loops run at the account's limit without 429s.
  * Zero: send at once.
- *
- * # Safety
- * `config` is NULL or a live config.
  */
 enum zdk_result zdk_config_set_rate_limit_pacing(struct zdk_config *config, int32_t enabled);
 
@@ -646,9 +593,6 @@ enum zdk_result zdk_config_set_rate_limit_pacing(struct zdk_config *config, int3
  * (default 64 MiB, `DEFAULT_MAX_RESPONSE_BYTES`). A larger answer fails with
  * `ZDK_ERR_RESPONSE_TOO_LARGE`, the transfer stopped having held no more than about
  * this much. 0 is refused by `zdk_client_new` (`ZDK_ERR_INVALID_ARGUMENT`).
- *
- * # Safety
- * `config` is NULL or a live config.
  */
 enum zdk_result zdk_config_set_max_response_bytes(struct zdk_config *config, uint64_t bytes);
 
@@ -744,7 +688,9 @@ void zdk_pager_free(struct zdk_pager *pager);
  * Starts an incremental export of `resource` (`"tickets"`, `"users"` use Zendesk's
  * cursors; `"organizations"`, `"ticket_events"`, … are time-based, de-duplicated
  * across pages). Give `cursor` (a value saved from `zdk_export_cursor`) to resume,
- * or NULL to start at `start_time` (Unix time, at least 60 s ago; 0 = everything).
+ * with `start_time` 0, or NULL to start at `start_time` (Unix time, at least 60 s ago;
+ * 0 = everything). A cursor and a non-zero `start_time` together fail with
+ * `ZDK_ERR_INVALID_ARGUMENT`.
  * `per_page` 1 to 1000 (else `ZDK_ERR_INVALID_ARGUMENT`). A cursor or `end_time` that stops advancing fails with
  * `ZDK_ERR_DECODE` instead of looping.
  *
@@ -852,13 +798,26 @@ const char *zdk_last_error_request_id(void);
 int64_t zdk_last_error_retry_after_ms(void);
 
 /**
+ * Registers a log callback with its userdata (NULL `callback` removes it). See
+ * `zdk_log_callback` for the threading rules. `userdata` must stay valid as long
+ * as any client built from this config lives.
+ *
+ * # Safety
+ * `config` is NULL or a live config; `callback` a valid function or NULL.
+ */
+enum zdk_result zdk_config_set_log_callback(struct zdk_config *config,
+                                            zdk_log_callback callback,
+                                            void *userdata);
+
+/**
  * Uses OAuth client credentials: `POST /oauth/tokens` with
  * `grant_type=client_credentials` on the client's origin, for `scope` (space-separated,
  * NULL means `"read"`) and `expires_in` seconds (0 means 1800; always sent, since
  * older Zendesk OAuth clients otherwise get tokens that never expire). The token is
  * minted on the first request, again shortly before it expires, and once more when
  * a request gets 401 (which is then replayed once). Replaces other OAuth settings;
- * copied, the secret zeroed when the config is freed.
+ * copied, the secret zeroed when the config is freed. Clients built from one config
+ * share its token (as with the core's builder).
  *
  * # Safety
  * `config` NULL or live; strings NULL or NUL-terminated.
@@ -876,6 +835,8 @@ enum zdk_result zdk_config_set_oauth_client_credentials(struct zdk_config *confi
  * (may be NULL) receives every new token set to persist; `zdk_client_token_set`
  * reads the latest at any time. `userdata` must stay valid while any client built
  * from this config lives. Replaces other OAuth settings; strings are copied.
+ * Clients built from one config share its token set, so a rotation made by one is
+ * seen by all (a rotated refresh token cannot be used twice).
  *
  * # Safety
  * `config` NULL or live; strings NULL or NUL-terminated; `on_rotate` NULL or valid.
@@ -1038,6 +999,17 @@ enum zdk_result zdk_request_set_body(struct zdk_request *request,
                                      const char *content_type,
                                      const uint8_t *body,
                                      size_t body_len);
+
+/**
+ * Overrides the client's transfer timeout (`zdk_config_set_timeout_ms`) for this
+ * request, in milliseconds: each attempt may take this long, while the call's
+ * deadline still bounds the whole call. More than 0 and at most one day (86400000);
+ * otherwise `ZDK_ERR_INVALID_ARGUMENT` and the request is unchanged.
+ *
+ * # Safety
+ * `request` NULL or live.
+ */
+enum zdk_result zdk_request_set_timeout_ms(struct zdk_request *request, uint64_t ms);
 
 /**
  * Frees a request. NULL is a no-op.

@@ -9,6 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::log::LogLevel;
 use crate::oauth::TokenSet;
 use crate::ratelimit::Governor;
+use crate::redirect::MAX_REDIRECTS;
 use crate::request::{Body, Request};
 use crate::response::Response;
 use crate::retry::new_idempotency_key;
@@ -19,9 +20,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use url::Url;
 use zeroize::Zeroize;
-
-/// Redirects followed per request, all on the same origin.
-pub const MAX_REDIRECTS: usize = 5;
 
 /// A Zendesk API client. Cheap to clone (clones share connections and the
 /// rate-limit governor) and safe to use from many threads at once.
@@ -273,7 +271,9 @@ impl Client {
         loop {
             let (response, sent_authorization) =
                 self.send_once(request, &method, &url, body, deadline)?;
-            if let Some(next) = self.redirect_target(&response, &url)? {
+            if let Some(next) =
+                crate::redirect::next_hop(&response, &url, self.config().base_url())?
+            {
                 redirects += 1;
                 if redirects > MAX_REDIRECTS {
                     let error = Error::from_response(response);
@@ -309,32 +309,6 @@ impl Client {
                 return Ok(response);
             }
             return Err(Error::from_response(response));
-        }
-    }
-
-    /// The next URL when `response` is a redirect on the client's origin; an error
-    /// when it points elsewhere; `None` when it is not a redirect.
-    fn redirect_target(&self, response: &Response, current: &Url) -> Result<Option<Url>> {
-        if !matches!(response.status, 301 | 302 | 303 | 307 | 308) {
-            return Ok(None);
-        }
-        let Some(location) = response.headers.get("location") else {
-            return Ok(None);
-        };
-        let next = current.join(location).ok();
-        match next {
-            Some(next) if next.origin() == self.config().base_url().origin() => Ok(Some(next)),
-            _ => {
-                let target = next
-                    .map(|u| u.origin().ascii_serialization())
-                    .unwrap_or_else(|| "an invalid location".to_owned());
-                let message = format!(
-                    "HTTP {}: redirect to {target} not followed (credentials are only sent to {})",
-                    response.status,
-                    self.config().base_url().origin().ascii_serialization()
-                );
-                Err(Error::from_response(response.clone()).reframed(ErrorKind::Http, message))
-            }
         }
     }
 

@@ -8,6 +8,7 @@
 use crate::response::Response;
 use serde_json::Value;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What went wrong, in the categories a caller acts on.
@@ -205,6 +206,8 @@ struct Inner {
     response: Option<Box<Response>>,
     /// A transport failure a new attempt can cure.
     transient: bool,
+    /// The underlying cause (a libcurl, I/O or JSON error), for `Error::source`.
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl Error {
@@ -222,6 +225,7 @@ impl Error {
                 path: None,
                 response: None,
                 transient: false,
+                source: None,
             }),
         }
     }
@@ -270,6 +274,15 @@ impl Error {
     ) {
         self.inner.status = status;
         self.inner.retry_after = retry_after;
+    }
+
+    /// Keeps the underlying cause, readable through [`std::error::Error::source`].
+    pub(crate) fn with_source(
+        mut self,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        self.inner.source = Some(Arc::new(cause));
+        self
     }
 
     /// Marks a transport failure that a new attempt can cure.
@@ -408,7 +421,14 @@ impl fmt::Debug for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|cause| cause as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

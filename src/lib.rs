@@ -24,6 +24,7 @@ mod client;
 mod config;
 mod credentials;
 mod error;
+#[cfg(feature = "capi")]
 pub mod ffi;
 mod headers;
 mod incremental;
@@ -33,14 +34,16 @@ mod oauth;
 mod paginate;
 pub mod panic;
 mod ratelimit;
+mod redirect;
 mod request;
 mod response;
 mod retry;
 mod search;
 mod secret;
 mod transport;
+mod upload;
 
-pub use client::{Client, MAX_REDIRECTS};
+pub use client::Client;
 pub use config::{
     Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     EnvSettings, MAX_CONFIGURED_DURATION, SETTINGS, default_user_agent,
@@ -53,7 +56,6 @@ pub use headers::Headers;
 pub use incremental::{
     CURSOR_RESOURCES, DEFAULT_EXPORT_PAGE_SIZE, ExportPage, ExportStart, IncrementalExport,
 };
-pub use jobs::{UploadSource, guess_content_type, upload_request};
 pub use log::{LogLevel, LogSink};
 pub use oauth::{
     DEFAULT_EXPIRES_IN, MAX_TOKEN_LIFETIME, OAuthProvider, RotationCallback, TokenSet,
@@ -64,6 +66,7 @@ pub use paginate::{DEFAULT_PAGE_SIZE, Page, Pager, find_items_key, parse_link_ne
 pub use ratelimit::{
     EndpointBucket, LONGEST_WINDOW, MAX_RETRY_AFTER, RateLimit, parse_retry_after,
 };
+pub use redirect::MAX_REDIRECTS;
 pub use request::{Body, Request};
 pub use response::Response;
 pub use retry::{
@@ -72,6 +75,7 @@ pub use retry::{
 pub use search::{SEARCH_LIMIT_CODE, SEARCH_RESULT_CAP, SearchPager, SearchResults};
 pub use secret::Secret;
 pub use transport::CancelCheck;
+pub use upload::{UploadSource, guess_content_type, upload_request};
 
 /// zdkit's version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

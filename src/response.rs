@@ -62,6 +62,7 @@ impl Response {
                 crate::ErrorKind::Decode,
                 format!("the response body is not valid JSON: {e}"),
             )
+            .with_source(e)
             .with_response_context(self)
         })
     }

@@ -499,7 +499,7 @@ impl Transport {
         } else {
             (ErrorKind::Transport, "transfer failed".to_owned(), false)
         };
-        let error = Error::new(kind, format!("{what} ({detail})"));
+        let error = Error::new(kind, format!("{what} ({detail})")).with_source(e.clone());
         if transient { error.transient() } else { error }
     }
 }

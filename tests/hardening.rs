@@ -175,6 +175,9 @@ fn a_refused_connection_is_retried() {
     .unwrap_err();
     assert!(error.is_transient(), "{error}");
     assert!(lines.lock().unwrap().iter().any(|l| l.contains("retry 1")));
+    // The libcurl error stays reachable as the cause.
+    let cause = std::error::Error::source(&error).expect("a cause");
+    assert!(cause.downcast_ref::<curl::Error>().is_some(), "{cause:?}");
 }
 
 #[test]

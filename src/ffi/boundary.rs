@@ -2,7 +2,10 @@
 
 use super::last_error;
 use super::result::zdk_result;
+use crate::Error;
 use std::ffi::{CStr, c_char};
+use std::ptr::NonNull;
+use std::time::Duration;
 
 /// Why an export failed before or while calling the core.
 pub(crate) enum FfiError {
@@ -29,6 +32,15 @@ impl FfiError {
             FfiError::Core(error) => zdk_result::from(error.kind()),
         }
     }
+}
+
+/// A duration given in milliseconds from C, checked like every timeout setting of
+/// the core: more than zero and at most [`crate::MAX_CONFIGURED_DURATION`], so no
+/// value can overflow later arithmetic.
+pub(crate) fn duration_ms(name: &str, ms: u64) -> Result<Duration, Error> {
+    let duration = Duration::from_millis(ms);
+    crate::config::check_duration_setting(name, duration)?;
+    Ok(duration)
 }
 
 /// Records `error` as this thread's last error and returns its code.
@@ -82,20 +94,108 @@ pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     crate::panic::catch(body).unwrap_or(fallback)
 }
 
-/// Borrows a pointer argument, or fails with `Null(name)`.
+// The argument macros below read the parameters of an export. Each takes the
+// parameter itself (an identifier) and names it in the error from `stringify!`, so a
+// name is never written twice, and each holds the one `unsafe` block its check needs.
+//
+// Why that `unsafe` is sound: the macros are used only in the bodies of the exported
+// `unsafe extern "C" fn`s, on those functions' own pointer parameters, and every
+// export's `# Safety` section (for the `zdk_config_set_*` family, the one contract
+// stated on `zdk_config`) makes the C caller promise that each pointer parameter
+// is NULL or valid for the whole call — a live zdkit handle (not used from another
+// thread while it is changed), a NUL-terminated string, `len` readable bytes, or a
+// writable out-pointer. NULL is checked here; the rest is that promise, which no code
+// can check. The borrowed values live no longer than the call (the `guard` body).
+
+/// Borrows a handle argument: `arg!(client)?` gives `&zdk_client`, or fails with
+/// `ZDK_ERR_NULL_ARGUMENT` naming `client`.
+macro_rules! arg {
+    ($p:ident) => {{
+        let ptr = $p;
+        // SAFETY: see the comment above the argument macros in ffi/boundary.rs.
+        unsafe { $crate::ffi::boundary::borrow(ptr, stringify!($p)) }
+    }};
+}
+
+/// Borrows a handle argument mutably: `arg_mut!(config)?`.
+macro_rules! arg_mut {
+    ($p:ident) => {{
+        let ptr = $p;
+        // SAFETY: see the comment above the argument macros in ffi/boundary.rs.
+        unsafe { $crate::ffi::boundary::borrow_mut(ptr, stringify!($p)) }
+    }};
+}
+
+/// Reads a NUL-terminated UTF-8 string argument: `arg_str!(path)?` gives `&str`;
+/// NULL is `ZDK_ERR_NULL_ARGUMENT`, bad UTF-8 `ZDK_ERR_INVALID_UTF8`.
+macro_rules! arg_str {
+    ($p:ident) => {{
+        let ptr = $p;
+        // SAFETY: see the comment above the argument macros in ffi/boundary.rs.
+        unsafe { $crate::ffi::boundary::read_str(ptr, stringify!($p)) }
+    }};
+}
+
+/// Reads an optional string argument: NULL gives `None`.
+macro_rules! arg_opt_str {
+    ($p:ident) => {{
+        let ptr = $p;
+        if ptr.is_null() {
+            Ok(None)
+        } else {
+            // SAFETY: see the comment above the argument macros in ffi/boundary.rs.
+            unsafe { $crate::ffi::boundary::read_str(ptr, stringify!($p)) }.map(Some)
+        }
+    }};
+}
+
+/// Borrows `len` bytes: `arg_bytes!(body, body_len)?`; NULL is allowed only when the
+/// length is 0.
+macro_rules! arg_bytes {
+    ($p:ident, $len:expr) => {{
+        let (ptr, len): (*const u8, usize) = ($p, $len);
+        // SAFETY: see the comment above the argument macros in ffi/boundary.rs.
+        unsafe { $crate::ffi::boundary::read_bytes(ptr, len, stringify!($p)) }
+    }};
+}
+
+/// Checks an out-pointer argument: `out!(out)?` gives an [`Out`] to write the result
+/// through once the call has succeeded, or fails naming `out` when it is NULL.
+macro_rules! out {
+    ($p:ident) => {{
+        let ptr = $p;
+        // SAFETY: see the comment above the argument macros in ffi/boundary.rs.
+        unsafe { $crate::ffi::boundary::Out::new(ptr, stringify!($p)) }
+    }};
+}
+
+/// Frees a handle argument of a `zdk_*_free` export (NULL is a no-op), through
+/// [`free_box`].
+macro_rules! free_arg {
+    ($p:ident) => {{
+        let ptr = $p;
+        // SAFETY: see the comment above the argument macros in ffi/boundary.rs; a
+        // `_free` export's contract adds that the handle came from zdkit, freed once.
+        unsafe { $crate::ffi::boundary::free_box(ptr) }
+    }};
+}
+
+pub(crate) use {arg, arg_bytes, arg_mut, arg_opt_str, arg_str, free_arg, out};
+
+/// Borrows a pointer, or fails with `Null(name)`. Use [`arg!`].
 ///
 /// # Safety
 /// `ptr` must be NULL or point to a live `T` for the returned lifetime.
-pub(crate) unsafe fn arg_ref<'a, T>(ptr: *const T, name: &'static str) -> Result<&'a T, FfiError> {
+pub(crate) unsafe fn borrow<'a, T>(ptr: *const T, name: &'static str) -> Result<&'a T, FfiError> {
     // SAFETY: the caller promises `ptr` is NULL or valid.
     unsafe { ptr.as_ref() }.ok_or(FfiError::Null(name))
 }
 
-/// Borrows a mutable pointer argument, or fails with `Null(name)`.
+/// Borrows a pointer mutably, or fails with `Null(name)`. Use [`arg_mut!`].
 ///
 /// # Safety
 /// `ptr` must be NULL or point to a live `T` not aliased for the returned lifetime.
-pub(crate) unsafe fn arg_mut<'a, T>(
+pub(crate) unsafe fn borrow_mut<'a, T>(
     ptr: *mut T,
     name: &'static str,
 ) -> Result<&'a mut T, FfiError> {
@@ -103,11 +203,11 @@ pub(crate) unsafe fn arg_mut<'a, T>(
     unsafe { ptr.as_mut() }.ok_or(FfiError::Null(name))
 }
 
-/// Reads a NUL-terminated UTF-8 string argument.
+/// Reads a NUL-terminated UTF-8 string. Use [`arg_str!`].
 ///
 /// # Safety
 /// `ptr` must be NULL or point to a NUL-terminated string alive for the lifetime.
-pub(crate) unsafe fn arg_str<'a>(
+pub(crate) unsafe fn read_str<'a>(
     ptr: *const c_char,
     name: &'static str,
 ) -> Result<&'a str, FfiError> {
@@ -119,27 +219,12 @@ pub(crate) unsafe fn arg_str<'a>(
     bytes.to_str().map_err(|_| FfiError::Utf8(name))
 }
 
-/// Reads an optional string argument: NULL gives `None`.
-///
-/// # Safety
-/// As [`arg_str`].
-pub(crate) unsafe fn arg_opt_str<'a>(
-    ptr: *const c_char,
-    name: &'static str,
-) -> Result<Option<&'a str>, FfiError> {
-    if ptr.is_null() {
-        Ok(None)
-    } else {
-        // SAFETY: forwarded.
-        unsafe { arg_str(ptr, name) }.map(Some)
-    }
-}
-
-/// Borrows `len` bytes at `ptr`; NULL is allowed only when `len` is 0.
+/// Borrows `len` bytes at `ptr`; NULL is allowed only when `len` is 0. Use
+/// [`arg_bytes!`].
 ///
 /// # Safety
 /// `ptr` must be NULL or point to `len` readable bytes.
-pub(crate) unsafe fn arg_bytes<'a>(
+pub(crate) unsafe fn read_bytes<'a>(
     ptr: *const u8,
     len: usize,
     name: &'static str,
@@ -155,22 +240,31 @@ pub(crate) unsafe fn arg_bytes<'a>(
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// Checks that an out-pointer is not NULL.
-pub(crate) fn check_out<T>(out: *mut *mut T, name: &'static str) -> Result<(), FfiError> {
-    if out.is_null() {
-        Err(FfiError::Null(name))
-    } else {
-        Ok(())
+/// A checked, writable out-pointer (see [`out!`]): writing through it is safe.
+pub(crate) struct Out<T>(NonNull<T>);
+
+impl<T> Out<T> {
+    /// Checks `ptr` for NULL. Use [`out!`].
+    ///
+    /// # Safety
+    /// `ptr` must be NULL or valid for writing a `T` until the export returns.
+    pub(crate) unsafe fn new(ptr: *mut T, name: &'static str) -> Result<Out<T>, FfiError> {
+        NonNull::new(ptr).map(Out).ok_or(FfiError::Null(name))
+    }
+
+    /// Writes `value` (the old contents, C's, are not dropped).
+    pub(crate) fn write(self, value: T) {
+        // SAFETY: non-NULL and writable, promised when the `Out` was made.
+        unsafe { self.0.as_ptr().write(value) }
     }
 }
 
-/// Moves `value` to the heap and writes it to `*out`.
-///
-/// # Safety
-/// `out` must be a valid, non-NULL pointer (checked with [`check_out`] first).
-pub(crate) unsafe fn write_out<T>(out: *mut *mut T, value: T) {
-    // SAFETY: checked non-NULL and writable by the caller.
-    unsafe { *out = Box::into_raw(Box::new(value)) };
+impl<T> Out<*mut T> {
+    /// Moves `value` to the heap and hands C the pointer; C frees it with the
+    /// matching `_free` export (which goes through [`free_box`]).
+    pub(crate) fn put(self, value: T) {
+        self.write(Box::into_raw(Box::new(value)));
+    }
 }
 
 /// Frees a box handed to C earlier; NULL is a no-op. A panic in a destructor is
@@ -178,10 +272,10 @@ pub(crate) unsafe fn write_out<T>(out: *mut *mut T, value: T) {
 /// last error.
 ///
 /// # Safety
-/// `ptr` must be NULL or come from [`write_out`] for the same `T`, freed once.
+/// `ptr` must be NULL or come from [`Out::put`] for the same `T`, freed once.
 pub(crate) unsafe fn free_box<T>(ptr: *mut T) {
     if !ptr.is_null() {
-        // SAFETY: allocated by Box::into_raw in write_out, freed once per the contract.
+        // SAFETY: allocated by Box::into_raw in Out::put, freed once per the contract.
         let boxed = unsafe { Box::from_raw(ptr) };
         let _ = crate::panic::catch(move || drop(boxed));
     }

@@ -1,8 +1,6 @@
 //! `zdk_client`: builds clients and sends requests.
 
-use super::boundary::{
-    FfiError, arg_bytes, arg_opt_str, arg_ref, arg_str, check_out, free_box, guard, write_out,
-};
+use super::boundary::{FfiError, Out, arg, arg_bytes, arg_opt_str, arg_str, free_arg, guard, out};
 use super::config::zdk_config;
 use super::request::zdk_request;
 use super::response::{deliver, zdk_response};
@@ -27,10 +25,10 @@ impl zdk_client {
     }
 }
 
-fn new_client(config: Config, out: *mut *mut zdk_client) -> Result<(), FfiError> {
-    let client = Client::new(config)?;
-    // SAFETY: `out` was checked non-NULL by the caller.
-    unsafe { write_out(out, zdk_client { client }) };
+fn new_client(config: Config, out: Out<*mut zdk_client>) -> Result<(), FfiError> {
+    out.put(zdk_client {
+        client: Client::new(config)?,
+    });
     Ok(())
 }
 
@@ -49,9 +47,8 @@ pub unsafe extern "C" fn zdk_client_new(
     out: *mut *mut zdk_client,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_ref(config, "config") }?;
-        check_out(out, "out")?;
+        let config = arg!(config)?;
+        let out = out!(out)?;
         new_client(config.build()?, out)
     })
 }
@@ -76,13 +73,10 @@ pub unsafe extern "C" fn zdk_client_new_api_token(
     out: *mut *mut zdk_client,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let target = unsafe { arg_str(subdomain_or_url, "subdomain_or_url") }?;
-        // SAFETY: per the contract.
-        let email = unsafe { arg_str(email, "email") }?;
-        // SAFETY: per the contract.
-        let token = unsafe { arg_str(api_token, "api_token") }?;
-        check_out(out, "out")?;
+        let target = arg_str!(subdomain_or_url)?;
+        let email = arg_str!(email)?;
+        let token = arg_str!(api_token)?;
+        let out = out!(out)?;
         let config = Config::builder()
             .target(target)
             .api_token(email, token)
@@ -107,11 +101,9 @@ pub unsafe extern "C" fn zdk_client_new_oauth(
     out: *mut *mut zdk_client,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let target = unsafe { arg_str(subdomain_or_url, "subdomain_or_url") }?;
-        // SAFETY: per the contract.
-        let token = unsafe { arg_str(access_token, "access_token") }?;
-        check_out(out, "out")?;
+        let target = arg_str!(subdomain_or_url)?;
+        let token = arg_str!(access_token)?;
+        let out = out!(out)?;
         let config = Config::builder()
             .target(target)
             .oauth_token(token)
@@ -124,10 +116,9 @@ pub unsafe extern "C" fn zdk_client_new_oauth(
 fn send(
     client: &zdk_client,
     request: &Request,
-    out: *mut *mut zdk_response,
+    out: Out<*mut zdk_response>,
 ) -> Result<(), FfiError> {
-    // SAFETY: `out` was checked non-NULL by the caller.
-    unsafe { deliver(client.client.send(request), out) }
+    deliver(client.client.send(request), out)
 }
 
 /// Sends one request and waits for the whole answer (blocking; thread-safe).
@@ -162,15 +153,11 @@ pub unsafe extern "C" fn zdk_client_request(
     out: *mut *mut zdk_response,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let client = unsafe { arg_ref(client, "client") }?;
-        // SAFETY: per the contract.
-        let method = unsafe { arg_str(method, "method") }?;
-        // SAFETY: per the contract.
-        let path = unsafe { arg_str(path, "path") }?;
-        // SAFETY: per the contract.
-        let body = unsafe { arg_bytes(body, body_len, "body") }?;
-        check_out(out, "out")?;
+        let client = arg!(client)?;
+        let method = arg_str!(method)?;
+        let path = arg_str!(path)?;
+        let body = arg_bytes!(body, body_len)?;
+        let out = out!(out)?;
         let mut request = Request::new(method, path);
         if !body.is_empty() {
             request = request.body("application/json", body.to_vec());
@@ -191,11 +178,9 @@ pub unsafe extern "C" fn zdk_client_send(
     out: *mut *mut zdk_response,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let client = unsafe { arg_ref(client, "client") }?;
-        // SAFETY: per the contract.
-        let request = unsafe { arg_ref(request, "request") }?;
-        check_out(out, "out")?;
+        let client = arg!(client)?;
+        let request = arg!(request)?;
+        let out = out!(out)?;
         send(client, &request.request, out)
     })
 }
@@ -220,17 +205,12 @@ pub unsafe extern "C" fn zdk_client_upload(
     out: *mut *mut zdk_response,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let client = unsafe { arg_ref(client, "client") }?;
-        // SAFETY: per the contract.
-        let filename = unsafe { arg_str(filename, "filename") }?;
-        // SAFETY: per the contract.
-        let content_type = unsafe { arg_opt_str(content_type, "content_type") }?;
-        // SAFETY: per the contract.
-        let data = unsafe { arg_bytes(data, len, "data") }?;
-        // SAFETY: per the contract.
-        let token = unsafe { arg_opt_str(token, "token") }?;
-        check_out(out, "out")?;
+        let client = arg!(client)?;
+        let filename = arg_str!(filename)?;
+        let content_type = arg_opt_str!(content_type)?;
+        let data = arg_bytes!(data, len)?;
+        let token = arg_opt_str!(token)?;
+        let out = out!(out)?;
         let request = crate::upload_request(
             filename,
             crate::UploadSource::Bytes(data),
@@ -256,17 +236,12 @@ pub unsafe extern "C" fn zdk_client_upload_file(
     out: *mut *mut zdk_response,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let client = unsafe { arg_ref(client, "client") }?;
-        // SAFETY: per the contract.
-        let filename = unsafe { arg_str(filename, "filename") }?;
-        // SAFETY: per the contract.
-        let path = unsafe { arg_str(path, "path") }?;
-        // SAFETY: per the contract.
-        let content_type = unsafe { arg_opt_str(content_type, "content_type") }?;
-        // SAFETY: per the contract.
-        let token = unsafe { arg_opt_str(token, "token") }?;
-        check_out(out, "out")?;
+        let client = arg!(client)?;
+        let filename = arg_str!(filename)?;
+        let path = arg_str!(path)?;
+        let content_type = arg_opt_str!(content_type)?;
+        let token = arg_opt_str!(token)?;
+        let out = out!(out)?;
         let source = crate::UploadSource::Path(std::path::Path::new(path));
         let request = crate::upload_request(filename, source, content_type, token)?;
         send(client, &request, out)
@@ -290,15 +265,12 @@ pub unsafe extern "C" fn zdk_client_wait_for_job(
     out: *mut *mut zdk_response,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let client = unsafe { arg_ref(client, "client") }?;
-        // SAFETY: per the contract.
-        let job_id = unsafe { arg_str(job_id, "job_id") }?;
-        check_out(out, "out")?;
+        let client = arg!(client)?;
+        let job_id = arg_str!(job_id)?;
+        let out = out!(out)?;
         // The core range-checks the timeout (nothing is sent when it is out of range).
         let timeout = std::time::Duration::from_millis(timeout_ms);
-        // SAFETY: checked non-NULL.
-        unsafe { deliver(client.client.wait_for_job_response(job_id, timeout), out) }
+        deliver(client.client.wait_for_job_response(job_id, timeout), out)
     })
 }
 
@@ -309,6 +281,5 @@ pub unsafe extern "C" fn zdk_client_wait_for_job(
 /// `client` NULL or from a `zdk_client_new*` function, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_free(client: *mut zdk_client) {
-    // SAFETY: per the contract.
-    unsafe { free_box(client) };
+    free_arg!(client);
 }

@@ -1,8 +1,6 @@
 //! `zdk_pager` and `zdk_export`: lazy pagination and resumable incremental exports.
 
-use super::boundary::{
-    arg_mut, arg_opt_str, arg_ref, arg_str, check_out, free_box, guard, guard_value, write_out,
-};
+use super::boundary::{Out, arg, arg_mut, arg_opt_str, arg_str, free_arg, guard, guard_value, out};
 use super::client::zdk_client;
 use super::last_error::to_cstring;
 use super::response::{deliver, zdk_response};
@@ -28,17 +26,12 @@ pub struct zdk_pager {
 }
 
 /// Hands a new pager to C.
-///
-/// # Safety
-/// `out` must be non-NULL and writable (checked with `check_out`).
-unsafe fn hand_out(walk: Walk, out: *mut *mut zdk_pager) {
-    let pager = zdk_pager {
+fn hand_out(walk: Walk, out: Out<*mut zdk_pager>) {
+    out.put(zdk_pager {
         walk,
         has_more: true,
         after_cursor: None,
-    };
-    // SAFETY: per the contract.
-    unsafe { write_out(out, pager) };
+    });
 }
 
 /// Parses `a=1&b=x%20y` into decoded pairs (the pager encodes them again).
@@ -73,21 +66,17 @@ pub unsafe extern "C" fn zdk_pager_new(
     out: *mut *mut zdk_pager,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let client = unsafe { arg_ref(client, "client") }?;
-        // SAFETY: per the contract.
-        let path = unsafe { arg_str(path, "path") }?;
-        // SAFETY: per the contract.
-        let query = unsafe { arg_opt_str(query, "query") }?;
-        check_out(out, "out")?;
+        let client = arg!(client)?;
+        let path = arg_str!(path)?;
+        let query = arg_opt_str!(query)?;
+        let out = out!(out)?;
         let pager = Pager::new(
             client.core(),
             path,
             query_pairs(query),
             crate::DEFAULT_PAGE_SIZE,
         );
-        // SAFETY: checked non-NULL.
-        unsafe { hand_out(Walk::List(pager), out) };
+        hand_out(Walk::List(pager), out);
         Ok(())
     })
 }
@@ -107,14 +96,11 @@ pub unsafe extern "C" fn zdk_search_new(
     out: *mut *mut zdk_pager,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let client = unsafe { arg_ref(client, "client") }?;
-        // SAFETY: per the contract.
-        let query = unsafe { arg_str(query, "query") }?;
-        check_out(out, "out")?;
+        let client = arg!(client)?;
+        let query = arg_str!(query)?;
+        let out = out!(out)?;
         let pages = client.core().search_pages(query, Vec::new());
-        // SAFETY: checked non-NULL.
-        unsafe { hand_out(Walk::Search(pages), out) };
+        hand_out(Walk::Search(pages), out);
         Ok(())
     })
 }
@@ -135,16 +121,12 @@ pub unsafe extern "C" fn zdk_search_export_new(
     out: *mut *mut zdk_pager,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let client = unsafe { arg_ref(client, "client") }?;
-        // SAFETY: per the contract.
-        let query = unsafe { arg_str(query, "query") }?;
-        // SAFETY: per the contract.
-        let result_type = unsafe { arg_str(result_type, "result_type") }?;
-        check_out(out, "out")?;
+        let client = arg!(client)?;
+        let query = arg_str!(query)?;
+        let result_type = arg_str!(result_type)?;
+        let out = out!(out)?;
         let pager = client.core().export_search(query, result_type, page_size)?;
-        // SAFETY: checked non-NULL.
-        unsafe { hand_out(Walk::List(pager), out) };
+        hand_out(Walk::List(pager), out);
         Ok(())
     })
 }
@@ -164,9 +146,8 @@ pub unsafe extern "C" fn zdk_pager_next(
 ) -> zdk_result {
     let mut done = false;
     let result = guard(|| {
-        // SAFETY: per the contract.
-        let pager = unsafe { arg_mut(pager, "pager") }?;
-        check_out(out, "out")?;
+        let pager = arg_mut!(pager)?;
+        let out = out!(out)?;
         let next = match &mut pager.walk {
             Walk::List(p) => p.next_page(),
             Walk::Search(p) => p.next_page(),
@@ -181,8 +162,7 @@ pub unsafe extern "C" fn zdk_pager_next(
                 } = page;
                 pager.has_more = has_more;
                 pager.after_cursor = after_cursor.as_deref().map(to_cstring);
-                // SAFETY: checked non-NULL.
-                unsafe { write_out(out, zdk_response::new(response)) };
+                out.put(zdk_response::new(response));
                 Ok(())
             }
             Ok(None) => {
@@ -190,8 +170,7 @@ pub unsafe extern "C" fn zdk_pager_next(
                 done = true;
                 Ok(())
             }
-            // SAFETY: checked non-NULL.
-            Err(error) => unsafe { deliver(Err(error), out) },
+            Err(error) => deliver(Err(error), out),
         }
     });
     if done && result == zdk_result::ZDK_OK {
@@ -208,10 +187,7 @@ pub unsafe extern "C" fn zdk_pager_next(
 /// `pager` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_has_more(pager: *const zdk_pager) -> i32 {
-    // SAFETY: per the contract.
-    guard_value(0, || {
-        unsafe { pager.as_ref() }.map_or(0, |p| i32::from(p.has_more))
-    })
+    guard_value(0, || arg!(pager).map_or(0, |p| i32::from(p.has_more)))
 }
 
 /// The `meta.after_cursor` of the last page, or NULL (offset endpoints, NULL
@@ -222,8 +198,8 @@ pub unsafe extern "C" fn zdk_pager_has_more(pager: *const zdk_pager) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_after_cursor(pager: *const zdk_pager) -> *const c_char {
     guard_value(ptr::null(), || {
-        // SAFETY: per the contract.
-        unsafe { pager.as_ref() }
+        arg!(pager)
+            .ok()
             .and_then(|p| p.after_cursor.as_ref())
             .map_or(ptr::null(), |c| c.as_ptr())
     })
@@ -236,8 +212,7 @@ pub unsafe extern "C" fn zdk_pager_after_cursor(pager: *const zdk_pager) -> *con
 /// not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_free(pager: *mut zdk_pager) {
-    // SAFETY: per the contract.
-    unsafe { free_box(pager) };
+    free_arg!(pager);
 }
 
 /// A resumable incremental export. Not thread-safe: one thread at a time.
@@ -249,7 +224,9 @@ pub struct zdk_export {
 /// Starts an incremental export of `resource` (`"tickets"`, `"users"` use Zendesk's
 /// cursors; `"organizations"`, `"ticket_events"`, … are time-based, de-duplicated
 /// across pages). Give `cursor` (a value saved from `zdk_export_cursor`) to resume,
-/// or NULL to start at `start_time` (Unix time, at least 60 s ago; 0 = everything).
+/// with `start_time` 0, or NULL to start at `start_time` (Unix time, at least 60 s ago;
+/// 0 = everything). A cursor and a non-zero `start_time` together fail with
+/// `ZDK_ERR_INVALID_ARGUMENT`.
 /// `per_page` 1 to 1000 (else `ZDK_ERR_INVALID_ARGUMENT`). A cursor or `end_time` that stops advancing fails with
 /// `ZDK_ERR_DECODE` instead of looping.
 ///
@@ -267,21 +244,15 @@ pub unsafe extern "C" fn zdk_export_new(
     out: *mut *mut zdk_export,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let client = unsafe { arg_ref(client, "client") }?;
-        // SAFETY: per the contract.
-        let resource = unsafe { arg_str(resource, "resource") }?;
-        // SAFETY: per the contract.
-        let cursor = unsafe { arg_opt_str(cursor, "cursor") }?;
-        check_out(out, "out")?;
-        let start = match cursor {
-            Some(cursor) => ExportStart::Cursor(cursor.to_owned()),
-            None => ExportStart::StartTime(start_time),
-        };
+        let client = arg!(client)?;
+        let resource = arg_str!(resource)?;
+        let cursor = arg_opt_str!(cursor)?;
+        let out = out!(out)?;
+        let start_time = (start_time != 0).then_some(start_time);
+        let start = ExportStart::from_options(start_time, cursor.map(str::to_owned))?;
         let export = IncrementalExport::new(client.core(), resource, start, per_page)?;
         let cursor = export.cursor().as_deref().map(to_cstring);
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(out, zdk_export { export, cursor }) };
+        out.put(zdk_export { export, cursor });
         Ok(())
     })
 }
@@ -300,17 +271,17 @@ pub unsafe extern "C" fn zdk_export_next(
 ) -> zdk_result {
     let mut done = false;
     let result = guard(|| {
-        // SAFETY: per the contract.
-        let export = unsafe { arg_mut(export, "export") }?;
-        check_out(out, "out")?;
+        let export = arg_mut!(export)?;
+        let out = out!(out)?;
         match export.export.next_page()? {
             Some(page) => {
                 export.cursor = page.cursor.as_deref().map(to_cstring);
+                // The documented body is the de-duplicated item array (the raw page of a
+                // time-based export repeats items across pages), so it is written here.
                 let mut response = page.response;
                 response.body = serde_json::to_vec(&page.items)
                     .map_err(|e| crate::Error::new(crate::ErrorKind::Internal, e.to_string()))?;
-                // SAFETY: checked non-NULL.
-                unsafe { write_out(out, zdk_response::new(response)) };
+                out.put(zdk_response::new(response));
             }
             None => done = true,
         }
@@ -333,8 +304,8 @@ pub unsafe extern "C" fn zdk_export_next(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_cursor(export: *const zdk_export) -> *const c_char {
     guard_value(ptr::null(), || {
-        // SAFETY: per the contract.
-        unsafe { export.as_ref() }
+        arg!(export)
+            .ok()
             .and_then(|e| e.cursor.as_ref())
             .map_or(ptr::null(), |c| c.as_ptr())
     })
@@ -346,6 +317,5 @@ pub unsafe extern "C" fn zdk_export_cursor(export: *const zdk_export) -> *const 
 /// `export` NULL or from `zdk_export_new`, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_free(export: *mut zdk_export) {
-    // SAFETY: per the contract.
-    unsafe { free_box(export) };
+    free_arg!(export);
 }

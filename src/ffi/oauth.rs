@@ -2,18 +2,18 @@
 //! set, the authorization-code exchange and PKCE.
 
 use super::boundary::{
-    FfiError, arg_mut, arg_opt_str, arg_ref, arg_str, check_out, free_box, guard, guard_value,
-    write_out,
+    FfiError, Out, arg, arg_mut, arg_opt_str, arg_str, free_arg, guard, guard_value, out,
 };
 use super::client::zdk_client;
 use super::config::zdk_config;
 use super::result::zdk_result;
 use crate::client::Client;
 use crate::error::Error;
-use crate::oauth::{RotationCallback, TokenSet, unix_seconds};
+use crate::oauth::{TokenSet, unix_seconds};
 use crate::secret::Secret;
 use std::ffi::{CString, c_char, c_void};
 use std::ptr;
+use std::sync::Arc;
 use zeroize::Zeroize;
 
 /// Receives every new token set of a refresh-token client, so the application can
@@ -29,23 +29,6 @@ pub type zdk_token_rotation_callback = Option<
         expires_at_unix: i64,
     ),
 >;
-
-/// The OAuth settings a config holds until `zdk_client_new`.
-#[derive(Clone)]
-pub(crate) enum OAuthSettings {
-    ClientCredentials {
-        client_id: String,
-        client_secret: Secret,
-        scope: String,
-        expires_in: u64,
-    },
-    Refresh {
-        client_id: String,
-        client_secret: Secret,
-        refresh_token: Secret,
-        on_rotate: Option<RotationCallback>,
-    },
-}
 
 /// A C string that is zeroed when dropped (for secrets handed to C).
 struct SecretCString(Option<CString>);
@@ -93,7 +76,8 @@ impl RotationTarget {
 /// older Zendesk OAuth clients otherwise get tokens that never expire). The token is
 /// minted on the first request, again shortly before it expires, and once more when
 /// a request gets 401 (which is then replayed once). Replaces other OAuth settings;
-/// copied, the secret zeroed when the config is freed.
+/// copied, the secret zeroed when the config is freed. Clients built from one config
+/// share its token (as with the core's builder).
 ///
 /// # Safety
 /// `config` NULL or live; strings NULL or NUL-terminated.
@@ -106,27 +90,19 @@ pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
     expires_in: u64,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_mut(config, "config") }?;
-        // SAFETY: per the contract.
-        let client_id = unsafe { arg_str(client_id, "client_id") }?;
-        // SAFETY: per the contract.
-        let client_secret = unsafe { arg_str(client_secret, "client_secret") }?;
-        // SAFETY: per the contract.
-        let scope = unsafe { arg_opt_str(scope, "scope") }?.unwrap_or("read");
-        let expires_in = if expires_in == 0 {
-            crate::DEFAULT_EXPIRES_IN
-        } else {
-            expires_in
-        };
-        crate::OAuthProvider::client_credentials(client_id, client_secret, scope, expires_in)?;
-        config.set_oauth(OAuthSettings::ClientCredentials {
-            client_id: client_id.to_owned(),
-            client_secret: Secret::new(client_secret),
-            scope: scope.to_owned(),
-            expires_in,
-        });
-        Ok(())
+        arg_mut!(config)?.set(|b| {
+            let expires_in = match expires_in {
+                0 => crate::DEFAULT_EXPIRES_IN,
+                seconds => seconds,
+            };
+            let provider = crate::OAuthProvider::client_credentials(
+                arg_str!(client_id)?,
+                arg_str!(client_secret)?,
+                arg_opt_str!(scope)?.unwrap_or("read"),
+                expires_in,
+            )?;
+            Ok(b.credential_provider(Arc::new(provider)))
+        })
     })
 }
 
@@ -136,6 +112,8 @@ pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
 /// (may be NULL) receives every new token set to persist; `zdk_client_token_set`
 /// reads the latest at any time. `userdata` must stay valid while any client built
 /// from this config lives. Replaces other OAuth settings; strings are copied.
+/// Clients built from one config share its token set, so a rotation made by one is
+/// seen by all (a rotated refresh token cannot be used twice).
 ///
 /// # Safety
 /// `config` NULL or live; strings NULL or NUL-terminated; `on_rotate` NULL or valid.
@@ -149,28 +127,22 @@ pub unsafe extern "C" fn zdk_config_set_oauth_refresh_token(
     userdata: *mut c_void,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let config = unsafe { arg_mut(config, "config") }?;
-        // SAFETY: per the contract.
-        let client_id = unsafe { arg_str(client_id, "client_id") }?;
-        // SAFETY: per the contract.
-        let client_secret = unsafe { arg_str(client_secret, "client_secret") }?;
-        // SAFETY: per the contract.
-        let refresh_token = unsafe { arg_str(refresh_token, "refresh_token") }?;
-        crate::OAuthProvider::refresh_token(client_id, client_secret, refresh_token, None)?;
-        let on_rotate = on_rotate.map(|callback| {
-            let target = RotationTarget { callback, userdata };
-            let callback: RotationCallback =
-                std::sync::Arc::new(move |token: &TokenSet| target.call(token));
-            callback
-        });
-        config.set_oauth(OAuthSettings::Refresh {
-            client_id: client_id.to_owned(),
-            client_secret: Secret::new(client_secret),
-            refresh_token: Secret::new(refresh_token),
-            on_rotate,
-        });
-        Ok(())
+        arg_mut!(config)?.set(|b| {
+            let provider = crate::OAuthProvider::refresh_token(
+                arg_str!(client_id)?,
+                arg_str!(client_secret)?,
+                arg_str!(refresh_token)?,
+                None,
+            )?;
+            let provider = match on_rotate {
+                Some(callback) => {
+                    let target = RotationTarget { callback, userdata };
+                    provider.on_rotate(Arc::new(move |token: &TokenSet| target.call(token)))
+                }
+                None => provider,
+            };
+            Ok(b.credential_provider(Arc::new(provider)))
+        })
     })
 }
 
@@ -208,15 +180,13 @@ pub unsafe extern "C" fn zdk_client_token_set(
     out: *mut *mut zdk_token_set,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let client = unsafe { arg_ref(client, "client") }?;
-        check_out(out, "out")?;
+        let client = arg!(client)?;
+        let out = out!(out)?;
         let token = client
             .core()
             .token_set()
             .ok_or_else(|| Error::invalid("this client holds no OAuth token set (yet)"))?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(out, zdk_token_set::new(&token)) };
+        out.put(zdk_token_set::new(&token));
         Ok(())
     })
 }
@@ -230,9 +200,8 @@ pub unsafe extern "C" fn zdk_client_token_set(
 pub unsafe extern "C" fn zdk_token_set_access_token(
     token_set: *const zdk_token_set,
 ) -> *const c_char {
-    // SAFETY: per the contract.
     guard_value(ptr::null(), || {
-        unsafe { token_set.as_ref() }.map_or(ptr::null(), |t| t.access_token.as_ptr())
+        arg!(token_set).map_or(ptr::null(), |t| t.access_token.as_ptr())
     })
 }
 
@@ -246,8 +215,8 @@ pub unsafe extern "C" fn zdk_token_set_refresh_token(
     token_set: *const zdk_token_set,
 ) -> *const c_char {
     guard_value(ptr::null(), || {
-        // SAFETY: per the contract.
-        unsafe { token_set.as_ref() }
+        arg!(token_set)
+            .ok()
             .and_then(|t| t.refresh_token.as_ref())
             .map_or(ptr::null(), |r| r.as_ptr())
     })
@@ -260,8 +229,8 @@ pub unsafe extern "C" fn zdk_token_set_refresh_token(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_scope(token_set: *const zdk_token_set) -> *const c_char {
     guard_value(ptr::null(), || {
-        // SAFETY: per the contract.
-        unsafe { token_set.as_ref() }
+        arg!(token_set)
+            .ok()
             .and_then(|t| t.scope.as_ref())
             .map_or(ptr::null(), |s| s.as_ptr())
     })
@@ -273,10 +242,7 @@ pub unsafe extern "C" fn zdk_token_set_scope(token_set: *const zdk_token_set) ->
 /// `token_set` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_expires_at(token_set: *const zdk_token_set) -> i64 {
-    // SAFETY: per the contract.
-    guard_value(0, || {
-        unsafe { token_set.as_ref() }.map_or(0, |t| t.expires_at)
-    })
+    guard_value(0, || arg!(token_set).map_or(0, |t| t.expires_at))
 }
 
 /// Frees a token set, zeroing its secrets. NULL is a no-op.
@@ -285,15 +251,14 @@ pub unsafe extern "C" fn zdk_token_set_expires_at(token_set: *const zdk_token_se
 /// `token_set` NULL or from zdkit, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_free(token_set: *mut zdk_token_set) {
-    // SAFETY: per the contract.
-    unsafe { free_box(token_set) };
+    free_arg!(token_set);
 }
 
-fn string_out(out: *mut *mut c_char, text: &str) -> Result<(), FfiError> {
+/// Hands C a string it frees with `zdk_string_free`.
+fn string_out(out: Out<*mut c_char>, text: &str) -> Result<(), FfiError> {
     let c = CString::new(text.replace('\0', " "))
         .map_err(|_| Error::new(crate::ErrorKind::Internal, "interior NUL"))?;
-    // SAFETY: the caller checked `out`.
-    unsafe { *out = c.into_raw() };
+    out.write(c.into_raw());
     Ok(())
 }
 
@@ -323,8 +288,8 @@ pub unsafe extern "C" fn zdk_oauth_pkce_pair(
     challenge_out: *mut *mut c_char,
 ) -> zdk_result {
     guard(|| {
-        check_out(verifier_out, "verifier_out")?;
-        check_out(challenge_out, "challenge_out")?;
+        let verifier_out = out!(verifier_out)?;
+        let challenge_out = out!(challenge_out)?;
         let (verifier, challenge) = crate::pkce_pair()?;
         string_out(verifier_out, verifier.expose())?;
         string_out(challenge_out, &challenge)
@@ -348,18 +313,13 @@ pub unsafe extern "C" fn zdk_oauth_authorize_url(
     out: *mut *mut c_char,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract (all six strings).
-        let (target, client_id, redirect_uri, scope, state, challenge) = unsafe {
-            (
-                arg_str(subdomain_or_url, "subdomain_or_url")?,
-                arg_str(client_id, "client_id")?,
-                arg_str(redirect_uri, "redirect_uri")?,
-                arg_str(scope, "scope")?,
-                arg_opt_str(state, "state")?,
-                arg_opt_str(code_challenge, "code_challenge")?,
-            )
-        };
-        check_out(out, "out")?;
+        let target = arg_str!(subdomain_or_url)?;
+        let client_id = arg_str!(client_id)?;
+        let redirect_uri = arg_str!(redirect_uri)?;
+        let scope = arg_str!(scope)?;
+        let state = arg_opt_str!(state)?;
+        let challenge = arg_opt_str!(code_challenge)?;
+        let out = out!(out)?;
         let client = Client::for_token_endpoint(target)?;
         let url = crate::authorize_url(
             client.config().base_url(),
@@ -391,18 +351,13 @@ pub unsafe extern "C" fn zdk_oauth_exchange_code(
     out: *mut *mut zdk_token_set,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract (all six strings).
-        let (target, client_id, secret, code, redirect_uri, verifier) = unsafe {
-            (
-                arg_str(subdomain_or_url, "subdomain_or_url")?,
-                arg_str(client_id, "client_id")?,
-                arg_str(client_secret, "client_secret")?,
-                arg_str(code, "code")?,
-                arg_str(redirect_uri, "redirect_uri")?,
-                arg_opt_str(code_verifier, "code_verifier")?,
-            )
-        };
-        check_out(out, "out")?;
+        let target = arg_str!(subdomain_or_url)?;
+        let client_id = arg_str!(client_id)?;
+        let secret = arg_str!(client_secret)?;
+        let code = arg_str!(code)?;
+        let redirect_uri = arg_str!(redirect_uri)?;
+        let verifier = arg_opt_str!(code_verifier)?;
+        let out = out!(out)?;
         let token = crate::exchange_code(
             target,
             client_id,
@@ -411,8 +366,7 @@ pub unsafe extern "C" fn zdk_oauth_exchange_code(
             redirect_uri,
             verifier,
         )?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(out, zdk_token_set::new(&token)) };
+        out.put(zdk_token_set::new(&token));
         Ok(())
     })
 }

@@ -1,10 +1,11 @@
 //! `zdk_request`: a request with query parameters, headers and a body, for when
 //! `zdk_client_request` is not enough.
 
-use super::boundary::{arg_bytes, arg_mut, arg_str, check_out, free_box, guard, write_out};
+use super::boundary::{arg_bytes, arg_mut, arg_opt_str, arg_str, free_arg, guard, out};
 use super::result::zdk_result;
 use crate::request::Request;
 use std::ffi::c_char;
+use std::time::Duration;
 
 /// A request under construction. Not thread-safe to modify; once built it may be
 /// sent by several threads (`zdk_client_send` only reads it).
@@ -27,15 +28,12 @@ pub unsafe extern "C" fn zdk_request_new(
     out: *mut *mut zdk_request,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let method = unsafe { arg_str(method, "method") }?;
-        // SAFETY: per the contract.
-        let path = unsafe { arg_str(path, "path") }?;
-        check_out(out, "out")?;
+        let method = arg_str!(method)?;
+        let path = arg_str!(path)?;
+        let out = out!(out)?;
         let request = Request::new(method, path);
         request.validate()?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_out(out, zdk_request { request }) };
+        out.put(zdk_request { request });
         Ok(())
     })
 }
@@ -52,12 +50,9 @@ pub unsafe extern "C" fn zdk_request_add_query(
     value: *const c_char,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let request = unsafe { arg_mut(request, "request") }?;
-        // SAFETY: per the contract.
-        let name = unsafe { arg_str(name, "name") }?;
-        // SAFETY: per the contract.
-        let value = unsafe { arg_str(value, "value") }?;
+        let request = arg_mut!(request)?;
+        let name = arg_str!(name)?;
+        let value = arg_str!(value)?;
         request
             .request
             .query
@@ -79,12 +74,9 @@ pub unsafe extern "C" fn zdk_request_add_header(
     value: *const c_char,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let request = unsafe { arg_mut(request, "request") }?;
-        // SAFETY: per the contract.
-        let name = unsafe { arg_str(name, "name") }?;
-        // SAFETY: per the contract.
-        let value = unsafe { arg_str(value, "value") }?;
+        let request = arg_mut!(request)?;
+        let name = arg_str!(name)?;
+        let value = arg_str!(value)?;
         let mut candidate = request.request.clone();
         candidate.headers.push((name.to_owned(), value.to_owned()));
         candidate.validate()?;
@@ -107,17 +99,31 @@ pub unsafe extern "C" fn zdk_request_set_body(
     body_len: usize,
 ) -> zdk_result {
     guard(|| {
-        // SAFETY: per the contract.
-        let request = unsafe { arg_mut(request, "request") }?;
-        let content_type = if content_type.is_null() {
-            "application/json"
-        } else {
-            // SAFETY: per the contract.
-            unsafe { arg_str(content_type, "content_type") }?
-        };
-        // SAFETY: per the contract.
-        let bytes = unsafe { arg_bytes(body, body_len, "body") }?;
+        let request = arg_mut!(request)?;
+        let content_type = arg_opt_str!(content_type)?.unwrap_or("application/json");
+        let bytes = arg_bytes!(body, body_len)?;
         let candidate = request.request.clone().body(content_type, bytes.to_vec());
+        candidate.validate()?;
+        request.request = candidate;
+        Ok(())
+    })
+}
+
+/// Overrides the client's transfer timeout (`zdk_config_set_timeout_ms`) for this
+/// request, in milliseconds: each attempt may take this long, while the call's
+/// deadline still bounds the whole call. More than 0 and at most one day (86400000);
+/// otherwise `ZDK_ERR_INVALID_ARGUMENT` and the request is unchanged.
+///
+/// # Safety
+/// `request` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_request_set_timeout_ms(
+    request: *mut zdk_request,
+    ms: u64,
+) -> zdk_result {
+    guard(|| {
+        let request = arg_mut!(request)?;
+        let candidate = request.request.clone().timeout(Duration::from_millis(ms));
         candidate.validate()?;
         request.request = candidate;
         Ok(())
@@ -130,6 +136,5 @@ pub unsafe extern "C" fn zdk_request_set_body(
 /// `request` NULL or from `zdk_request_new`, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_free(request: *mut zdk_request) {
-    // SAFETY: per the contract.
-    unsafe { free_box(request) };
+    free_arg!(request);
 }

@@ -4,7 +4,7 @@
 //! last error, so an error response can be read while `zdk_last_error_*` still
 //! describes the failure that produced it.
 
-use super::boundary::{FfiError, arg_ref, arg_str, free_box, guard_quiet, guard_value};
+use super::boundary::{FfiError, Out, arg, arg_str, free_arg, guard_quiet, guard_value, out};
 use super::last_error::to_cstring;
 use super::result::zdk_result;
 use crate::response::Response;
@@ -50,20 +50,16 @@ impl zdk_response {
 
 /// Hands an outcome to C: a response goes to `*out` — also the response inside an
 /// HTTP error, so the caller can read a non-2xx answer — and an error is returned.
-///
-/// # Safety
-/// `out` must be non-NULL and writable (checked by the caller with `check_out`).
-pub(crate) unsafe fn deliver(
+pub(crate) fn deliver(
     outcome: crate::Result<Response>,
-    out: *mut *mut zdk_response,
+    out: Out<*mut zdk_response>,
 ) -> Result<(), FfiError> {
     let (response, error) = match outcome {
         Ok(response) => (Some(response), None),
         Err(mut error) => (error.take_response(), Some(error)),
     };
     if let Some(response) = response {
-        // SAFETY: per the contract.
-        unsafe { super::boundary::write_out(out, zdk_response::new(response)) };
+        out.put(zdk_response::new(response));
     }
     error.map_or(Ok(()), |e| Err(FfiError::Core(e)))
 }
@@ -87,8 +83,7 @@ pub struct zdk_rate_limit {
 /// `response` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_status(response: *const zdk_response) -> u16 {
-    // SAFETY: per the contract.
-    guard_value(0, || unsafe { response.as_ref() }.map_or(0, |r| r.status))
+    guard_value(0, || arg!(response).map_or(0, |r| r.status))
 }
 
 /// The body bytes (decompressed), with their length in `*len_out` (which may be
@@ -105,15 +100,12 @@ pub unsafe extern "C" fn zdk_response_body(
     len_out: *mut usize,
 ) -> *const u8 {
     guard_value(ptr::null(), || {
-        // SAFETY: per the contract.
-        let response = unsafe { response.as_ref() };
-        let (ptr, len) = match response {
-            Some(r) => (r.body_nul.as_ptr(), r.body_nul.len() - 1),
-            None => (ptr::null(), 0),
+        let (ptr, len) = match arg!(response) {
+            Ok(r) => (r.body_nul.as_ptr(), r.body_nul.len() - 1),
+            Err(_) => (ptr::null(), 0),
         };
-        if !len_out.is_null() {
-            // SAFETY: non-NULL and writable per the contract.
-            unsafe { *len_out = len };
+        if let Ok(len_out) = out!(len_out) {
+            len_out.write(len);
         }
         ptr
     })
@@ -132,12 +124,7 @@ pub unsafe extern "C" fn zdk_response_header(
     name: *const c_char,
 ) -> *const c_char {
     guard_value(ptr::null(), || {
-        // SAFETY: per the contract.
-        let Ok(response) = (unsafe { arg_ref(response, "response") }) else {
-            return ptr::null();
-        };
-        // SAFETY: per the contract.
-        let Ok(name) = (unsafe { arg_str(name, "name") }) else {
+        let (Ok(response), Ok(name)) = (arg!(response), arg_str!(name)) else {
             return ptr::null();
         };
         response
@@ -154,10 +141,7 @@ pub unsafe extern "C" fn zdk_response_header(
 /// `response` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_header_count(response: *const zdk_response) -> usize {
-    // SAFETY: per the contract.
-    guard_value(0, || {
-        unsafe { response.as_ref() }.map_or(0, |r| r.headers.len())
-    })
+    guard_value(0, || arg!(response).map_or(0, |r| r.headers.len()))
 }
 
 /// Reads header number `index` (0-based, in the order received) into `*name_out`
@@ -176,25 +160,17 @@ pub unsafe extern "C" fn zdk_response_header_at(
     value_out: *mut *const c_char,
 ) -> zdk_result {
     guard_quiet(|| {
-        // SAFETY: per the contract.
-        let response = unsafe { arg_ref(response, "response") }?;
-        if name_out.is_null() {
-            return Err(FfiError::Null("name_out"));
-        }
-        if value_out.is_null() {
-            return Err(FfiError::Null("value_out"));
-        }
+        let response = arg!(response)?;
+        let name_out = out!(name_out)?;
+        let value_out = out!(value_out)?;
         let (name, value) = response.headers.get(index).ok_or_else(|| {
             crate::Error::invalid(format!(
                 "header index {index} is out of range (the response has {})",
                 response.headers.len()
             ))
         })?;
-        // SAFETY: both checked non-NULL and writable per the contract.
-        unsafe {
-            *name_out = name.as_ptr();
-            *value_out = value.as_ptr();
-        }
+        name_out.write(name.as_ptr());
+        value_out.write(value.as_ptr());
         Ok(())
     })
 }
@@ -207,8 +183,8 @@ pub unsafe extern "C" fn zdk_response_header_at(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_request_id(response: *const zdk_response) -> *const c_char {
     guard_value(ptr::null(), || {
-        // SAFETY: per the contract.
-        unsafe { response.as_ref() }
+        arg!(response)
+            .ok()
             .and_then(|r| r.request_id.as_ref())
             .map_or(ptr::null(), |id| id.as_ptr())
     })
@@ -222,8 +198,8 @@ pub unsafe extern "C" fn zdk_response_request_id(response: *const zdk_response) 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_api_warning(response: *const zdk_response) -> *const c_char {
     guard_value(ptr::null(), || {
-        // SAFETY: per the contract.
-        unsafe { response.as_ref() }
+        arg!(response)
+            .ok()
             .and_then(|r| r.api_warning.as_ref())
             .map_or(ptr::null(), |w| w.as_ptr())
     })
@@ -241,13 +217,8 @@ pub unsafe extern "C" fn zdk_response_rate_limit(
     out: *mut zdk_rate_limit,
 ) -> zdk_result {
     guard_quiet(|| {
-        // SAFETY: per the contract.
-        let response = unsafe { arg_ref(response, "response") }?;
-        if out.is_null() {
-            return Err(FfiError::Null("out"));
-        }
-        // SAFETY: non-NULL and writable per the contract.
-        unsafe { *out = response.rate_limit };
+        let response = arg!(response)?;
+        out!(out)?.write(response.rate_limit);
         Ok(())
     })
 }
@@ -258,6 +229,5 @@ pub unsafe extern "C" fn zdk_response_rate_limit(
 /// `response` NULL or from `zdk_client_request`/`zdk_client_send`, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_free(response: *mut zdk_response) {
-    // SAFETY: per the contract.
-    unsafe { free_box(response) };
+    free_arg!(response);
 }

@@ -1,7 +1,7 @@
 //! Result codes. Their numbers are part of the ABI: never renumber or reuse one.
 
 use crate::error::ErrorKind;
-use std::ffi::c_char;
+use std::ffi::{CStr, c_char};
 use std::os::raw::c_int;
 
 /// The outcome of a zdkit call. `ZDK_OK` is zero; every other value is a failure
@@ -56,27 +56,46 @@ pub enum zdk_result {
     ZDK_ERR_RESPONSE_TOO_LARGE = 21,
 }
 
+/// The one table of result codes: each code, its `zdk_strerror` text (starting with
+/// its name) and the core [`ErrorKind`] reported with it. The enum above stays literal
+/// for cbindgen; a unit test checks that every value is here exactly once.
+#[rustfmt::skip]
+const CODES: &[(zdk_result, &CStr, Option<ErrorKind>)] = {
+    use ErrorKind as K;
+    use zdk_result::*;
+    &[
+        (ZDK_OK, c"ZDK_OK: success", None),
+        (ZDK_DONE, c"ZDK_DONE: no more items", None),
+        (ZDK_ERR_NULL_ARGUMENT, c"ZDK_ERR_NULL_ARGUMENT: a required pointer argument was NULL", None),
+        (ZDK_ERR_INVALID_UTF8, c"ZDK_ERR_INVALID_UTF8: a string argument was not valid UTF-8", None),
+        (ZDK_ERR_INVALID_ARGUMENT, c"ZDK_ERR_INVALID_ARGUMENT: an argument or setting was invalid", Some(K::InvalidArgument)),
+        (ZDK_ERR_INSECURE_TRANSPORT, c"ZDK_ERR_INSECURE_TRANSPORT: refused to send credentials over plain HTTP", Some(K::InsecureTransport)),
+        (ZDK_ERR_AUTHENTICATION, c"ZDK_ERR_AUTHENTICATION: the credential was not accepted (HTTP 401)", Some(K::Authentication)),
+        (ZDK_ERR_PERMISSION, c"ZDK_ERR_PERMISSION: permission or OAuth scope missing (HTTP 403)", Some(K::Permission)),
+        (ZDK_ERR_NOT_FOUND, c"ZDK_ERR_NOT_FOUND: not found (HTTP 404)", Some(K::NotFound)),
+        (ZDK_ERR_CONFLICT, c"ZDK_ERR_CONFLICT: conflicting write (HTTP 409)", Some(K::Conflict)),
+        (ZDK_ERR_VALIDATION, c"ZDK_ERR_VALIDATION: validation failed (HTTP 422)", Some(K::Validation)),
+        (ZDK_ERR_RATE_LIMITED, c"ZDK_ERR_RATE_LIMITED: rate limited (HTTP 429)", Some(K::RateLimited)),
+        (ZDK_ERR_SERVER, c"ZDK_ERR_SERVER: server error (HTTP 5xx)", Some(K::Server)),
+        (ZDK_ERR_HTTP, c"ZDK_ERR_HTTP: unexpected HTTP status", Some(K::Http)),
+        (ZDK_ERR_TIMEOUT, c"ZDK_ERR_TIMEOUT: timed out", Some(K::Timeout)),
+        (ZDK_ERR_TRANSPORT, c"ZDK_ERR_TRANSPORT: network or TLS failure", Some(K::Transport)),
+        (ZDK_ERR_DECODE, c"ZDK_ERR_DECODE: the response could not be decoded", Some(K::Decode)),
+        (ZDK_ERR_CANCELLED, c"ZDK_ERR_CANCELLED: the transfer was cancelled", Some(K::Cancelled)),
+        (ZDK_ERR_INTERNAL, c"ZDK_ERR_INTERNAL: internal error", Some(K::Internal)),
+        (ZDK_ERR_PANIC, c"ZDK_ERR_PANIC: internal panic caught at the C boundary", None),
+        (ZDK_ERR_JOB_FAILED, c"ZDK_ERR_JOB_FAILED: the background job failed", Some(K::JobFailed)),
+        (ZDK_ERR_RESPONSE_TOO_LARGE, c"ZDK_ERR_RESPONSE_TOO_LARGE: the answer exceeded max_response_bytes", Some(K::ResponseTooLarge)),
+    ]
+};
+
 impl From<ErrorKind> for zdk_result {
+    /// The code [`CODES`] lists for `kind` (every kind is there: a unit test checks).
     fn from(kind: ErrorKind) -> Self {
-        match kind {
-            ErrorKind::InvalidArgument => zdk_result::ZDK_ERR_INVALID_ARGUMENT,
-            ErrorKind::InsecureTransport => zdk_result::ZDK_ERR_INSECURE_TRANSPORT,
-            ErrorKind::Authentication => zdk_result::ZDK_ERR_AUTHENTICATION,
-            ErrorKind::Permission => zdk_result::ZDK_ERR_PERMISSION,
-            ErrorKind::NotFound => zdk_result::ZDK_ERR_NOT_FOUND,
-            ErrorKind::Conflict => zdk_result::ZDK_ERR_CONFLICT,
-            ErrorKind::Validation => zdk_result::ZDK_ERR_VALIDATION,
-            ErrorKind::RateLimited => zdk_result::ZDK_ERR_RATE_LIMITED,
-            ErrorKind::Server => zdk_result::ZDK_ERR_SERVER,
-            ErrorKind::Http => zdk_result::ZDK_ERR_HTTP,
-            ErrorKind::Timeout => zdk_result::ZDK_ERR_TIMEOUT,
-            ErrorKind::Transport => zdk_result::ZDK_ERR_TRANSPORT,
-            ErrorKind::Decode => zdk_result::ZDK_ERR_DECODE,
-            ErrorKind::Cancelled => zdk_result::ZDK_ERR_CANCELLED,
-            ErrorKind::Internal => zdk_result::ZDK_ERR_INTERNAL,
-            ErrorKind::JobFailed => zdk_result::ZDK_ERR_JOB_FAILED,
-            ErrorKind::ResponseTooLarge => zdk_result::ZDK_ERR_RESPONSE_TOO_LARGE,
-        }
+        CODES
+            .iter()
+            .find(|(_, _, k)| *k == Some(kind))
+            .map_or(zdk_result::ZDK_ERR_INTERNAL, |(code, _, _)| *code)
     }
 }
 
@@ -86,33 +105,12 @@ impl From<ErrorKind> for zdk_result {
 #[derive(Debug, Clone, Copy)]
 pub struct ZdkResultArg(c_int);
 
-/// The static, NUL-terminated name and meaning of a result code.
-fn describe(code: c_int) -> &'static [u8] {
-    match code {
-        0 => b"ZDK_OK: success\0",
-        1 => b"ZDK_DONE: no more items\0",
-        2 => b"ZDK_ERR_NULL_ARGUMENT: a required pointer argument was NULL\0",
-        3 => b"ZDK_ERR_INVALID_UTF8: a string argument was not valid UTF-8\0",
-        4 => b"ZDK_ERR_INVALID_ARGUMENT: an argument or setting was invalid\0",
-        5 => b"ZDK_ERR_INSECURE_TRANSPORT: refused to send credentials over plain HTTP\0",
-        6 => b"ZDK_ERR_AUTHENTICATION: the credential was not accepted (HTTP 401)\0",
-        7 => b"ZDK_ERR_PERMISSION: permission or OAuth scope missing (HTTP 403)\0",
-        8 => b"ZDK_ERR_NOT_FOUND: not found (HTTP 404)\0",
-        9 => b"ZDK_ERR_CONFLICT: conflicting write (HTTP 409)\0",
-        10 => b"ZDK_ERR_VALIDATION: validation failed (HTTP 422)\0",
-        11 => b"ZDK_ERR_RATE_LIMITED: rate limited (HTTP 429)\0",
-        12 => b"ZDK_ERR_SERVER: server error (HTTP 5xx)\0",
-        13 => b"ZDK_ERR_HTTP: unexpected HTTP status\0",
-        14 => b"ZDK_ERR_TIMEOUT: timed out\0",
-        15 => b"ZDK_ERR_TRANSPORT: network or TLS failure\0",
-        16 => b"ZDK_ERR_DECODE: the response could not be decoded\0",
-        17 => b"ZDK_ERR_CANCELLED: the transfer was cancelled\0",
-        18 => b"ZDK_ERR_INTERNAL: internal error\0",
-        19 => b"ZDK_ERR_PANIC: internal panic caught at the C boundary\0",
-        20 => b"ZDK_ERR_JOB_FAILED: the background job failed\0",
-        21 => b"ZDK_ERR_RESPONSE_TOO_LARGE: the answer exceeded max_response_bytes\0",
-        _ => b"unknown zdk_result code\0",
-    }
+/// The static name and meaning of a result code, from [`CODES`].
+fn describe(code: c_int) -> &'static CStr {
+    CODES
+        .iter()
+        .find(|(c, _, _)| *c as c_int == code)
+        .map_or(c"unknown zdk_result code", |(_, text, _)| text)
 }
 
 /// A static description of `code`, such as `"ZDK_ERR_NOT_FOUND: not found (HTTP 404)"`.
@@ -127,7 +125,6 @@ pub extern "C" fn zdk_strerror(code: ZdkResultArg) -> *const c_char {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::ffi::CStr;
 
     #[test]
     fn every_code_has_a_description_naming_it() {
@@ -138,5 +135,88 @@ mod tests {
         let unknown = unsafe { CStr::from_ptr(zdk_strerror(ZdkResultArg(-7))) };
         assert_eq!(unknown.to_str().unwrap(), "unknown zdk_result code");
         assert_eq!(zdk_result::ZDK_ERR_PANIC as i32, 19);
+    }
+
+    /// The table holds every code once, in numeric order from 0, each text starting
+    /// with the code's name; the match below stops compiling when a code is added to
+    /// the enum, as a reminder to add it to [`CODES`] too.
+    #[test]
+    fn the_table_lists_every_code_once() {
+        let newest = |code: zdk_result| match code {
+            zdk_result::ZDK_OK
+            | zdk_result::ZDK_DONE
+            | zdk_result::ZDK_ERR_NULL_ARGUMENT
+            | zdk_result::ZDK_ERR_INVALID_UTF8
+            | zdk_result::ZDK_ERR_INVALID_ARGUMENT
+            | zdk_result::ZDK_ERR_INSECURE_TRANSPORT
+            | zdk_result::ZDK_ERR_AUTHENTICATION
+            | zdk_result::ZDK_ERR_PERMISSION
+            | zdk_result::ZDK_ERR_NOT_FOUND
+            | zdk_result::ZDK_ERR_CONFLICT
+            | zdk_result::ZDK_ERR_VALIDATION
+            | zdk_result::ZDK_ERR_RATE_LIMITED
+            | zdk_result::ZDK_ERR_SERVER
+            | zdk_result::ZDK_ERR_HTTP
+            | zdk_result::ZDK_ERR_TIMEOUT
+            | zdk_result::ZDK_ERR_TRANSPORT
+            | zdk_result::ZDK_ERR_DECODE
+            | zdk_result::ZDK_ERR_CANCELLED
+            | zdk_result::ZDK_ERR_INTERNAL
+            | zdk_result::ZDK_ERR_PANIC
+            | zdk_result::ZDK_ERR_JOB_FAILED => false,
+            zdk_result::ZDK_ERR_RESPONSE_TOO_LARGE => true,
+        };
+        for (index, (code, text, _)) in CODES.iter().enumerate() {
+            assert_eq!(*code as usize, index, "{code:?} out of order or repeated");
+            let text = text.to_str().unwrap();
+            assert!(text.starts_with(&format!("{code:?}: ")), "{text}");
+            assert_eq!(describe(*code as c_int).to_str().unwrap(), text);
+        }
+        assert!(
+            newest(CODES.last().unwrap().0),
+            "the newest code is missing"
+        );
+    }
+
+    /// Every core error kind has its own code (the match stops compiling when the core
+    /// adds a kind), and no kind is listed twice.
+    #[test]
+    fn every_error_kind_maps_to_its_code() {
+        let kinds = |kind: ErrorKind| match kind {
+            ErrorKind::InvalidArgument
+            | ErrorKind::InsecureTransport
+            | ErrorKind::Authentication
+            | ErrorKind::Permission
+            | ErrorKind::NotFound
+            | ErrorKind::Conflict
+            | ErrorKind::Validation
+            | ErrorKind::RateLimited
+            | ErrorKind::Server
+            | ErrorKind::Http
+            | ErrorKind::Timeout
+            | ErrorKind::Transport
+            | ErrorKind::Decode
+            | ErrorKind::Cancelled
+            | ErrorKind::Internal
+            | ErrorKind::JobFailed
+            | ErrorKind::ResponseTooLarge => (),
+        };
+        let listed: Vec<ErrorKind> = CODES.iter().filter_map(|(_, _, k)| *k).collect();
+        assert_eq!(
+            listed.len(),
+            17,
+            "update the match above and the table together"
+        );
+        for (i, kind) in listed.iter().enumerate() {
+            kinds(*kind);
+            assert!(!listed[i + 1..].contains(kind), "{kind:?} listed twice");
+            let code = zdk_result::from(*kind);
+            let (_, _, k) = CODES[code as usize];
+            assert_eq!(k, Some(*kind));
+        }
+        assert_eq!(
+            zdk_result::from(ErrorKind::NotFound),
+            zdk_result::ZDK_ERR_NOT_FOUND
+        );
     }
 }

@@ -5,7 +5,8 @@
  * zdk_config_from_env, a transport error that leaves *out NULL, durations out of
  * range (0, more than a day, UINT64_MAX) refused without overflow or panic, and
  * zdk_config_set_max_response_bytes (a larger answer fails with
- * ZDK_ERR_RESPONSE_TOO_LARGE; 0 is refused).
+ * ZDK_ERR_RESPONSE_TOO_LARGE; 0 is refused), zdk_config_set_no_proxy (a bypassed proxy), and
+ * every setter on one config per credential mode (the C half of the settings parity).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -451,6 +452,98 @@ static void test_transport_error(void) {
     zdk_client_free(client);
 }
 
+/* zdk_config_set_no_proxy: with a proxy where nothing listens, a request fails; listing the
+   emulator's host in no_proxy sends it directly (so the setting reaches libcurl). */
+static void test_no_proxy(const char *url) {
+    char proxy[64];
+    snprintf(proxy, sizeof proxy, "http://127.0.0.1:%d", closed_port());
+    for (int bypass = 0; bypass <= 1; bypass++) {
+        zdk_config *config = config_with(url, OAUTH_TOKEN);
+        CHECK_OK(zdk_config_set_proxy(config, proxy, NULL));
+        CHECK_OK(zdk_config_set_max_retries(config, 0));
+        if (bypass) {
+            CHECK_OK(zdk_config_set_no_proxy(config, "example.com"));
+            CHECK_OK(zdk_config_set_no_proxy(config, "127.0.0.1,localhost")); /* replaces */
+        }
+        zdk_client *client = NULL;
+        CHECK_OK(zdk_client_new(config, &client));
+        zdk_config_free(config);
+        if (bypass) {
+            get_me(client);
+        } else {
+            zdk_response *response = NULL;
+            CHECK_RC(zdk_client_request(client, "GET", "/api/v2/users/me.json", NULL, 0, &response),
+                     ZDK_ERR_TRANSPORT);
+            CHECK(response == NULL);
+        }
+        zdk_client_free(client);
+    }
+}
+
+/* Parity: every zdk_config_set_* of zdkit::SETTINGS (tests/parity.rs checks the list against
+   the header) on one config per credential mode, each building a working client. */
+static void test_every_setter(const char *url, zdk_client *control) {
+    log_capture capture;
+    capture_init(&capture);
+    for (int mode = 0; mode < 4; mode++) {
+        emu_reset(control);
+        zdk_config *config = NULL;
+        CHECK_OK(zdk_config_new(&config));
+        CHECK_OK(zdk_config_set_subdomain(config, "acme"));
+        CHECK_OK(zdk_config_set_target(config, "acme"));
+        CHECK_OK(zdk_config_set_base_url(config, url)); /* the last target wins */
+        CHECK_OK(zdk_config_set_connect_timeout_ms(config, 5000));
+        CHECK_OK(zdk_config_set_timeout_ms(config, 20000));
+        CHECK_OK(zdk_config_set_deadline_ms(config, 30000));
+        CHECK_OK(zdk_config_set_max_retries(config, 1));
+        CHECK_OK(zdk_config_set_never_wait(config, 0));
+        CHECK_OK(zdk_config_set_rate_limit_pacing(config, 1));
+        CHECK_OK(zdk_config_set_proxy(config, "http://127.0.0.1:1", NULL));
+        CHECK_OK(zdk_config_set_no_proxy(config, "127.0.0.1,localhost"));
+        /* TLS files are read only for https targets; the emulator is plain http */
+        CHECK_OK(zdk_config_set_ca_file(config, "/nonexistent/zdkit-ca.pem"));
+        CHECK_OK(zdk_config_set_ca_dir(config, "/nonexistent/zdkit-ca"));
+        CHECK_OK(zdk_config_set_client_cert(config, "/nonexistent/c.pem", "/nonexistent/k.pem"));
+        CHECK_OK(zdk_config_set_user_agent(config, "zdkit-parity/1"));
+        CHECK_OK(zdk_config_set_log_callback(config, capture_log, &capture));
+        CHECK_OK(zdk_config_set_max_response_bytes(config, 1 << 20));
+        switch (mode) {
+        case 0:
+            CHECK_OK(zdk_config_set_api_token(config, EMAIL, API_TOKEN));
+            break;
+        case 1:
+            CHECK_OK(zdk_config_set_oauth_token(config, OAUTH_TOKEN));
+            break;
+        case 2:
+            CHECK_OK(zdk_config_set_oauth_client_credentials(config, "emulator-client", "emulator-client-secret",
+                                                             NULL, 0));
+            break;
+        default:
+            CHECK_OK(zdk_config_set_oauth_refresh_token(config, "emulator-client", "emulator-client-secret",
+                                                        "no-such-refresh-token", NULL, NULL));
+            break;
+        }
+        zdk_client *client = NULL;
+        CHECK_OK(zdk_client_new(config, &client));
+        zdk_config_free(config);
+        if (mode < 3) { /* the refresh token is not the emulator's: only built */
+            zdk_response *response = NULL;
+            CHECK_OK(zdk_client_request(client, "GET", "/api/v2/users/me.json", NULL, 0, &response));
+            zdk_response_free(response);
+            char *log = emu_requests(control);
+            char value[256];
+            CHECK(json_string_last(log, "user-agent", value, sizeof value) != NULL);
+            CHECK_STREQ(value, "zdkit-parity/1");
+            free(log);
+        }
+        zdk_client_free(client);
+    }
+    pthread_mutex_lock(&capture.lock);
+    CHECK(capture.debug_lines >= 3);
+    pthread_mutex_unlock(&capture.lock);
+    pthread_mutex_destroy(&capture.lock);
+}
+
 int main(void) {
     emulator emu;
     if (emulator_start(&emu, NULL, 10000) != 0) {
@@ -464,6 +557,8 @@ int main(void) {
     test_transport_error();
     test_durations(emu.url);
     test_max_response_bytes(emu.url);
+    test_no_proxy(emu.url);
+    test_every_setter(emu.url, control);
     zdk_client_free(control);
     emulator_stop(&emu);
     test_report("test_config");

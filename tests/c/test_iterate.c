@@ -148,6 +148,12 @@ static void test_export(zdk_client *client) {
     strcpy(cursor, zdk_export_cursor(export_));
     zdk_export_free(export_);
 
+    /* a cursor and a start time together are refused (not one silently preferred) */
+    export_ = NULL;
+    CHECK_RC(zdk_export_new(client, "users", 1700000000, cursor, 100, &export_), ZDK_ERR_INVALID_ARGUMENT);
+    CHECK(export_ == NULL);
+    CHECK(contains(zdk_last_error_message(), "cursor"));
+
     /* resuming from the saved cursor: nothing changed since, so no items */
     export_ = NULL;
     CHECK_OK(zdk_export_new(client, "users", 0, cursor, 100, &export_));

@@ -130,6 +130,11 @@ static void test_requests(zdk_client *client) {
         CHECK_BAD_UTF8(zdk_request_add_header(request, "X-Test", BAD_UTF8[i]));
     }
 
+    /* zdk_request_set_timeout_ms */
+    CHECK_NULL_ARG(zdk_request_set_timeout_ms(NULL, 1000));
+    CHECK_FAILS(zdk_request_set_timeout_ms(request, 0), ZDK_ERR_INVALID_ARGUMENT);
+    CHECK_OK(zdk_request_set_timeout_ms(request, 1000));
+
     /* zdk_request_set_body: NULL content type means JSON, NULL body only with length 0 */
     CHECK_NULL_ARG(zdk_request_set_body(NULL, NULL, body, 2));
     CHECK_NULL_ARG(zdk_request_set_body(request, "application/json", NULL, 2));
@@ -468,6 +473,10 @@ static void test_config(void) {
     CHECK_NULL_ARG(zdk_config_set_proxy(NULL, "http://127.0.0.1:3128", NULL));
     CHECK_NULL_ARG(zdk_config_set_proxy(config, NULL, "localhost"));
     CHECK_OK(zdk_config_set_proxy(config, "http://127.0.0.1:3128", NULL));
+    /* zdk_config_set_no_proxy */
+    CHECK_NULL_ARG(zdk_config_set_no_proxy(NULL, "localhost"));
+    CHECK_NULL_ARG(zdk_config_set_no_proxy(config, NULL));
+    CHECK_OK(zdk_config_set_no_proxy(config, "localhost"));
     /* zdk_config_set_ca_file, zdk_config_set_ca_dir */
     CHECK_NULL_ARG(zdk_config_set_ca_file(NULL, "/tmp/ca.pem"));
     CHECK_NULL_ARG(zdk_config_set_ca_file(config, NULL));
@@ -493,6 +502,7 @@ static void test_config(void) {
         CHECK_BAD_UTF8(zdk_config_set_user_agent(config, bad));
         CHECK_BAD_UTF8(zdk_config_set_proxy(config, bad, NULL));
         CHECK_BAD_UTF8(zdk_config_set_proxy(config, "http://127.0.0.1:3128", bad));
+        CHECK_BAD_UTF8(zdk_config_set_no_proxy(config, bad));
         CHECK_BAD_UTF8(zdk_config_set_ca_file(config, bad));
         CHECK_BAD_UTF8(zdk_config_set_ca_dir(config, bad));
         CHECK_BAD_UTF8(zdk_config_set_client_cert(config, bad, "/tmp/k.pem"));

@@ -2,10 +2,11 @@
  * The zdk_request builder (query encoding seen by the server, custom headers,
  * refused headers, bodies with a content type), error kinds from injected faults
  * with their Zendesk detail, a cross-host redirect that is not followed, and
- * timeouts that leave *out NULL.
+ * timeouts that leave *out NULL, and a per-request timeout overriding the client's both ways.
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,6 +409,43 @@ static void test_timeouts(const char *url, zdk_client *control) {
     zdk_client_free(client);
 }
 
+/* zdk_request_set_timeout_ms overrides the client's timeout for one request, both ways. */
+static void test_request_timeout(const char *url, zdk_client *control) {
+    static const char delay[] = "{\"method\":\"GET\",\"path_prefix\":\"/api/v2/users/me\",\"times\":1,"
+                                "\"fault\":{\"kind\":\"delay\",\"ms\":1500}}";
+    static const uint64_t client_ms[] = {300, 60000};
+    static const uint64_t request_ms[] = {30000, 300};
+    static const zdk_result expected[] = {ZDK_OK, ZDK_ERR_TIMEOUT};
+    for (size_t i = 0; i < 2; i++) {
+        zdk_config *config = NULL;
+        CHECK_OK(zdk_config_new(&config));
+        CHECK_OK(zdk_config_set_base_url(config, url));
+        CHECK_OK(zdk_config_set_oauth_token(config, OAUTH_TOKEN));
+        CHECK_OK(zdk_config_set_timeout_ms(config, client_ms[i]));
+        CHECK_OK(zdk_config_set_max_retries(config, 0));
+        zdk_client *client = NULL;
+        CHECK_OK(zdk_client_new(config, &client));
+        zdk_config_free(config);
+
+        zdk_request *request = NULL;
+        CHECK_OK(zdk_request_new("GET", "/api/v2/users/me.json", &request));
+        /* out of range: refused, the request unchanged */
+        CHECK_RC(zdk_request_set_timeout_ms(request, 0), ZDK_ERR_INVALID_ARGUMENT);
+        CHECK_RC(zdk_request_set_timeout_ms(request, UINT64_C(86400001)), ZDK_ERR_INVALID_ARGUMENT);
+        CHECK_RC(zdk_request_set_timeout_ms(request, UINT64_MAX), ZDK_ERR_INVALID_ARGUMENT);
+        CHECK_OK(zdk_request_set_timeout_ms(request, request_ms[i]));
+
+        emu_reset(control);
+        emu_fault(control, delay);
+        zdk_response *response = NULL;
+        CHECK_RC(zdk_client_send(client, request, &response), expected[i]);
+        CHECK((response != NULL) == (expected[i] == ZDK_OK));
+        zdk_response_free(response);
+        zdk_request_free(request);
+        zdk_client_free(client);
+    }
+}
+
 int main(void) {
     emulator emu;
     if (emulator_start(&emu, NULL, 10000) != 0) {
@@ -423,6 +461,7 @@ int main(void) {
     test_redirect_to_other_host(emu.url, client, control);
     test_refused_targets(emu.url, client, control);
     test_timeouts(emu.url, control);
+    test_request_timeout(emu.url, control);
 
     zdk_client_free(client);
     zdk_client_free(control);
