@@ -134,9 +134,7 @@ impl Client {
         guard(py, move || {
             let client = self.client(py)?;
             let token = detached(py, &client, |client| client.fetch_token_set())?;
-            token
-                .map(|t| token_set_to_py(py, &t))
-                .transpose()
+            token.map(|t| token_set_to_py(py, &t)).transpose()
         })
     }
 }
