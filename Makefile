@@ -58,6 +58,10 @@ tools:
 	      "libgcc-$$($${CC:-cc} -dumpversion | cut -d. -f1)-dev"; \
 	  else echo "make test needs libasan and libubsan: install libgcc-N-dev for your gcc" >&2; exit 1; fi; }
 	@$(SANITIZER_PROBE) || { echo "make test: cc cannot build with -fsanitize=address,undefined" >&2; exit 1; }
+	@command -v openssl >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl; \
+	  else echo "make test needs the openssl command (test certificates): apt-get install openssl" >&2; exit 1; fi; }
 
 c-test: build tools
 	$(MAKE) -C tests/c test $(C_ARGS)
@@ -85,7 +89,7 @@ python: build $(VENV_READY)
 	"$(PY)" -m pip install -q --force-reinstall --no-deps "$(WHEEL_DIR)"/zdkit-*.whl
 
 ## pytest against the installed wheel and the emulator; mypy --strict; stubs vs extension.
-python-test: python
+python-test: python tools
 	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_HOSTILE="$(DEBUG_DIR)/zdkit-hostile" "$(PY)" -m pytest -p no:cacheprovider bindings/python/tests
 	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native

@@ -137,7 +137,7 @@ impl Client {
     ///
     /// - Rate limits: when the last answers said the bucket is nearly empty, the
     ///   request waits its turn (unless pacing is off or the policy never waits).
-    /// - Retries follow the [`crate::RetryPolicy`] of the request or the client,
+    /// - Retries follow the [`crate::retry::RetryPolicy`] of the request or the client,
     ///   within its deadline; `POST /api/v2/tickets` gets an automatic
     ///   `Idempotency-Key` so a retried create cannot create two tickets.
     /// - Redirects are followed only on the client's origin, at most

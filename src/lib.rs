@@ -21,61 +21,37 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod client;
-mod config;
-mod credentials;
-mod error;
+pub mod config;
+pub mod credentials;
+pub mod error;
 #[cfg(feature = "capi")]
 pub mod ffi;
 mod headers;
 mod incremental;
+pub mod iterate;
 mod jobs;
-mod log;
-mod oauth;
+pub mod log;
+pub mod oauth;
 mod paginate;
 pub mod panic;
-mod ratelimit;
-mod redirect;
+pub mod ratelimit;
+pub mod redirect;
 mod request;
 mod response;
-mod retry;
+pub mod retry;
 mod search;
 mod secret;
 mod transport;
-mod upload;
+pub mod upload;
 
 pub use client::Client;
-pub use config::{
-    Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    EnvSettings, MAX_CONFIGURED_DURATION, SETTINGS, default_user_agent,
-};
-pub use credentials::{
-    AuthContext, Credential, CredentialProvider, StaticCredential, TokenEndpoint,
-};
-pub use error::{Error, ErrorKind, Result, ZendeskErrorBody};
+pub use config::{Config, ConfigBuilder};
+pub use error::{Error, ErrorKind, Result};
 pub use headers::Headers;
-pub use incremental::{
-    CURSOR_RESOURCES, DEFAULT_EXPORT_PAGE_SIZE, ExportPage, ExportStart, IncrementalExport,
-};
-pub use log::{LogLevel, LogSink};
-pub use oauth::{
-    DEFAULT_EXPIRES_IN, MAX_TOKEN_LIFETIME, OAuthProvider, RotationCallback, TokenSet,
-    authorize_url, exchange_code, exchange_code_body, pkce_challenge, pkce_pair, unix_seconds,
-    zeroize_json,
-};
-pub use paginate::{DEFAULT_PAGE_SIZE, Page, Pager, find_items_key, parse_link_next};
-pub use ratelimit::{
-    EndpointBucket, LONGEST_WINDOW, MAX_RETRY_AFTER, RateLimit, parse_retry_after,
-};
-pub use redirect::MAX_REDIRECTS;
 pub use request::{Body, Request};
 pub use response::Response;
-pub use retry::{
-    DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, RetryPolicy, is_idempotent, new_idempotency_key,
-};
-pub use search::{SEARCH_LIMIT_CODE, SEARCH_RESULT_CAP, SearchPager, SearchResults};
 pub use secret::Secret;
 pub use transport::CancelCheck;
-pub use upload::{UploadSource, guess_content_type, upload_request};
 
 /// zdkit's version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

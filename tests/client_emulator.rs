@@ -9,7 +9,8 @@ use std::collections::HashSet;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zdkit::{Client, Config, ErrorKind, LogLevel, LogSink, Request};
+use zdkit::log::{LogLevel, LogSink};
+use zdkit::{Client, Config, ErrorKind, Request};
 
 const CANARY: &str = "canary-secret-7f3e9b";
 

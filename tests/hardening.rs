@@ -8,7 +8,8 @@ use common::{Emulator, OAUTH_TOKEN, client};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zdkit::{Client, Config, ConfigBuilder, ErrorKind, LogLevel, LogSink};
+use zdkit::log::{LogLevel, LogSink};
+use zdkit::{Client, Config, ConfigBuilder, ErrorKind};
 
 /// Log lines of a client, for checks on what it did.
 fn collecting_sink() -> (LogSink, Arc<Mutex<Vec<String>>>) {
@@ -96,7 +97,7 @@ fn absurd_retry_after_fails_at_once_with_a_finite_hint() {
             .get("/api/v2/users/me.json")
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::RateLimited, "{error}");
-        assert_eq!(error.retry_after(), Some(zdkit::MAX_RETRY_AFTER));
+        assert_eq!(error.retry_after(), Some(zdkit::ratelimit::MAX_RETRY_AFTER));
         assert!(started.elapsed() < Duration::from_secs(2));
     }
 }

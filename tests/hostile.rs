@@ -14,7 +14,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use zdkit::{Client, Config, ConfigBuilder, Error, ErrorKind, Pager, Request, Response};
+use zdkit::iterate::Pager;
+use zdkit::{Client, Config, ConfigBuilder, Error, ErrorKind, Request, Response};
 
 /// The clients' `max_response_bytes`.
 const LIMIT: u64 = 8 * 1024 * 1024;

@@ -6,9 +6,9 @@ use common::Emulator;
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::Duration;
-use zdkit::{
-    ErrorKind, ExportStart, IncrementalExport, Pager, Request, SEARCH_LIMIT_CODE, UploadSource,
-};
+use zdkit::iterate::{ExportStart, IncrementalExport, Pager, SEARCH_LIMIT_CODE};
+use zdkit::upload::UploadSource;
+use zdkit::{ErrorKind, Request};
 
 fn ids(items: &[serde_json::Value]) -> Vec<u64> {
     items.iter().map(|t| t["id"].as_u64().unwrap()).collect()

@@ -7,7 +7,9 @@ use common::{Emulator, logged_header};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zdkit::{Client, Config, ConfigBuilder, ErrorKind, LogSink, RotationCallback, TokenSet};
+use zdkit::log::LogSink;
+use zdkit::oauth::{RotationCallback, TokenSet};
+use zdkit::{Client, Config, ConfigBuilder, ErrorKind};
 
 const CANARY: &str = "canary-client-secret-4b7e";
 
@@ -253,9 +255,9 @@ fn a_wrong_client_secret_is_an_authentication_error_without_the_secret() {
 #[test]
 fn authorization_code_exchange_with_pkce() {
     let (emulator, dir) = emulator_with_tokens();
-    let (verifier, challenge) = zdkit::pkce_pair().unwrap();
+    let (verifier, challenge) = zdkit::oauth::pkce_pair().unwrap();
     let base = url::Url::parse(&format!("{}/", emulator.url)).unwrap();
-    let url = zdkit::authorize_url(
+    let url = zdkit::oauth::authorize_url(
         &base,
         "emulator-client",
         "http://localhost/cb",
@@ -266,7 +268,7 @@ fn authorization_code_exchange_with_pkce() {
     assert!(url.contains(&challenge));
     let answer = Client::for_token_endpoint(&emulator.url)
         .unwrap()
-        .token_request(&zdkit::exchange_code_body(
+        .token_request(&zdkit::oauth::exchange_code_body(
             "emulator-client",
             &zdkit::Secret::new("emulator-client-secret"),
             "the-code",

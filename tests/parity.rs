@@ -1,4 +1,4 @@
-//! Settings parity: every setting of the core (`zdkit::SETTINGS`) is reachable from C
+//! Settings parity: every setting of the core (`zdkit::config::SETTINGS`) is reachable from C
 //! (a `zdk_config_set_*` function in the committed header) and from Python (a keyword
 //! of `zdkit.Client` or of the native `Client` in its stub). The files are read as
 //! text; `tests/c/test_config.c` (`test_every_setter`) calls every C setter on the real
@@ -94,7 +94,10 @@ fn header_setters() -> Vec<String> {
 fn every_setting_has_a_c_setter_and_every_setter_a_setting() {
     let declared = header_setters();
     assert!(declared.len() > 10, "header parse failed: {declared:?}");
-    let expected: Vec<String> = zdkit::SETTINGS.iter().map(|s| c_setter(s)).collect();
+    let expected: Vec<String> = zdkit::config::SETTINGS
+        .iter()
+        .map(|s| c_setter(s))
+        .collect();
     let missing: Vec<&String> = expected.iter().filter(|s| !declared.contains(s)).collect();
     assert!(
         missing.is_empty(),
@@ -106,7 +109,7 @@ fn every_setting_has_a_c_setter_and_every_setter_a_setting() {
         .collect();
     assert!(
         orphans.is_empty(),
-        "C setters that are no zdkit::SETTINGS entry: {orphans:?}"
+        "C setters that are no zdkit::config::SETTINGS entry: {orphans:?}"
     );
 }
 
@@ -119,7 +122,7 @@ fn the_c_test_calls_every_setter() {
         "\n}\n",
         "tests/c/test_config.c",
     );
-    for setter in zdkit::SETTINGS.iter().map(|s| c_setter(s)) {
+    for setter in zdkit::config::SETTINGS.iter().map(|s| c_setter(s)) {
         assert!(
             every.contains(&format!("{setter}(")),
             "test_every_setter does not call {setter}"
@@ -134,7 +137,7 @@ fn every_setting_has_a_python_keyword() {
     let public = section(&client_py, "    def __init__(", ") -> None:", "_client.py");
     let native = section(&stub, "class Client:", ") -> Client:", "_native.pyi");
     let mut missing = Vec::new();
-    for setting in zdkit::SETTINGS {
+    for setting in zdkit::config::SETTINGS {
         for keyword in python_keywords(setting) {
             if !has_parameter(public, keyword) && !has_parameter(native, keyword) {
                 missing.push(format!("{setting}: {keyword}"));

@@ -6,10 +6,10 @@
 
 use proptest::prelude::*;
 use std::time::Duration;
-use zdkit::{
-    Client, Config, Headers, MAX_RETRY_AFTER, RateLimit, ZendeskErrorBody, find_items_key,
-    parse_link_next, parse_retry_after,
-};
+use zdkit::error::ZendeskErrorBody;
+use zdkit::iterate::{find_items_key, parse_link_next};
+use zdkit::ratelimit::{MAX_RETRY_AFTER, RateLimit, parse_retry_after};
+use zdkit::{Client, Config, Headers};
 
 /// Text that looks like what servers send, with the awkward characters included.
 fn header_text() -> impl Strategy<Value = String> {

@@ -6,7 +6,8 @@ use common::{Emulator, OAUTH_TOKEN, client};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zdkit::{ErrorKind, LogLevel, LogSink, Request};
+use zdkit::log::{LogLevel, LogSink};
+use zdkit::{ErrorKind, Request};
 
 fn status_fault(
     emulator: &Emulator,

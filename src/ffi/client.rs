@@ -211,9 +211,9 @@ pub unsafe extern "C" fn zdk_client_upload(
         let data = arg_bytes!(data, len)?;
         let token = arg_opt_str!(token)?;
         let out = out!(out)?;
-        let request = crate::upload_request(
+        let request = crate::upload::upload_request(
             filename,
-            crate::UploadSource::Bytes(data),
+            crate::upload::UploadSource::Bytes(data),
             content_type,
             token,
         )?;
@@ -242,8 +242,8 @@ pub unsafe extern "C" fn zdk_client_upload_file(
         let content_type = arg_opt_str!(content_type)?;
         let token = arg_opt_str!(token)?;
         let out = out!(out)?;
-        let source = crate::UploadSource::Path(std::path::Path::new(path));
-        let request = crate::upload_request(filename, source, content_type, token)?;
+        let source = crate::upload::UploadSource::Path(std::path::Path::new(path));
+        let request = crate::upload::upload_request(filename, source, content_type, token)?;
         send(client, &request, out)
     })
 }

@@ -74,7 +74,7 @@ pub unsafe extern "C" fn zdk_pager_new(
             client.core(),
             path,
             query_pairs(query),
-            crate::DEFAULT_PAGE_SIZE,
+            crate::iterate::DEFAULT_PAGE_SIZE,
         );
         hand_out(Walk::List(pager), out);
         Ok(())

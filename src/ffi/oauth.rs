@@ -92,10 +92,10 @@ pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
     guard(|| {
         arg_mut!(config)?.set(|b| {
             let expires_in = match expires_in {
-                0 => crate::DEFAULT_EXPIRES_IN,
+                0 => crate::oauth::DEFAULT_EXPIRES_IN,
                 seconds => seconds,
             };
-            let provider = crate::OAuthProvider::client_credentials(
+            let provider = crate::oauth::OAuthProvider::client_credentials(
                 arg_str!(client_id)?,
                 arg_str!(client_secret)?,
                 arg_opt_str!(scope)?.unwrap_or("read"),
@@ -128,7 +128,7 @@ pub unsafe extern "C" fn zdk_config_set_oauth_refresh_token(
 ) -> zdk_result {
     guard(|| {
         arg_mut!(config)?.set(|b| {
-            let provider = crate::OAuthProvider::refresh_token(
+            let provider = crate::oauth::OAuthProvider::refresh_token(
                 arg_str!(client_id)?,
                 arg_str!(client_secret)?,
                 arg_str!(refresh_token)?,
@@ -290,7 +290,7 @@ pub unsafe extern "C" fn zdk_oauth_pkce_pair(
     guard(|| {
         let verifier_out = out!(verifier_out)?;
         let challenge_out = out!(challenge_out)?;
-        let (verifier, challenge) = crate::pkce_pair()?;
+        let (verifier, challenge) = crate::oauth::pkce_pair()?;
         string_out(verifier_out, verifier.expose())?;
         string_out(challenge_out, &challenge)
     })
@@ -321,7 +321,7 @@ pub unsafe extern "C" fn zdk_oauth_authorize_url(
         let challenge = arg_opt_str!(code_challenge)?;
         let out = out!(out)?;
         let client = Client::for_token_endpoint(target)?;
-        let url = crate::authorize_url(
+        let url = crate::oauth::authorize_url(
             client.config().base_url(),
             client_id,
             redirect_uri,
@@ -358,7 +358,7 @@ pub unsafe extern "C" fn zdk_oauth_exchange_code(
         let redirect_uri = arg_str!(redirect_uri)?;
         let verifier = arg_opt_str!(code_verifier)?;
         let out = out!(out)?;
-        let token = crate::exchange_code(
+        let token = crate::oauth::exchange_code(
             target,
             client_id,
             &Secret::new(secret),

@@ -90,7 +90,7 @@ const CODES: &[(zdk_result, &CStr, Option<ErrorKind>)] = {
 };
 
 impl From<ErrorKind> for zdk_result {
-    /// The code [`CODES`] lists for `kind` (every kind is there: a unit test checks).
+    /// The code `CODES` lists for `kind` (every kind is there: a unit test checks).
     fn from(kind: ErrorKind) -> Self {
         CODES
             .iter()

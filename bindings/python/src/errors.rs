@@ -34,7 +34,7 @@ fn classes(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
 /// The class of `zdkit.errors` that stands for a core error.
 fn class_name(error: &zdkit::Error) -> &'static str {
     match error.kind() {
-        ErrorKind::Validation if error.code() == Some(zdkit::SEARCH_LIMIT_CODE) => {
+        ErrorKind::Validation if error.code() == Some(zdkit::iterate::SEARCH_LIMIT_CODE) => {
             "SearchLimitError"
         }
         ErrorKind::InvalidArgument => "ConfigurationError",

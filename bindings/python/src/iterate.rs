@@ -51,7 +51,7 @@ impl Page {
     }
 }
 
-fn page_to_py(py: Python<'_>, page: zdkit::Page) -> PyResult<Page> {
+fn page_to_py(py: Python<'_>, page: zdkit::iterate::Page) -> PyResult<Page> {
     let raw = value_to_py(py, &page.raw)?;
     let items = match page.items_key.as_deref() {
         Some(key) => raw.get_item(key)?.cast_into::<PyList>()?,
@@ -129,18 +129,18 @@ pub struct ExportPage {
 /// What a [`Stream`] walks.
 pub enum Source {
     /// Pages of a list endpoint or of a search export: yields `Page`s.
-    Pages(zdkit::Pager),
+    Pages(zdkit::iterate::Pager),
     /// Search results: yields the results one at a time.
-    Search(zdkit::SearchResults),
+    Search(zdkit::iterate::SearchResults),
     /// An incremental export: yields `ExportPage`s.
-    Export(zdkit::IncrementalExport),
+    Export(zdkit::iterate::IncrementalExport),
 }
 
 /// What one step of a [`Source`] fetched.
 enum Item {
-    Page(zdkit::Page),
+    Page(zdkit::iterate::Page),
     Value(serde_json::Value),
-    Export(zdkit::ExportPage),
+    Export(zdkit::iterate::ExportPage),
 }
 
 /// Where a stream stands, as of its last step.
@@ -276,7 +276,8 @@ impl Client {
     ) -> PyResult<Stream> {
         guard(py, move || {
             let client = self.client(py)?;
-            let pager = zdkit::Pager::new(&client, path, params.unwrap_or_default(), page_size);
+            let pager =
+                zdkit::iterate::Pager::new(&client, path, params.unwrap_or_default(), page_size);
             Ok(Stream::new(client, Source::Pages(pager)))
         })
     }
@@ -327,13 +328,15 @@ impl Client {
     ) -> PyResult<Stream> {
         guard(py, move || {
             let client = self.client(py)?;
-            let start = zdkit::ExportStart::from_options(start_time, cursor)
+            let start = zdkit::iterate::ExportStart::from_options(start_time, cursor)
                 .map_err(|e| to_py_err(py, e))?;
             let export = match (&start, time_based) {
-                (zdkit::ExportStart::StartTime(t), true) => {
-                    zdkit::IncrementalExport::new_time_based(&client, resource, *t, per_page)
+                (zdkit::iterate::ExportStart::StartTime(t), true) => {
+                    zdkit::iterate::IncrementalExport::new_time_based(
+                        &client, resource, *t, per_page,
+                    )
                 }
-                _ => zdkit::IncrementalExport::new(&client, resource, start, per_page),
+                _ => zdkit::iterate::IncrementalExport::new(&client, resource, start, per_page),
             }
             .map_err(|e| to_py_err(py, e))?;
             Ok(Stream::new(client, Source::Export(export)))

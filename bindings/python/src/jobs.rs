@@ -27,8 +27,8 @@ impl Client {
             let client = self.client(py)?;
             let upload = detached(py, &client, |client| {
                 let source = match (&data, &path) {
-                    (Some(bytes), None) => zdkit::UploadSource::Bytes(bytes),
-                    (None, Some(path)) => zdkit::UploadSource::Path(path),
+                    (Some(bytes), None) => zdkit::upload::UploadSource::Bytes(bytes),
+                    (None, Some(path)) => zdkit::upload::UploadSource::Path(path),
                     _ => return Err(zdkit::Error::invalid("pass the data or a path, not both")),
                 };
                 client.upload(filename, source, content_type.as_deref(), token.as_deref())

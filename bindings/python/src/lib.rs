@@ -60,14 +60,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(oauth::exchange_code, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add("__version__", zdkit::VERSION)?;
-    m.add("SEARCH_LIMIT_CODE", zdkit::SEARCH_LIMIT_CODE)?;
+    m.add("SEARCH_LIMIT_CODE", zdkit::iterate::SEARCH_LIMIT_CODE)?;
     m.add(
         "SETTINGS",
-        pyo3::types::PyTuple::new(m.py(), zdkit::SETTINGS)?,
+        pyo3::types::PyTuple::new(m.py(), zdkit::config::SETTINGS)?,
     )?;
     m.add(
         "DEFAULT_MAX_RESPONSE_BYTES",
-        zdkit::DEFAULT_MAX_RESPONSE_BYTES,
+        zdkit::config::DEFAULT_MAX_RESPONSE_BYTES,
     )?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use pyo3::prelude::*;
 use std::sync::OnceLock;
-use zdkit::{LogLevel, LogSink};
+use zdkit::log::{LogLevel, LogSink};
 
 /// `logging.getLogger("zdkit")`, created when the module is imported (the GIL is held
 /// then). Log lines and callbacks only read it: creating it lazily in a once-cell made

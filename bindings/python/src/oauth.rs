@@ -12,14 +12,16 @@ use std::sync::Arc;
 /// A core token set as a `zdkit.oauth.TokenSet`.
 pub fn token_set_to_py<'py>(
     py: Python<'py>,
-    token: &zdkit::TokenSet,
+    token: &zdkit::oauth::TokenSet,
 ) -> PyResult<Bound<'py, PyAny>> {
     static TOKEN_SET: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     let class = TOKEN_SET.import(py, "zdkit.oauth", "TokenSet")?;
     class.call1((
         token.access_token.expose(),
         token.refresh_token.as_ref().map(|r| r.expose()),
-        token.expires_at.map(|t| zdkit::unix_seconds(t) as f64),
+        token
+            .expires_at
+            .map(|t| zdkit::oauth::unix_seconds(t) as f64),
         token.scope.as_deref(),
     ))
 }
@@ -27,8 +29,8 @@ pub fn token_set_to_py<'py>(
 /// Wraps a Python callable as the rotation callback. An exception in it is logged
 /// (by type, never with the token) and does not stop the client: the token set
 /// stays readable as `client.token_set`.
-pub fn rotation_callback(callable: Py<PyAny>) -> zdkit::RotationCallback {
-    Arc::new(move |token: &zdkit::TokenSet| {
+pub fn rotation_callback(callable: Py<PyAny>) -> zdkit::oauth::RotationCallback {
+    Arc::new(move |token: &zdkit::oauth::TokenSet| {
         Python::attach(|py| {
             let outcome = token_set_to_py(py, token).and_then(|t| callable.bind(py).call1((t,)));
             if let Err(error) = outcome {
@@ -52,7 +54,7 @@ pub fn rotation_callback(callable: Py<PyAny>) -> zdkit::RotationCallback {
 #[pyfunction]
 pub fn pkce_pair(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
     guard(py, || {
-        let (verifier, challenge) = zdkit::pkce_pair().map_err(|e| to_py_err(py, e))?;
+        let (verifier, challenge) = zdkit::oauth::pkce_pair().map_err(|e| to_py_err(py, e))?;
         PyTuple::new(py, [verifier.expose().to_owned(), challenge])
     })
 }
@@ -71,7 +73,7 @@ pub fn authorize_url(
 ) -> PyResult<String> {
     guard(py, || {
         let client = zdkit::Client::for_token_endpoint(target).map_err(|e| to_py_err(py, e))?;
-        Ok(zdkit::authorize_url(
+        Ok(zdkit::oauth::authorize_url(
             client.config().base_url(),
             client_id,
             redirect_uri,
@@ -99,7 +101,7 @@ pub fn exchange_code<'py>(
         let token = py
             .detach(|| {
                 zdkit::panic::catch(|| {
-                    zdkit::exchange_code(
+                    zdkit::oauth::exchange_code(
                         target,
                         client_id,
                         &secret,

@@ -8,7 +8,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt};
 use std::path::PathBuf;
 use std::time::Duration;
-use zdkit::{ConfigBuilder, EnvSettings};
+use zdkit::ConfigBuilder;
+use zdkit::config::EnvSettings;
 
 /// The builder for `Client(subdomain, **options)`. An unknown keyword is a
 /// `TypeError`, as for any Python function; `None` means "not given".
@@ -167,7 +168,9 @@ impl Pending {
             }
             (Some(id), Some(secret), None) => {
                 let scope = self.oauth_scope.as_deref().unwrap_or("read");
-                let expires_in = self.oauth_expires_in.unwrap_or(zdkit::DEFAULT_EXPIRES_IN);
+                let expires_in = self
+                    .oauth_expires_in
+                    .unwrap_or(zdkit::oauth::DEFAULT_EXPIRES_IN);
                 builder = builder.oauth_client_credentials(&id, &secret, scope, expires_in);
             }
             (None, None, None) => {}
@@ -223,7 +226,7 @@ where
 }
 
 /// A number of seconds (an int or a float, not a bool) as a `Duration`: more than
-/// zero and at most `zdkit::MAX_CONFIGURED_DURATION`; anything else (NaN, infinite,
+/// zero and at most `zdkit::config::MAX_CONFIGURED_DURATION`; anything else (NaN, infinite,
 /// negative, 1e300, 10**400, "5") is a `ConfigurationError`, never a panic.
 pub fn duration(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<Duration> {
     let number = value.is_instance_of::<PyFloat>()
@@ -238,13 +241,13 @@ pub fn duration(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResul
         .extract::<f64>()
         .ok()
         .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
-        .filter(|d| !d.is_zero() && *d <= zdkit::MAX_CONFIGURED_DURATION)
+        .filter(|d| !d.is_zero() && *d <= zdkit::config::MAX_CONFIGURED_DURATION)
         .ok_or_else(|| {
             configuration_error(
                 py,
                 &format!(
                     "{name} must be more than 0 and at most {} seconds",
-                    zdkit::MAX_CONFIGURED_DURATION.as_secs()
+                    zdkit::config::MAX_CONFIGURED_DURATION.as_secs()
                 ),
             )
         })
