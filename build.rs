@@ -1,6 +1,11 @@
 //! Writes `include/zdkit.h` from the `extern "C"` functions in `src/ffi` with cbindgen,
 //! plus the `ZDKIT_VERSION_*` macros from Cargo.toml. The file is rewritten only when
 //! its content changes; CI fails when the committed header differs from this output.
+//!
+//! On Linux it also gives `libzdkit.so` its SONAME. (Symbol versions cannot be added
+//! here: rustc passes its own anonymous version script, which rust-lld lets win and GNU
+//! ld refuses to combine; `make install` links the installed library from `libzdkit.a`
+//! with the version script in `packaging/` instead. See packaging/README.md.)
 
 #[cfg(feature = "capi")]
 use std::path::PathBuf;
@@ -15,6 +20,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=Cargo.toml");
+    soname_link_arg();
 
     let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
         .expect("cbindgen.toml is readable");
@@ -44,4 +50,23 @@ fn main() {
             .expect("include/ is writable");
         std::fs::write(&header, &text).expect("include/zdkit.h is writable");
     }
+}
+
+/// SONAME of `libzdkit.so` by cargo-c's rule: `libzdkit.so.0.MINOR` while the major
+/// version is 0, `libzdkit.so.MAJOR` from 1.0 on. The Makefile reads it back from the
+/// built library (`readelf -d`), so this is the only place that computes it.
+#[cfg(feature = "capi")]
+fn soname_link_arg() {
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux") {
+        return;
+    }
+    let part =
+        |name: &str| std::env::var(format!("CARGO_PKG_VERSION_{name}")).expect("cargo sets it");
+    let (major, minor) = (part("MAJOR"), part("MINOR"));
+    let abi = if major == "0" {
+        format!("0.{minor}")
+    } else {
+        major
+    };
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzdkit.so.{abi}");
 }
