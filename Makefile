@@ -12,17 +12,44 @@ PY := $(VENV)/bin/python
 WHEEL_DIR := $(TARGET_DIR)/wheels
 C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) BUILD_DIR=$(TARGET_DIR)/c
 
+## `make install`: where to (GNU conventions; DESTDIR is prepended to all of them).
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR ?=
+## The cargo profile installed: release, or debug (what `make test` installs, to stay fast).
+INSTALL_PROFILE ?= release
+## What libzdkit.a needs from the system, from
+## `cargo rustc -p zdkit --lib --crate-type staticlib -- --print native-static-libs`
+## (libcurl and nghttp2 are built in; OpenSSL and zlib come from the system).
+NATIVE_STATIC_LIBS := -lssl -lcrypto -lz -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+C_ARGS += NATIVE_LIBS="$(NATIVE_STATIC_LIBS)"
+INSTALL_ENV = BUILD_LIB_DIR="$(TARGET_DIR)/$(INSTALL_PROFILE)" STAGE_DIR="$(TARGET_DIR)/install-stage/$(INSTALL_PROFILE)" \
+  PREFIX="$(PREFIX)" LIBDIR="$(LIBDIR)" INCLUDEDIR="$(INCLUDEDIR)" DESTDIR="$(DESTDIR)" \
+  NATIVE_LIBS="$(NATIVE_STATIC_LIBS)"
+
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 
-.PHONY: all build test demo bench fuzz lint header-check rust-test c-test c-sanitize python python-test tools clean help
+.PHONY: install uninstall install-test all build test demo bench fuzz lint header-check rust-test c-test c-sanitize python python-test tools clean help
 
 help:
 	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
-	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind and sanitizers, Python"
+	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind and sanitizers, make install checks, Python"
 	@echo "make bench  benchmarks (emulator throughput)"
 	@echo "make fuzz   a long run of the property tests (FUZZ_CASES=100000 cases each)"
+	@echo "make install    install the C library (PREFIX=/usr/local, LIBDIR, INCLUDEDIR, DESTDIR); make uninstall removes it"
 
 all: build
+
+## Install the C library, header(s), pkg-config and CMake files (see packaging/README.md:
+## why a Makefile and build.rs rather than cargo-c).
+install:
+	$(CARGO) build -p zdkit $(if $(filter release,$(INSTALL_PROFILE)),--release,)
+	$(INSTALL_ENV) bash packaging/install.sh install
+
+## Remove exactly the files `make install` wrote (same PREFIX/LIBDIR/INCLUDEDIR/DESTDIR).
+uninstall:
+	$(INSTALL_ENV) bash packaging/install.sh uninstall
 
 ## Build the library (libzdkit.so/.a, include/zdkit.h) and the emulator.
 build:
@@ -62,6 +89,19 @@ tools:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl; \
 	  else echo "make test needs the openssl command (test certificates): apt-get install openssl" >&2; exit 1; fi; }
+	@for need in cmake:cmake pkg-config:pkg-config curl-config:libcurl4-openssl-dev; do \
+	  command -v "$${need%%:*}" >/dev/null && continue; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$${need#*:}"; \
+	  else echo "make test needs $${need#*:} (install-test): apt-get install $${need#*:}" >&2; exit 1; fi; \
+	done
+
+## The installed library: SONAME and exports against packaging/zdkit.symbols, the static
+## library's symbols, pkg-config and CMake builds of the examples run against the emulator,
+## a program linking libzdkit.a beside the system libcurl, `make uninstall`.
+install-test: build tools
+	MAKE="$(MAKE)" ROOT="$(ROOT)" LIB_DIR="$(DEBUG_DIR)" EMULATOR="$(EMULATOR)" BUILD_DIR="$(TARGET_DIR)/install-test" \
+	  bash tests/install/run.sh
 
 c-test: build tools
 	$(MAKE) -C tests/c test $(C_ARGS)
@@ -94,7 +134,7 @@ python-test: python tools
 	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native
 
-test: build header-check lint rust-test c-test c-sanitize python-test
+test: build header-check lint rust-test c-test c-sanitize install-test python-test
 	@echo "make test: every check passed"
 
 demo: build
