@@ -69,4 +69,26 @@ fn soname_link_arg() {
         major
     };
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzdkit.so.{abi}");
+    soname_link_in_output_dir(&format!("libzdkit.so.{abi}"));
 }
+
+/// A program linked against cargo's `libzdkit.so` (`-Ltarget/debug -lzdkit` with an
+/// rpath, as the C tests and README's quick start do) asks the loader for the SONAME,
+/// so cargo's output directory (three levels above OUT_DIR: `<profile>/build/<pkg>/out`)
+/// gets the link `libzdkit.so.0.1 -> libzdkit.so` that `make install` also installs.
+#[cfg(all(feature = "capi", unix))]
+fn soname_link_in_output_dir(soname: &str) {
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it"));
+    let Some(profile_dir) = out_dir.ancestors().nth(3) else {
+        return;
+    };
+    let link = profile_dir.join(soname);
+    if std::fs::read_link(&link).ok().as_deref() != Some(std::path::Path::new("libzdkit.so")) {
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink("libzdkit.so", &link)
+            .expect("cargo's output directory is writable");
+    }
+}
+
+#[cfg(all(feature = "capi", not(unix)))]
+fn soname_link_in_output_dir(_soname: &str) {}

@@ -108,8 +108,9 @@ for bin in "${shared_bins[@]}" "${static_bins[@]}"; do
 done
 for bin in "${shared_bins[@]}"; do
     readelf -d "$bin" | grep -q "Shared library: \[libzdkit.so.$abi\]" || fail "$bin does not need libzdkit.so.$abi"
-    # without LD_LIBRARY_PATH the loader must not find it (proves no rpath/build tree)
-    ! env -u LD_LIBRARY_PATH "$bin" >/dev/null 2>&1 || fail "$bin ran without LD_LIBRARY_PATH"
+    # the loader takes the installed copy (through LD_LIBRARY_PATH), not the build tree's
+    LD_LIBRARY_PATH="$lib" ldd "$bin" | grep -qF "libzdkit.so.$abi => $lib/libzdkit.so.$abi " \
+        || fail "$bin does not load $lib/libzdkit.so.$abi"
 done
 for bin in "${static_bins[@]}"; do
     ! readelf -d "$bin" | grep -q 'libzdkit' || fail "$bin needs a shared libzdkit"
