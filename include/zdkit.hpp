@@ -46,9 +46,6 @@ struct Deleter {
 template <typename T, void (*Free)(T *)>
 using Handle = std::unique_ptr<T, Deleter<T, Free>>;
 
-/* std::string_view is not NUL-terminated: the C API gets a copy that is. */
-inline std::string c_str(std::string_view text) { return std::string(text); }
-
 inline std::optional<std::string_view> optional_view(const char *text) {
     return text != nullptr ? std::optional<std::string_view>(text) : std::nullopt;
 }
@@ -82,7 +79,8 @@ class Response {
 
     /* The first value of header `name` (case-insensitive), valid while this Response lives. */
     std::optional<std::string_view> header(std::string_view name) const {
-        return detail::optional_view(zdk_response_header(handle_.get(), detail::c_str(name).c_str()));
+        if (name.find('\0') != std::string_view::npos) return std::nullopt;  // no header has such a name
+        return detail::optional_view(zdk_response_header(handle_.get(), std::string(name).c_str()));
     }
 
     /* Zendesk's request id (X-Zendesk-Request-Id or X-Request-Id), if the answer had one. */
@@ -106,7 +104,8 @@ class Error : public std::runtime_error {
      * HTTP error, `response` is the answer (ownership taken; may be NULL). */
     static Error last(zdk_result code, zdk_response *response = nullptr) {
         // Own the response first, so nothing leaks if building the Error throws.
-        auto answer = response != nullptr ? std::make_shared<const Response>(response) : nullptr;
+        Response owned(response);
+        auto answer = response != nullptr ? std::make_shared<const Response>(std::move(owned)) : nullptr;
         const char *message = zdk_last_error_message();
         const std::int64_t retry_ms = zdk_last_error_retry_after_ms();
         return Error(code, message != nullptr ? message : zdk_strerror(code), zdk_last_error_status(),
@@ -145,6 +144,15 @@ class Error : public std::runtime_error {
 };
 
 namespace detail {
+
+/* std::string_view is not NUL-terminated: the C API gets a copy that is. A NUL byte inside
+ * would cut the text short (a token, a path) without a word, so it is refused. */
+inline std::string c_str(std::string_view text) {
+    if (text.find('\0') != std::string_view::npos)
+        throw Error(ZDK_ERR_INVALID_ARGUMENT, "zdkit: a string argument contains a NUL byte", 0, {}, {},
+                    std::nullopt, nullptr);
+    return std::string(text);
+}
 
 /* Throws the thread's last error when `code` is not ZDK_OK; `response` is owned either way. */
 inline void check(zdk_result code, zdk_response *response = nullptr) {
@@ -272,7 +280,8 @@ class Config {
 /* The pages of a list, a search or a search export, fetched one at a time:
  *   for (const zdkit::Response &page : client.pages("/api/v2/tickets.json")) ...
  * Each page's Response lives until the next page is fetched. A failure throws
- * zdkit::Error out of the loop. Move-only; one pass (an input range). */
+ * zdkit::Error out of the loop. Move-only (moving it ends its iterators); one pass
+ * (an input range). */
 class Pages {
   public:
     class iterator {

@@ -87,6 +87,7 @@ void check_me(const zdkit::Client &client, const zdkit::Client &control, const s
     CHECK(me.header("content-type").value_or("").find("application/json") != std::string_view::npos);
     CHECK(me.header("Content-Type") == me.header("content-type"));
     CHECK(!me.header("x-no-such-header").has_value());
+    CHECK(!me.header(std::string_view("content-type\0x", 14)).has_value());
 
     const zdkit::Response log = control.get("/__emulator/requests");
     CHECK(last_string(log.body(), "path") == "/api/v2/users/me.json");
@@ -124,6 +125,11 @@ void test_credentials(const std::string &url, const zdkit::Client &control) {
     CHECK(EXPECT_ERROR(zdkit::Config().timeout_ms(std::chrono::milliseconds(0))).code() == ZDK_ERR_INVALID_ARGUMENT);
     CHECK(EXPECT_ERROR(zdkit::Client{zdkit::Config()}).code() == ZDK_ERR_INVALID_ARGUMENT);
     CHECK(EXPECT_ERROR(zdkit::Client::oauth("http://example.com", "t")).code() == ZDK_ERR_INSECURE_TRANSPORT);
+    // A NUL byte inside a std::string_view is refused, not silently cut off.
+    const std::string_view with_nul("emulator-oauth-token\0tail", 25);
+    const zdkit::Error nul = EXPECT_ERROR(zdkit::Client::oauth(url, with_nul));
+    CHECK(nul.code() == ZDK_ERR_INVALID_ARGUMENT && nul.status() == 0);
+    CHECK(EXPECT_ERROR(zdkit::Config().base_url(with_nul)).code() == ZDK_ERR_INVALID_ARGUMENT);
 }
 
 void test_errors_and_verbs(const std::string &url, const zdkit::Client &control) {
