@@ -1,6 +1,6 @@
 //! The one error type of zdkit, and the parser for Zendesk's many error envelopes.
 //!
-//! Zendesk answers errors in at least five JSON shapes (ZENDESK.md §3) and sometimes
+//! Zendesk answers errors in at least five JSON shapes (see the tests below) and sometimes
 //! in plain text or HTML; [`ZendeskErrorBody::parse`] reads them all by content, never
 //! trusting the content type. Messages never contain a secret: they are built from the
 //! method, the path without its query, the status and what Zendesk said.

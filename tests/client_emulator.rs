@@ -117,7 +117,7 @@ fn wrong_credentials_are_authentication_errors_without_the_secret() {
 
 #[test]
 fn anonymous_users_me_is_200_with_a_null_id() {
-    // ZENDESK.md §2: never trust /users/me's status alone as a credential check.
+    // Zendesk answers /users/me with 200 without credentials: never trust its status alone.
     use std::io::{Read, Write};
     let emulator = Emulator::start(&[]);
     let address = emulator.url.trim_start_matches("http://");

@@ -99,10 +99,10 @@ pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
 // name is never written twice, and each holds the one `unsafe` block its check needs.
 //
 // Why that `unsafe` is sound: the macros are used only in the bodies of the exported
-// `unsafe extern "C" fn`s, on those functions' own pointer parameters, and every
-// export's `# Safety` section (for the `zdk_config_set_*` family, the one contract
-// stated on `zdk_config`) makes the C caller promise that each pointer parameter
-// is NULL or valid for the whole call — a live zdkit handle (not used from another
+// `unsafe extern "C" fn`s, on those functions' own pointer parameters, and the one
+// contract all exports share (stated in the preamble of `include/zdkit.h`, from
+// `cbindgen.toml`, and in `ffi/mod.rs`) makes the C caller promise that each pointer
+// parameter is NULL or valid for the whole call — a live zdkit handle (not used from another
 // thread while it is changed), a NUL-terminated string, `len` readable bytes, or a
 // writable out-pointer. NULL is checked here; the rest is that promise, which no code
 // can check. The borrowed values live no longer than the call (the `guard` body).

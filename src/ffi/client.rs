@@ -32,15 +32,14 @@ fn new_client(config: Config, out: Out<*mut zdk_client>) -> Result<(), FfiError>
     Ok(())
 }
 
+/// ---- Clients and requests ---------------------------------------------------
+///
 /// Creates a client from a config (which is only read, and may be freed or reused
 /// afterwards). Fails with `ZDK_ERR_INVALID_ARGUMENT` or
 /// `ZDK_ERR_INSECURE_TRANSPORT` when the settings are wrong: no target, no or two
 /// credentials, plain HTTP to a non-loopback host, CR/LF in a value.
 ///
 /// On success `*out` owns the client: free it with `zdk_client_free`.
-///
-/// # Safety
-/// `config` NULL or live; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_new(
     config: *const zdk_config,
@@ -62,9 +61,6 @@ pub unsafe extern "C" fn zdk_client_new(
 /// Strings are copied; the token copy is zeroed when the client is freed.
 ///
 /// On success `*out` owns the client: free it with `zdk_client_free`.
-///
-/// # Safety
-/// Strings NULL or NUL-terminated; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_new_api_token(
     subdomain_or_url: *const c_char,
@@ -91,9 +87,6 @@ pub unsafe extern "C" fn zdk_client_new_api_token(
 /// the client is freed.
 ///
 /// On success `*out` owns the client: free it with `zdk_client_free`.
-///
-/// # Safety
-/// Strings NULL or NUL-terminated; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_new_oauth(
     subdomain_or_url: *const c_char,
@@ -139,10 +132,6 @@ fn send(
 ///
 /// Redirects are followed only on the client's origin; credentials are never sent
 /// to another host.
-///
-/// # Safety
-/// `client` NULL or live; strings NULL or NUL-terminated; `body` NULL or `body_len`
-/// readable bytes; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_request(
     client: *const zdk_client,
@@ -168,9 +157,6 @@ pub unsafe extern "C" fn zdk_client_request(
 
 /// Sends a request built with `zdk_request_new` (which is only read: it may be sent
 /// again, or by several threads). Results and ownership as `zdk_client_request`.
-///
-/// # Safety
-/// `client`, `request` NULL or live; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_send(
     client: *const zdk_client,
@@ -190,10 +176,6 @@ pub unsafe extern "C" fn zdk_client_send(
 /// or names an earlier one to add to. `data` may be NULL only when `len` is 0.
 /// Results and `*out` as `zdk_client_request`; the body is
 /// `{"upload":{"token":…,"attachment":…}}`.
-///
-/// # Safety
-/// `client` NULL or live; strings NULL or NUL-terminated; `data` NULL or `len`
-/// readable bytes; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_upload(
     client: *const zdk_client,
@@ -223,9 +205,6 @@ pub unsafe extern "C" fn zdk_client_upload(
 
 /// Uploads a file streamed from disk (never loaded whole into memory). Otherwise as
 /// `zdk_client_upload`.
-///
-/// # Safety
-/// `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_upload_file(
     client: *const zdk_client,
@@ -254,9 +233,6 @@ pub unsafe extern "C" fn zdk_client_upload_file(
 /// `zdk_last_error_details_json()`). Past `timeout_ms`: `ZDK_ERR_TIMEOUT`.
 /// `timeout_ms` must be more than 0 and at most one day (86400000), else
 /// `ZDK_ERR_INVALID_ARGUMENT` and nothing is sent.
-///
-/// # Safety
-/// `client` NULL or live; `job_id` NULL or NUL-terminated; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_wait_for_job(
     client: *const zdk_client,
@@ -276,9 +252,6 @@ pub unsafe extern "C" fn zdk_client_wait_for_job(
 
 /// Frees a client and closes its connections. NULL is a no-op. No other thread may
 /// be using it.
-///
-/// # Safety
-/// `client` NULL or from a `zdk_client_new*` function, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_free(client: *mut zdk_client) {
     free_arg!(client);

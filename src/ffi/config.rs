@@ -1,14 +1,14 @@
 //! `zdk_config`: the settings a client is built from — a wrapper around the core's
 //! [`ConfigBuilder`], whose setters and validation are the only definition of them.
 
-// The `zdk_config_set_*` functions share one safety contract, stated on `zdk_config`.
-#![allow(clippy::missing_safety_doc)]
-
 use super::boundary::{FfiError, arg_mut, arg_opt_str, arg_str, duration_ms, free_arg, guard, out};
+use super::log::zdk_log_callback;
+use super::oauth::zdk_token_rotation_callback;
 use super::result::zdk_result;
 use crate::config::{Config, ConfigBuilder, is_absolute_url};
 use crate::error::Error;
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
+use std::sync::Arc;
 
 /// Client settings, filled in with the `zdk_config_set_*` functions and read by
 /// `zdk_client_new`. A config may be reused for several clients.
@@ -18,7 +18,6 @@ use std::ffi::c_char;
 /// For every `zdk_config_set_*` function: strings are copied (secrets zeroed when the
 /// config is freed); a failing call leaves the config unchanged; a `_ms` duration must
 /// be more than 0 and at most one day (86400000), else `ZDK_ERR_INVALID_ARGUMENT`.
-/// Safety: `config` is NULL or a live config, each string NULL or NUL-terminated.
 pub struct zdk_config {
     builder: ConfigBuilder,
 }
@@ -39,13 +38,12 @@ impl zdk_config {
     }
 }
 
+/// ---- Configuration: zdk_config and all its setters --------------------------
+///
 /// Creates an empty config. Set a target (`zdk_config_set_subdomain` or
 /// `zdk_config_set_base_url`) and one credential before `zdk_client_new`.
 ///
 /// On success `*out` owns a new config: free it with `zdk_config_free`.
-///
-/// # Safety
-/// `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result {
     guard(|| {
@@ -65,9 +63,6 @@ pub unsafe extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result
 /// they are missing. On success `*out` owns a new config: free it with
 /// `zdk_config_free`. Reads the environment: do not call while another thread
 /// changes it.
-///
-/// # Safety
-/// `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_result {
     guard(|| {
@@ -80,10 +75,6 @@ pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_r
 }
 
 /// Frees a config. NULL is a no-op. Clients made from it are not affected.
-///
-/// # Safety
-/// `config` must be NULL or a config from `zdk_config_new`/`zdk_config_from_env`,
-/// not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_free(config: *mut zdk_config) {
     free_arg!(config);
@@ -154,9 +145,6 @@ pub unsafe extern "C" fn zdk_config_set_oauth_token(
 /// Always fails with `ZDK_ERR_INVALID_ARGUMENT`: Zendesk switched off password
 /// authentication. The message names the two supported modes (API token, OAuth).
 /// Nothing is stored.
-///
-/// # Safety
-/// Any pointers; none is read except for NULL checks.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_password(
     config: *mut zdk_config,
@@ -309,7 +297,7 @@ pub unsafe extern "C" fn zdk_config_set_rate_limit_pacing(
 }
 
 /// Sets the largest answer read into memory, in bytes, counted after decompression
-/// (default 64 MiB, `DEFAULT_MAX_RESPONSE_BYTES`). A larger answer fails with
+/// (default 64 MiB). A larger answer fails with
 /// `ZDK_ERR_RESPONSE_TOO_LARGE`, the transfer stopped having held no more than about
 /// this much. 0 is refused by `zdk_client_new` (`ZDK_ERR_INVALID_ARGUMENT`).
 #[unsafe(no_mangle)]
@@ -318,4 +306,83 @@ pub unsafe extern "C" fn zdk_config_set_max_response_bytes(
     bytes: u64,
 ) -> zdk_result {
     guard(|| arg_mut!(config)?.set(|b| Ok(b.max_response_bytes(bytes))))
+}
+
+/// Registers a log callback with its userdata (NULL `callback` removes it). See
+/// `zdk_log_callback` for the threading rules. `userdata` must stay valid as long
+/// as any client built from this config lives.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_log_callback(
+    config: *mut zdk_config,
+    callback: zdk_log_callback,
+    userdata: *mut c_void,
+) -> zdk_result {
+    guard(|| {
+        let sink = super::log::sink(callback, userdata);
+        arg_mut!(config)?.set(|b| Ok(b.log_sink(sink)))
+    })
+}
+
+/// Uses OAuth client credentials: `POST /oauth/tokens` with
+/// `grant_type=client_credentials` on the client's origin, for `scope` (space-separated,
+/// NULL means `"read"`) and `expires_in` seconds (0 means 1800; always sent, since
+/// older Zendesk OAuth clients otherwise get tokens that never expire). The token is
+/// minted on the first request, again shortly before it expires, and once more when
+/// a request gets 401 (which is then replayed once). Replaces other OAuth settings;
+/// copied, the secret zeroed when the config is freed. Clients built from one config
+/// share its token (as with the core's builder).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
+    config: *mut zdk_config,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    scope: *const c_char,
+    expires_in: u64,
+) -> zdk_result {
+    guard(|| {
+        arg_mut!(config)?.set(|b| {
+            let expires_in = match expires_in {
+                0 => crate::oauth::DEFAULT_EXPIRES_IN,
+                seconds => seconds,
+            };
+            let provider = crate::oauth::OAuthProvider::client_credentials(
+                arg_str!(client_id)?,
+                arg_str!(client_secret)?,
+                arg_opt_str!(scope)?.unwrap_or("read"),
+                expires_in,
+            )?;
+            Ok(b.credential_provider(Arc::new(provider)))
+        })
+    })
+}
+
+/// Uses an OAuth refresh token: access tokens come from `grant_type=refresh_token`,
+/// on the first request, before expiry and after a 401. **Refresh tokens rotate**:
+/// each renewal returns a new refresh token and kills the old one, so `on_rotate`
+/// (may be NULL) receives every new token set to persist; `zdk_client_token_set`
+/// reads the latest at any time. `userdata` must stay valid while any client built
+/// from this config lives. Replaces other OAuth settings; strings are copied.
+/// Clients built from one config share its token set, so a rotation made by one is
+/// seen by all (a rotated refresh token cannot be used twice).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_oauth_refresh_token(
+    config: *mut zdk_config,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    refresh_token: *const c_char,
+    on_rotate: zdk_token_rotation_callback,
+    userdata: *mut c_void,
+) -> zdk_result {
+    guard(|| {
+        arg_mut!(config)?.set(|b| {
+            let provider = crate::oauth::OAuthProvider::refresh_token(
+                arg_str!(client_id)?,
+                arg_str!(client_secret)?,
+                arg_str!(refresh_token)?,
+                None,
+            )?;
+            let provider = super::oauth::with_rotation(provider, on_rotate, userdata);
+            Ok(b.credential_provider(Arc::new(provider)))
+        })
+    })
 }

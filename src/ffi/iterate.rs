@@ -45,6 +45,8 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// ---- Pagination, search and incremental export ------------------------------
+///
 /// Creates a pager over `path` (`"/api/v2/tickets.json"`). `query` is NULL or an
 /// URL-encoded query string without `?` (`"sort=-updated_at&include=users"`).
 /// Cursor pagination with `page[size]=100` is used unless the query picks a paging
@@ -55,9 +57,6 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 ///
 /// On success `*out` owns the pager: free it with `zdk_pager_free`. The client must
 /// outlive nothing: the pager keeps its own reference to the client's connections.
-///
-/// # Safety
-/// `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_new(
     client: *const zdk_client,
@@ -86,9 +85,6 @@ pub unsafe extern "C" fn zdk_pager_new(
 /// `zdk_pager_next` fails after them with `ZDK_ERR_VALIDATION` and
 /// `zdk_last_error_zendesk_code()` = `"SearchResultLimit"` instead of ending
 /// quietly — use `zdk_search_export_new` for such searches.
-///
-/// # Safety
-/// `client` NULL or live; `query` NULL or NUL-terminated; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_search_new(
     client: *const zdk_client,
@@ -109,9 +105,6 @@ pub unsafe extern "C" fn zdk_search_new(
 /// paging, no cap). `result_type` is Zendesk's required `filter[type]`
 /// (`"ticket"`, `"user"`, `"organization"`, `"group"`); `page_size` 1 to 1000
 /// (else `ZDK_ERR_INVALID_ARGUMENT`).
-///
-/// # Safety
-/// `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_search_export_new(
     client: *const zdk_client,
@@ -136,9 +129,6 @@ pub unsafe extern "C" fn zdk_search_export_new(
 /// page (`*out` not written); an error code otherwise (for an HTTP error `*out` is
 /// set, as with `zdk_client_request`). After an error the same page may be asked
 /// for again.
-///
-/// # Safety
-/// `pager` NULL or live; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_next(
     pager: *mut zdk_pager,
@@ -180,21 +170,15 @@ pub unsafe extern "C" fn zdk_pager_next(
     }
 }
 
-/// 1 when another page may follow (before the first page, and while
-/// `meta.has_more` or a next link says so), 0 at the end or for NULL.
-///
-/// # Safety
-/// `pager` NULL or live.
+/// true when another page may follow (before the first page, and while
+/// `meta.has_more` or a next link says so), false at the end or for NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zdk_pager_has_more(pager: *const zdk_pager) -> i32 {
-    guard_value(0, || arg!(pager).map_or(0, |p| i32::from(p.has_more)))
+pub unsafe extern "C" fn zdk_pager_has_more(pager: *const zdk_pager) -> bool {
+    guard_value(false, || arg!(pager).is_ok_and(|p| p.has_more))
 }
 
 /// The `meta.after_cursor` of the last page, or NULL (offset endpoints, NULL
 /// pager). Borrowed: valid until the next `zdk_pager_next` or `zdk_pager_free`.
-///
-/// # Safety
-/// `pager` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_after_cursor(pager: *const zdk_pager) -> *const c_char {
     guard_value(ptr::null(), || {
@@ -206,10 +190,6 @@ pub unsafe extern "C" fn zdk_pager_after_cursor(pager: *const zdk_pager) -> *con
 }
 
 /// Frees a pager. NULL is a no-op.
-///
-/// # Safety
-/// `pager` NULL or from `zdk_pager_new`/`zdk_search_new`/`zdk_search_export_new`,
-/// not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_free(pager: *mut zdk_pager) {
     free_arg!(pager);
@@ -231,9 +211,6 @@ pub struct zdk_export {
 /// `ZDK_ERR_DECODE` instead of looping.
 ///
 /// On success `*out` owns the export: free it with `zdk_export_free`.
-///
-/// # Safety
-/// `client` NULL or live; strings NULL or NUL-terminated; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_new(
     client: *const zdk_client,
@@ -261,9 +238,6 @@ pub unsafe extern "C" fn zdk_export_new(
 /// body is a JSON array of this page's items (de-duplicated); `ZDK_DONE` after the
 /// page with `end_of_stream` (`*out` not written). Read the position to resume from
 /// with `zdk_export_cursor` after each page.
-///
-/// # Safety
-/// `export` NULL or live; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_next(
     export: *mut zdk_export,
@@ -298,9 +272,6 @@ pub unsafe extern "C" fn zdk_export_next(
 /// next start time in decimal (time-based); valid after `ZDK_DONE` too, so saving it
 /// lets the next run pick up exactly the changes since. NULL before the first page.
 /// Borrowed: valid until the next `zdk_export_next` or `zdk_export_free`.
-///
-/// # Safety
-/// `export` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_cursor(export: *const zdk_export) -> *const c_char {
     guard_value(ptr::null(), || {
@@ -312,9 +283,6 @@ pub unsafe extern "C" fn zdk_export_cursor(export: *const zdk_export) -> *const 
 }
 
 /// Frees an export. NULL is a no-op.
-///
-/// # Safety
-/// `export` NULL or from `zdk_export_new`, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_free(export: *mut zdk_export) {
     free_arg!(export);

@@ -80,6 +80,8 @@ fn optional_ptr(text: &Option<CString>) -> *const c_char {
     text.as_ref().map_or(ptr::null(), |t| t.as_ptr())
 }
 
+/// ---- Last error: the detail of this thread's last failed call ---------------
+///
 /// The code of the last failing zdkit call on this thread, or `ZDK_OK` when the
 /// most recent call returning `zdk_result` (other than `zdk_response_header_at` and
 /// `zdk_response_rate_limit`) succeeded. Accessors do not change it.

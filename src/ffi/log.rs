@@ -1,8 +1,6 @@
-//! Logging from C: the level enum, the callback type and its setter.
+//! Logging from C: the level enum and the callback type (the setter,
+//! `zdk_config_set_log_callback`, sits with the other setters in `config.rs`).
 
-use super::boundary::{arg_mut, guard};
-use super::config::zdk_config;
-use super::result::zdk_result;
 use crate::log::{LogLevel, LogSink};
 use std::ffi::{c_char, c_void};
 
@@ -53,26 +51,13 @@ unsafe impl Send for CallbackTarget {}
 // SAFETY: as above.
 unsafe impl Sync for CallbackTarget {}
 
-/// Registers a log callback with its userdata (NULL `callback` removes it). See
-/// `zdk_log_callback` for the threading rules. `userdata` must stay valid as long
-/// as any client built from this config lives.
-///
-/// # Safety
-/// `config` is NULL or a live config; `callback` a valid function or NULL.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn zdk_config_set_log_callback(
-    config: *mut zdk_config,
-    callback: zdk_log_callback,
-    userdata: *mut c_void,
-) -> zdk_result {
-    guard(|| {
-        let sink = match callback {
-            Some(callback) => {
-                let target = CallbackTarget { callback, userdata };
-                LogSink::new(move |level, line| target.call(level, line))
-            }
-            None => LogSink::new(|_, _| {}),
-        };
-        arg_mut!(config)?.set(|b| Ok(b.log_sink(sink)))
-    })
+/// The core's log sink for a C callback and its userdata (NULL `callback`: no output).
+pub(super) fn sink(callback: zdk_log_callback, userdata: *mut c_void) -> LogSink {
+    match callback {
+        Some(callback) => {
+            let target = CallbackTarget { callback, userdata };
+            LogSink::new(move |level, line| target.call(level, line))
+        }
+        None => LogSink::new(|_, _| {}),
+    }
 }

@@ -9,20 +9,40 @@
 //! - what `_new` and `**out` give the caller is freed once with the matching `_free`.
 //!
 //! No logic lives here that the core lacks: this layer only translates.
+//!
+//! The safety contract of every `unsafe extern "C"` function here is the same and is
+//! stated once, in plain C wording, in the preamble of `include/zdkit.h` (written from
+//! `cbindgen.toml`): each handle NULL or live, each string NULL or NUL-terminated, each
+//! (pointer, length) NULL or readable, each out parameter NULL or writable. A function's
+//! own doc comment states any further rule.
 
 #![allow(non_camel_case_types)]
+// The contract above replaces a `# Safety` section per function.
+#![allow(clippy::missing_safety_doc)]
 
 mod boundary;
-mod client;
-mod config;
-mod iterate;
-mod last_error;
-mod log;
-mod oauth;
-mod request;
-mod response;
+
+// cbindgen writes the functions of zdkit.h in this order (one module, one section);
+// rustfmt keeps the order because the declarations are separated.
 mod result;
+
 mod version;
+
+mod last_error;
+
+mod config;
+
+mod log;
+
+mod client;
+
+mod request;
+
+mod response;
+
+mod iterate;
+
+mod oauth;
 
 pub use client::*;
 pub use config::*;

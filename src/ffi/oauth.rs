@@ -1,15 +1,15 @@
-//! OAuth from C: client-credentials and refresh-token settings, the current token
-//! set, the authorization-code exchange and PKCE.
+//! OAuth from C: the rotation callback, the current token set, the
+//! authorization-code exchange and PKCE (the OAuth setters sit with the other
+//! `zdk_config_set_*` functions in `config.rs`).
 
 use super::boundary::{
-    FfiError, Out, arg, arg_mut, arg_opt_str, arg_str, free_arg, guard, guard_value, out,
+    FfiError, Out, arg, arg_opt_str, arg_str, free_arg, guard, guard_value, out,
 };
 use super::client::zdk_client;
-use super::config::zdk_config;
 use super::result::zdk_result;
 use crate::client::Client;
 use crate::error::Error;
-use crate::oauth::{TokenSet, unix_seconds};
+use crate::oauth::{OAuthProvider, TokenSet, unix_seconds};
 use crate::secret::Secret;
 use std::ffi::{CString, c_char, c_void};
 use std::ptr;
@@ -70,80 +70,19 @@ impl RotationTarget {
     }
 }
 
-/// Uses OAuth client credentials: `POST /oauth/tokens` with
-/// `grant_type=client_credentials` on the client's origin, for `scope` (space-separated,
-/// NULL means `"read"`) and `expires_in` seconds (0 means 1800; always sent, since
-/// older Zendesk OAuth clients otherwise get tokens that never expire). The token is
-/// minted on the first request, again shortly before it expires, and once more when
-/// a request gets 401 (which is then replayed once). Replaces other OAuth settings;
-/// copied, the secret zeroed when the config is freed. Clients built from one config
-/// share its token (as with the core's builder).
-///
-/// # Safety
-/// `config` NULL or live; strings NULL or NUL-terminated.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
-    config: *mut zdk_config,
-    client_id: *const c_char,
-    client_secret: *const c_char,
-    scope: *const c_char,
-    expires_in: u64,
-) -> zdk_result {
-    guard(|| {
-        arg_mut!(config)?.set(|b| {
-            let expires_in = match expires_in {
-                0 => crate::oauth::DEFAULT_EXPIRES_IN,
-                seconds => seconds,
-            };
-            let provider = crate::oauth::OAuthProvider::client_credentials(
-                arg_str!(client_id)?,
-                arg_str!(client_secret)?,
-                arg_opt_str!(scope)?.unwrap_or("read"),
-                expires_in,
-            )?;
-            Ok(b.credential_provider(Arc::new(provider)))
-        })
-    })
-}
-
-/// Uses an OAuth refresh token: access tokens come from `grant_type=refresh_token`,
-/// on the first request, before expiry and after a 401. **Refresh tokens rotate**:
-/// each renewal returns a new refresh token and kills the old one, so `on_rotate`
-/// (may be NULL) receives every new token set to persist; `zdk_client_token_set`
-/// reads the latest at any time. `userdata` must stay valid while any client built
-/// from this config lives. Replaces other OAuth settings; strings are copied.
-/// Clients built from one config share its token set, so a rotation made by one is
-/// seen by all (a rotated refresh token cannot be used twice).
-///
-/// # Safety
-/// `config` NULL or live; strings NULL or NUL-terminated; `on_rotate` NULL or valid.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn zdk_config_set_oauth_refresh_token(
-    config: *mut zdk_config,
-    client_id: *const c_char,
-    client_secret: *const c_char,
-    refresh_token: *const c_char,
+/// `provider` with a C rotation callback and its userdata (NULL `on_rotate`: unchanged).
+pub(super) fn with_rotation(
+    provider: OAuthProvider,
     on_rotate: zdk_token_rotation_callback,
     userdata: *mut c_void,
-) -> zdk_result {
-    guard(|| {
-        arg_mut!(config)?.set(|b| {
-            let provider = crate::oauth::OAuthProvider::refresh_token(
-                arg_str!(client_id)?,
-                arg_str!(client_secret)?,
-                arg_str!(refresh_token)?,
-                None,
-            )?;
-            let provider = match on_rotate {
-                Some(callback) => {
-                    let target = RotationTarget { callback, userdata };
-                    provider.on_rotate(Arc::new(move |token: &TokenSet| target.call(token)))
-                }
-                None => provider,
-            };
-            Ok(b.credential_provider(Arc::new(provider)))
-        })
-    })
+) -> OAuthProvider {
+    match on_rotate {
+        Some(callback) => {
+            let target = RotationTarget { callback, userdata };
+            provider.on_rotate(Arc::new(move |token: &TokenSet| target.call(token)))
+        }
+        None => provider,
+    }
 }
 
 /// An OAuth token set. Its strings are zeroed when it is freed. Immutable.
@@ -168,12 +107,11 @@ impl zdk_token_set {
     }
 }
 
+/// ---- OAuth: token sets, PKCE, the authorization-code exchange ---------------
+///
 /// Copies the client's current OAuth token set into `*out` (free it with
 /// `zdk_token_set_free`). `ZDK_ERR_INVALID_ARGUMENT` when the client's credential
 /// manages no token (API token, static bearer) or none was obtained yet.
-///
-/// # Safety
-/// `client` NULL or live; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_token_set(
     client: *const zdk_client,
@@ -193,9 +131,6 @@ pub unsafe extern "C" fn zdk_client_token_set(
 
 /// The access token, or NULL for a NULL set. Borrowed until `zdk_token_set_free`.
 /// It is a secret: never log it.
-///
-/// # Safety
-/// `token_set` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_access_token(
     token_set: *const zdk_token_set,
@@ -207,9 +142,6 @@ pub unsafe extern "C" fn zdk_token_set_access_token(
 
 /// The refresh token, or NULL (client credentials have none). Borrowed until
 /// `zdk_token_set_free`. A secret.
-///
-/// # Safety
-/// `token_set` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_refresh_token(
     token_set: *const zdk_token_set,
@@ -223,9 +155,6 @@ pub unsafe extern "C" fn zdk_token_set_refresh_token(
 }
 
 /// The granted scopes (space-separated), or NULL. Borrowed until `zdk_token_set_free`.
-///
-/// # Safety
-/// `token_set` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_scope(token_set: *const zdk_token_set) -> *const c_char {
     guard_value(ptr::null(), || {
@@ -237,18 +166,12 @@ pub unsafe extern "C" fn zdk_token_set_scope(token_set: *const zdk_token_set) ->
 }
 
 /// When the access token expires (Unix seconds), or 0 when it does not (or NULL).
-///
-/// # Safety
-/// `token_set` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_expires_at(token_set: *const zdk_token_set) -> i64 {
     guard_value(0, || arg!(token_set).map_or(0, |t| t.expires_at))
 }
 
 /// Frees a token set, zeroing its secrets. NULL is a no-op.
-///
-/// # Safety
-/// `token_set` NULL or from zdkit, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_free(token_set: *mut zdk_token_set) {
     free_arg!(token_set);
@@ -264,9 +187,6 @@ fn string_out(out: Out<*mut c_char>, text: &str) -> Result<(), FfiError> {
 
 /// Frees a string zdkit returned (`zdk_oauth_pkce_pair`, `zdk_oauth_authorize_url`),
 /// zeroing it first. NULL is a no-op.
-///
-/// # Safety
-/// `text` NULL or from one of those functions, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_string_free(text: *mut c_char) {
     if !text.is_null() {
@@ -279,9 +199,6 @@ pub unsafe extern "C" fn zdk_string_free(text: *mut c_char) {
 /// A fresh PKCE pair (RFC 7636, S256): `*verifier_out` (43 characters from 32 random
 /// bytes; keep it secret until the code exchange) and `*challenge_out` (for the
 /// authorize URL). Free both with `zdk_string_free`.
-///
-/// # Safety
-/// `verifier_out`, `challenge_out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_oauth_pkce_pair(
     verifier_out: *mut *mut c_char,
@@ -299,9 +216,6 @@ pub unsafe extern "C" fn zdk_oauth_pkce_pair(
 /// The URL to send a user to so they grant your OAuth client access
 /// (`{base}/oauth/authorizations/new?response_type=code&…`). `state` and
 /// `code_challenge` may be NULL. Free `*out` with `zdk_string_free`.
-///
-/// # Safety
-/// Strings NULL or NUL-terminated; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_oauth_authorize_url(
     subdomain_or_url: *const c_char,
@@ -337,9 +251,6 @@ pub unsafe extern "C" fn zdk_oauth_authorize_url(
 /// `grant_type=authorization_code`; `code_verifier` is the PKCE verifier or NULL.
 /// Refusals (`invalid_grant`, `invalid_client`) give `ZDK_ERR_AUTHENTICATION` with
 /// Zendesk's code and description. Free `*out` with `zdk_token_set_free`.
-///
-/// # Safety
-/// Strings NULL or NUL-terminated; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_oauth_exchange_code(
     subdomain_or_url: *const c_char,

@@ -13,14 +13,13 @@ pub struct zdk_request {
     pub(crate) request: Request,
 }
 
+/// ---- Built requests: method, path, query, headers, body, timeout ------------
+///
 /// Creates a request. `method` is any HTTP method (case is normalised); `path` is
 /// relative to the base URL (`/api/v2/tickets.json`, may carry a query string) or a
 /// full URL on the client's origin (such as a `links.next` URL).
 ///
 /// On success `*out` owns a new request: free it with `zdk_request_free`.
-///
-/// # Safety
-/// `method` and `path` NULL or NUL-terminated; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_new(
     method: *const c_char,
@@ -40,9 +39,6 @@ pub unsafe extern "C" fn zdk_request_new(
 
 /// Appends a query parameter; name and value are percent-encoded when sent (pass
 /// them unencoded: `"page[size]"`, `"type:ticket status:open"`). Copied.
-///
-/// # Safety
-/// `request` NULL or live; strings NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_add_query(
     request: *mut zdk_request,
@@ -64,9 +60,6 @@ pub unsafe extern "C" fn zdk_request_add_query(
 /// Adds a request header (`"Idempotency-Key"`, …). A name that is not an HTTP token,
 /// a value with CR, LF or NUL, and `Authorization` (which comes from the credential)
 /// fail with `ZDK_ERR_INVALID_ARGUMENT`. Copied.
-///
-/// # Safety
-/// `request` NULL or live; strings NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_add_header(
     request: *mut zdk_request,
@@ -87,10 +80,6 @@ pub unsafe extern "C" fn zdk_request_add_header(
 
 /// Sets the body (copied). `content_type` NULL means `application/json`. `body` may
 /// be NULL only when `body_len` is 0 (an empty body).
-///
-/// # Safety
-/// `request` NULL or live; `content_type` NULL or NUL-terminated; `body` NULL or
-/// `body_len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_set_body(
     request: *mut zdk_request,
@@ -113,9 +102,6 @@ pub unsafe extern "C" fn zdk_request_set_body(
 /// request, in milliseconds: each attempt may take this long, while the call's
 /// deadline still bounds the whole call. More than 0 and at most one day (86400000);
 /// otherwise `ZDK_ERR_INVALID_ARGUMENT` and the request is unchanged.
-///
-/// # Safety
-/// `request` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_set_timeout_ms(
     request: *mut zdk_request,
@@ -131,9 +117,6 @@ pub unsafe extern "C" fn zdk_request_set_timeout_ms(
 }
 
 /// Frees a request. NULL is a no-op.
-///
-/// # Safety
-/// `request` NULL or from `zdk_request_new`, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_free(request: *mut zdk_request) {
     free_arg!(request);

@@ -77,10 +77,9 @@ pub struct zdk_rate_limit {
     pub reset_seconds: i64,
 }
 
-/// The HTTP status code, or 0 when `response` is NULL.
+/// ---- Responses --------------------------------------------------------------
 ///
-/// # Safety
-/// `response` NULL or live.
+/// The HTTP status code, or 0 when `response` is NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_status(response: *const zdk_response) -> u16 {
     guard_value(0, || arg!(response).map_or(0, |r| r.status))
@@ -91,9 +90,6 @@ pub unsafe extern "C" fn zdk_response_status(response: *const zdk_response) -> u
 /// body can be used as a C string. Borrowed: valid until `zdk_response_free`.
 /// Returns NULL (and length 0) when `response` is NULL; an empty body gives a
 /// pointer to an empty string.
-///
-/// # Safety
-/// `response` NULL or live; `len_out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_body(
     response: *const zdk_response,
@@ -115,9 +111,6 @@ pub unsafe extern "C" fn zdk_response_body(
 /// Use `zdk_response_header_at` to see repeated headers. Borrowed: valid until
 /// `zdk_response_free`. NULL or non-UTF-8 arguments give NULL. Never touches the
 /// thread's last error.
-///
-/// # Safety
-/// `response` NULL or live; `name` NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_header(
     response: *const zdk_response,
@@ -136,9 +129,6 @@ pub unsafe extern "C" fn zdk_response_header(
 }
 
 /// The number of headers, repeated names counted separately (0 for NULL).
-///
-/// # Safety
-/// `response` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_header_count(response: *const zdk_response) -> usize {
     guard_value(0, || arg!(response).map_or(0, |r| r.headers.len()))
@@ -149,9 +139,6 @@ pub unsafe extern "C" fn zdk_response_header_count(response: *const zdk_response
 /// `ZDK_ERR_INVALID_ARGUMENT` when `index` is out of range, `ZDK_ERR_NULL_ARGUMENT`
 /// for a NULL argument; outputs untouched then. The code is only returned: this
 /// accessor never touches the thread's last error.
-///
-/// # Safety
-/// `response` NULL or live; `name_out`, `value_out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_header_at(
     response: *const zdk_response,
@@ -177,9 +164,6 @@ pub unsafe extern "C" fn zdk_response_header_at(
 
 /// Zendesk's request id (`X-Zendesk-Request-Id`, else the first token of
 /// `X-Request-Id`), or NULL when absent. Borrowed until `zdk_response_free`.
-///
-/// # Safety
-/// `response` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_request_id(response: *const zdk_response) -> *const c_char {
     guard_value(ptr::null(), || {
@@ -192,9 +176,6 @@ pub unsafe extern "C" fn zdk_response_request_id(response: *const zdk_response) 
 
 /// The `X-Zendesk-API-Warn` text (Zendesk ignored some parameters), or NULL.
 /// Borrowed until `zdk_response_free`.
-///
-/// # Safety
-/// `response` NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_api_warning(response: *const zdk_response) -> *const c_char {
     guard_value(ptr::null(), || {
@@ -208,9 +189,6 @@ pub unsafe extern "C" fn zdk_response_api_warning(response: *const zdk_response)
 /// Copies the account rate-limit state the answer reported into `*out`.
 /// `ZDK_ERR_NULL_ARGUMENT` for a NULL argument (`*out` untouched). The code is only
 /// returned: this accessor never touches the thread's last error.
-///
-/// # Safety
-/// `response` NULL or live; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_rate_limit(
     response: *const zdk_response,
@@ -224,9 +202,6 @@ pub unsafe extern "C" fn zdk_response_rate_limit(
 }
 
 /// Frees a response and every pointer read from it. NULL is a no-op.
-///
-/// # Safety
-/// `response` NULL or from `zdk_client_request`/`zdk_client_send`, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_free(response: *mut zdk_response) {
     free_arg!(response);

@@ -113,6 +113,8 @@ fn describe(code: c_int) -> &'static CStr {
         .map_or(c"unknown zdk_result code", |(_, text, _)| text)
 }
 
+/// ---- Results: zdk_strerror --------------------------------------------------
+///
 /// A static description of `code`, such as `"ZDK_ERR_NOT_FOUND: not found (HTTP 404)"`.
 ///
 /// Never NULL; an unknown code gives `"unknown zdk_result code"`. The string is static:

@@ -6,6 +6,8 @@ use std::ffi::{CString, c_char};
 static VERSION: Lazy<CString> =
     Lazy::new(|| super::last_error::to_cstring(&crate::version_string()));
 
+/// ---- Version ----------------------------------------------------------------
+///
 /// zdkit's version and the libcurl, TLS library, nghttp2 and zlib it runs on, as in
 /// `"zdkit/0.1.0 libcurl/8.22.0 OpenSSL/3.0.19 nghttp2/1.66.0 zlib/1.2.13"`.
 ///

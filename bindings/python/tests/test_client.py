@@ -195,7 +195,7 @@ def test_close_and_context_manager(fresh: Emulator) -> None:
 
 
 def test_anonymous_users_me_has_a_null_id(fresh: Emulator) -> None:
-    # ZENDESK.md: /users/me answers 200 without credentials; never trust its status alone.
+    # Zendesk answers /users/me with 200 without credentials: never trust its status alone.
     import urllib.request
 
     with urllib.request.urlopen(f"{fresh.url}/api/v2/users/me.json", timeout=10) as answer:
