@@ -7,6 +7,8 @@
 //! only a whole process shows: nothing was printed on stderr, and the peak resident
 //! memory (`VmHWM`) stayed under about twice `max_response_bytes` plus a fixed baseline.
 
+mod common;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -51,19 +53,7 @@ struct Server {
 }
 
 fn hostile_binary() -> PathBuf {
-    if let Ok(path) = std::env::var("ZDKIT_HOSTILE") {
-        return PathBuf::from(path);
-    }
-    // target/debug/deps/<test> -> target/debug/zdkit-hostile
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let path = dir.join("zdkit-hostile");
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build -p zdkit-hostile` (make test does)",
-        path.display()
-    );
-    path
+    common::sibling_binary("zdkit-hostile", "ZDKIT_HOSTILE")
 }
 
 impl Server {

@@ -26,20 +26,26 @@ pub struct Emulator {
     pub ca_file: Option<String>,
 }
 
-fn emulator_binary() -> PathBuf {
-    if let Ok(path) = std::env::var("ZDKIT_EMULATOR") {
+/// A binary built beside the test binaries (`target/<profile>/<name>`), or the path in
+/// the environment variable `var` when it is set.
+pub fn sibling_binary(name: &str, var: &str) -> PathBuf {
+    if let Ok(path) = std::env::var(var) {
         return PathBuf::from(path);
     }
-    // target/debug/deps/<test> -> target/debug/zdkit-emulator
+    // target/debug/deps/<test> -> target/debug/<name>
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let path = dir.join("zdkit-emulator");
+    let path = dir.join(name);
     assert!(
         path.exists(),
-        "{} is missing: run `cargo build -p zdkit-emulator` (make test does)",
+        "{} is missing: run `cargo build -p {name}` (make test does)",
         path.display()
     );
     path
+}
+
+fn emulator_binary() -> PathBuf {
+    sibling_binary("zdkit-emulator", "ZDKIT_EMULATOR")
 }
 
 /// A client from a builder that must be valid.
