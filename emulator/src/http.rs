@@ -107,6 +107,31 @@ impl Resp {
     }
 }
 
+/// `ETag` on a successful GET answer, and `304 Not Modified` (empty body) when the
+/// request's `If-None-Match` names that tag (or `*`). The tag is weak (`W/"…"`), as
+/// Zendesk's, and derived from the body, so it changes exactly when the answer does.
+pub fn conditional(if_none_match: Option<&str>, resp: &mut Resp) {
+    use std::hash::{Hash, Hasher};
+    if resp.status != 200 {
+        return;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    resp.body.hash(&mut h);
+    let tag = format!("W/\"{:016x}\"", h.finish());
+    let strong = &tag[2..];
+    let hit = if_none_match.is_some_and(|v| {
+        v.split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t == tag || t == strong)
+    });
+    resp.set("etag", &tag);
+    if hit {
+        resp.status = 304;
+        resp.body = Bytes::new();
+        resp.headers.retain(|(k, _)| k.as_str() != "content-type");
+    }
+}
+
 /// The body on the wire: whole, or cut short / stalled by a fault.
 pub enum WireBody {
     /// The whole body in one frame.

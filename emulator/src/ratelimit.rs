@@ -61,11 +61,20 @@ impl Window {
     }
 }
 
+/// What the account headers report when no `--rate-limit` is set: a budget so large that a
+/// client pacing itself on `remaining` never slows down, counted but never enforced.
+pub const NOMINAL: Bucket = Bucket {
+    limit: 1_000_000,
+    seconds: 60,
+};
+
 /// All windows of the account.
 #[derive(Debug, Default)]
 pub struct Limiter {
     /// The account window, when `--rate-limit` is set.
     pub account: Option<Window>,
+    /// Without `--rate-limit`: a window that is counted and reported but never enforced.
+    pub nominal: Option<Window>,
     /// `incremental-exports` bucket.
     pub incremental: Option<Window>,
     /// `tickets-index` bucket.
@@ -85,11 +94,31 @@ impl Limiter {
             |b: Option<Bucket>, limit, seconds| b.or(on.then_some(Bucket { limit, seconds }));
         Limiter {
             account: account.map(Window::new),
+            nominal: Some(Window::new(NOMINAL)),
             incremental: pick(cfg.incremental_exports, 10, 60).map(Window::new),
             tickets_index: pick(cfg.tickets_index, 100, 60).map(Window::new),
             ticket_update_bucket: pick(cfg.ticket_updates, 30, 600),
             ticket_updates: HashMap::new(),
         }
+    }
+}
+
+impl Limiter {
+    /// Counts one `/api/v2` request against the account: the verdict to report in the
+    /// headers, and whether it is enforced (false for the nominal window).
+    pub fn account_hit(&mut self) -> Option<(Verdict, bool)> {
+        if let Some(w) = self.account.as_mut() {
+            return Some((w.hit(), true));
+        }
+        let v = self.nominal.as_mut()?.hit();
+        Some((
+            Verdict {
+                allowed: true,
+                remaining: v.remaining.max(1),
+                ..v
+            },
+            false,
+        ))
     }
 }
 

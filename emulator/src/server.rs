@@ -202,7 +202,7 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<WireBo
             Ok(r)
         }
         _ => {
-            let body = if resp.status == 204 {
+            let body = if resp.status == 204 || resp.status == 304 {
                 WireBody::Full(None)
             } else {
                 WireBody::Full(Some(resp.body.clone()))

@@ -262,6 +262,47 @@ impl Collection {
     }
 }
 
+/// One page of a time-based export: the items, the `end_time` for the next page and whether
+/// the stream is exhausted.
+pub struct TimePage {
+    /// Records with their `updated_at` epoch seconds.
+    pub items: Vec<Stamped>,
+    /// One second past the last item's timestamp (`start_time` when the page is empty).
+    pub end_time: i64,
+    /// Nothing is left after this page.
+    pub end_of_stream: bool,
+}
+
+impl Collection {
+    /// A time-based export page from `start_time`: `n` items, plus every further item that
+    /// shares the last item's timestamp (Zendesk never splits such a group, so a page may
+    /// exceed `n`). `end_time` is one second past that timestamp, so consecutive pages never
+    /// overlap and always advance.
+    pub fn time_page(&self, start_time: i64, n: usize) -> TimePage {
+        let (mut items, mut pos, mut end) = self.stream(self.stream_start(start_time), n.max(1));
+        if let Some(last) = items.last().map(|(_, t)| *t) {
+            while !end {
+                let (next, after, done) = self.stream(pos, 1);
+                match next.into_iter().next() {
+                    Some(item) if item.1 == last => {
+                        items.push(item);
+                        pos = after;
+                        end = done;
+                    }
+                    Some(_) => break,
+                    None => end = true,
+                }
+            }
+        }
+        let end_time = items.last().map_or(start_time, |(_, t)| t + 1);
+        TimePage {
+            items,
+            end_time,
+            end_of_stream: end,
+        }
+    }
+}
+
 /// All resources of the emulated account.
 #[derive(Debug, Clone)]
 pub struct Store {

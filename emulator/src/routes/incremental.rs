@@ -1,5 +1,6 @@
-//! Incremental exports: cursor-based (`…/cursor`) and time-based (repeats items that share
-//! the page's last timestamp, as Zendesk does).
+//! Incremental exports: cursor-based (`…/cursor`) and time-based (a page never splits a
+//! group of items that share one timestamp, and `end_time` is one second past the last item,
+//! as in recorded Zendesk traffic).
 
 use super::with_url;
 use crate::app::{App, Req, read};
@@ -15,7 +16,8 @@ fn names(kind: Kind) -> (&'static str, &'static str) {
     }
 }
 
-fn per_page(req: &Req) -> usize {
+/// `per_page` of an export (1 to 1000, default 1000).
+pub fn per_page(req: &Req) -> usize {
     req.q("per_page")
         .and_then(|p| p.parse::<usize>().ok())
         .filter(|p| *p >= 1)
@@ -23,7 +25,8 @@ fn per_page(req: &Req) -> usize {
         .min(1000)
 }
 
-fn start_time(req: &Req) -> Result<i64, Resp> {
+/// `start_time` of an export, or the 400 Zendesk gives.
+pub fn start_time(req: &Req) -> Result<i64, Resp> {
     let Some(raw) = req.q("start_time") else {
         return Err(Resp::error(400, "InvalidValue", "start_time is required"));
     };
@@ -93,20 +96,33 @@ pub fn time_based(app: &App, req: &Req, kind: Kind) -> Resp {
     };
     let n = per_page(req);
     let store = read(&app.store);
-    let coll = collection(&store, kind);
-    let (items, _, _) = coll.stream(coll.stream_start(start), n);
-    let end_of_stream = items.len() < n;
-    let end_time = items.last().map_or(start, |(_, t)| *t);
-    let list: Vec<Value> = items
+    let page = collection(&store, kind).time_page(start, n);
+    let list = page
+        .items
         .into_iter()
         .map(|(r, _)| with_url(r, &req.base, res))
         .collect();
-    let count = list.len();
+    time_answer(req, key, list, page.end_time, page.end_of_stream)
+}
+
+/// A time-based export answer: `{key: items, count, end_time, next_page, end_of_stream}`.
+/// `next_page` asks for `start_time=end_time` (and the same `per_page`).
+pub fn time_answer(
+    req: &Req,
+    key: &str,
+    items: Vec<Value>,
+    end_time: i64,
+    end_of_stream: bool,
+) -> Resp {
+    let count = items.len();
     let mut m = Map::new();
-    m.insert(key.into(), Value::Array(list));
+    m.insert(key.into(), Value::Array(items));
     let mut params = vec![("start_time", end_time.to_string())];
-    if req.q("per_page").is_some() {
-        params.push(("per_page", n.to_string()));
+    if let Some(p) = req.q("per_page") {
+        params.push(("per_page", p.to_string()));
+    }
+    if let Some(i) = req.q("include") {
+        params.push(("include", i.to_string()));
     }
     m.insert(
         "next_page".into(),

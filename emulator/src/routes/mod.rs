@@ -50,12 +50,12 @@ pub fn dispatch(app: &App, req: &Req) -> Resp {
     if !req.path.starts_with("/api/v2/") {
         return Resp::invalid_endpoint();
     }
-    let account = lock(&app.limits).account.as_mut().map(|w| w.hit());
+    let account = lock(&app.limits).account_hit();
     let mut resp = match account {
-        Some(v) if !v.allowed => too_many(&v, "Too Many Requests"),
+        Some((v, true)) if !v.allowed => too_many(&v, "Too Many Requests"),
         _ => api(app, req),
     };
-    if let Some(v) = account {
+    if let Some((v, _)) = account {
         for (name, value) in [
             ("x-rate-limit", v.limit.to_string()),
             ("x-rate-limit-remaining", v.remaining.to_string()),
@@ -65,6 +65,9 @@ pub fn dispatch(app: &App, req: &Req) -> Resp {
         ] {
             resp.set(name, &value);
         }
+    }
+    if req.method == Method::GET {
+        crate::http::conditional(req.header("if-none-match"), &mut resp);
     }
     resp
 }
