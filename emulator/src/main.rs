@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod app;
+mod audits;
 mod auth;
 mod config;
 mod control;
@@ -16,6 +17,7 @@ mod pagination;
 mod ratelimit;
 mod routes;
 mod seed;
+mod seed_account;
 mod server;
 mod store;
 mod tls;

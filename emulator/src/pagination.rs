@@ -194,3 +194,122 @@ pub fn offset_answer(
     m.insert("count".into(), json!(count));
     m
 }
+
+/// Lists the live ids of `coll` that `keep` accepts, with whichever pagination the request
+/// asks for (a scan: `keep` should be cheap on seeded ids).
+pub fn filtered(
+    req: &Req,
+    coll: &Collection,
+    key: &str,
+    keep: impl Fn(u64) -> bool,
+    render: impl Fn(u64) -> Option<Value>,
+) -> Result<Map<String, Value>, Resp> {
+    let step = |from: u64, forward: bool| -> Option<u64> {
+        let mut cur = from;
+        loop {
+            let (ids, _) = if forward {
+                coll.ids_after(cur, 1)
+            } else {
+                coll.ids_before(cur, 1)
+            };
+            cur = *ids.first()?;
+            if keep(cur) {
+                return Some(cur);
+            }
+        }
+    };
+    if wants_cursor(req) {
+        let size = page_size(req, 100)?;
+        let backward = req.q("page[before]").filter(|s| !s.is_empty());
+        let mut cur = match (backward, req.q("page[after]").filter(|s| !s.is_empty())) {
+            (Some(b), _) => parse_id_cursor(b)?,
+            (None, Some(a)) => parse_id_cursor(a)?,
+            (None, None) => 0,
+        };
+        let mut ids = Vec::with_capacity(size);
+        let mut more = false;
+        while let Some(id) = step(cur, backward.is_none()) {
+            if ids.len() == size {
+                more = true;
+                break;
+            }
+            ids.push(id);
+            cur = id;
+        }
+        if backward.is_some() {
+            ids.reverse();
+        }
+        let items = ids.iter().filter_map(|id| render(*id)).collect();
+        return Ok(cursor_answer(
+            req,
+            key,
+            items,
+            ids.first().copied(),
+            ids.last().copied(),
+            more,
+            size,
+        ));
+    }
+    let (page, per_page) = offset_params(req);
+    let offset = (page - 1) * per_page;
+    let mut count = 0u64;
+    let mut ids = Vec::new();
+    let mut cur = 0;
+    while let Some(id) = step(cur, true) {
+        if count >= offset && (ids.len() as u64) < per_page {
+            ids.push(id);
+        }
+        count += 1;
+        cur = id;
+    }
+    let items = ids.iter().filter_map(|id| render(*id)).collect();
+    Ok(offset_answer(req, key, items, page, per_page, count))
+}
+
+/// The first live id of `coll` that `keep` accepts.
+pub fn first_where(coll: &Collection, keep: impl Fn(u64) -> bool) -> Option<u64> {
+    let mut cur = 0;
+    loop {
+        let (ids, _) = coll.ids_after(cur, 1);
+        cur = *ids.first()?;
+        if keep(cur) {
+            return Some(cur);
+        }
+    }
+}
+
+/// Pages an in-memory list of records (ascending `id`) with whichever pagination the
+/// request asks for.
+pub fn list_values(req: &Req, key: &str, items: Vec<Value>) -> Result<Map<String, Value>, Resp> {
+    let id_of = |v: &Value| v.get("id").and_then(Value::as_u64).unwrap_or(0);
+    if wants_cursor(req) {
+        let size = page_size(req, 100)?;
+        let (page, more): (Vec<Value>, bool) =
+            if let Some(b) = req.q("page[before]").filter(|s| !s.is_empty()) {
+                let before = parse_id_cursor(b)?;
+                let older: Vec<Value> = items.into_iter().filter(|v| id_of(v) < before).collect();
+                let skip = older.len().saturating_sub(size);
+                (older[skip..].to_vec(), skip > 0)
+            } else {
+                let after = match req.q("page[after]").filter(|s| !s.is_empty()) {
+                    Some(a) => parse_id_cursor(a)?,
+                    None => 0,
+                };
+                let newer: Vec<Value> = items.into_iter().filter(|v| id_of(v) > after).collect();
+                let more = newer.len() > size;
+                (newer.into_iter().take(size).collect(), more)
+            };
+        let first = page.first().map(id_of);
+        let last = page.last().map(id_of);
+        return Ok(cursor_answer(req, key, page, first, last, more, size));
+    }
+    let (page, per_page) = offset_params(req);
+    let count = items.len() as u64;
+    let start = ((page - 1) * per_page).min(count) as usize;
+    let slice = items
+        .into_iter()
+        .skip(start)
+        .take(per_page as usize)
+        .collect();
+    Ok(offset_answer(req, key, slice, page, per_page, count))
+}

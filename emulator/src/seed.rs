@@ -5,6 +5,7 @@
 //! Timestamps grow with the id (`created_at` every 30 s from 2024-01-01, `updated_at` shared
 //! by groups of four tickets), which is what incremental exports page over.
 
+use crate::seed_account as account;
 use crate::util::{iso8601, mix};
 use serde_json::{Map, Value, json};
 
@@ -167,11 +168,9 @@ impl TicketCore {
     }
 }
 
-/// Ids of agents among seeded users: user 1 (the admin) and every id ≡ 2 (mod 10).
-fn agent_for(h: u64, users: u64) -> u64 {
-    let agents = 1 + users.saturating_sub(2) / 10 + u64::from(users >= 2);
-    let k = h % agents.max(1);
-    if k == 0 { 1 } else { 10 * (k - 1) + 2 }
+/// The requester of seeded ticket `id` (cheap: no record is built).
+pub fn ticket_requester(id: u64, users: u64) -> u64 {
+    1 + mix(mix(id)) % users.max(1)
 }
 
 /// Builds seeded ticket `id` (without `url`, which depends on the request's host).
@@ -180,11 +179,14 @@ pub fn ticket(id: u64, users: u64) -> Map<String, Value> {
     let h = core.h;
     let h2 = mix(h);
     let users = users.max(1);
-    let requester = 1 + h2 % users;
+    let requester = ticket_requester(id, users);
+    // The assignee is an agent of the ticket's group (a new ticket has the group only).
+    let agent = (h2 >> 16) % account::agent_count(users).max(1);
+    let group = account::group_of_agent(agent);
     let assignee = if core.status == "new" {
         Value::Null
     } else {
-        json!(agent_for(h2 >> 16, users))
+        json!(account::agent_user(agent))
     };
     let subject = core.subject(id);
     let description: String = (0..4)
@@ -216,8 +218,8 @@ pub fn ticket(id: u64, users: u64) -> Map<String, Value> {
         "requester_id": requester,
         "submitter_id": requester,
         "assignee_id": assignee,
-        "organization_id": 360_000_000_u64 + (requester % 7),
-        "group_id": 360_100_000_u64 + (h2 >> 24) % 3,
+        "organization_id": account::org_of_user(requester),
+        "group_id": group,
         "collaborator_ids": [],
         "follower_ids": [],
         "email_cc_ids": [],
@@ -234,15 +236,15 @@ pub fn ticket(id: u64, users: u64) -> Map<String, Value> {
         ],
         "satisfaction_rating": null,
         "sharing_agreement_ids": [],
-        "custom_status_id": 360_200_000_u64 + (h % 6),
+        "custom_status_id": account::custom_status_of(core.status),
         "fields": [
             {"id": 360_000_001_u64, "value": plan},
             {"id": 360_000_002_u64, "value": format!("{}", (h2 >> 32) % 10_000)},
             {"id": 360_000_003_u64, "value": (h2 >> 40) % 2 == 0}
         ],
         "followup_ids": [],
-        "ticket_form_id": 360_300_000_u64,
-        "brand_id": 360_400_000_u64,
+        "ticket_form_id": account::TICKET_FORM,
+        "brand_id": account::BRAND,
         "allow_channelback": false,
         "allow_attachments": true,
         "from_messaging_channel": false
@@ -328,7 +330,7 @@ pub fn new_user(
         "photo": null,
         "locale_id": 1,
         "locale": "en-US",
-        "organization_id": if role == "end-user" { json!(360_000_000_u64 + id % 7) } else { Value::Null },
+        "organization_id": account::org_of_user(id),
         "role": role,
         "role_type": if role == "agent" { json!(0) } else { Value::Null },
         "custom_role_id": null,
@@ -349,7 +351,10 @@ pub fn new_user(
         "only_private_comments": false,
         "restricted_agent": false,
         "suspended": false,
-        "default_group_id": if role == "end-user" { Value::Null } else { json!(360_100_000_u64) },
+        "default_group_id": match account::agent_index(id) {
+            Some(k) if role != "end-user" => json!(account::group_of_agent(k)),
+            _ => Value::Null,
+        },
         "report_csv": role == "admin",
         "user_fields": {}
     });

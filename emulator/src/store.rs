@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::seed;
+use crate::seed_account as account;
 use crate::util::now_epoch;
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap};
@@ -13,6 +14,28 @@ pub enum Kind {
     Tickets,
     /// Users.
     Users,
+    /// Organizations (ids from [`seed::ORG_BASE`]).
+    Organizations,
+    /// Groups (ids from [`seed::GROUP_BASE`]).
+    Groups,
+    /// Organization memberships (seeded: one per user, same id as the user).
+    OrgMemberships,
+    /// Group memberships (seeded: one per agent).
+    GroupMemberships,
+}
+
+impl Kind {
+    /// The resource's JSON key and URL segment.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Tickets => "tickets",
+            Kind::Users => "users",
+            Kind::Organizations => "organizations",
+            Kind::Groups => "groups",
+            Kind::OrgMemberships => "organization_memberships",
+            Kind::GroupMemberships => "group_memberships",
+        }
+    }
 }
 
 /// A position in a collection's change stream (incremental exports).
@@ -47,12 +70,15 @@ impl StreamPos {
 /// A record with its `updated_at` epoch seconds.
 pub type Stamped = (Map<String, Value>, i64);
 
-/// Records of one kind: ids `1..=seed_count` are generated, the rest live in `overrides`.
+/// Records of one kind: ids `base+1..=base+seed_count` are generated, the rest live in
+/// `overrides`.
 #[derive(Debug, Clone)]
 pub struct Collection {
     kind: Kind,
-    /// Number of seeded records (ids 1..=seed_count).
+    /// Number of seeded records (ids base+1..=base+seed_count).
     pub seed_count: u64,
+    /// Seeded ids start after this.
+    pub base: u64,
     users_for_seed: u64,
     overrides: HashMap<u64, Map<String, Value>>,
     deleted: BTreeSet<u64>,
@@ -62,14 +88,15 @@ pub struct Collection {
 }
 
 impl Collection {
-    fn new(kind: Kind, seed_count: u64, users_for_seed: u64) -> Self {
+    fn new(kind: Kind, base: u64, seed_count: u64, users_for_seed: u64) -> Self {
         Collection {
             kind,
             seed_count,
+            base,
             users_for_seed,
             overrides: HashMap::new(),
             deleted: BTreeSet::new(),
-            next_id: seed_count + 1,
+            next_id: base + seed_count + 1,
             changes: Vec::new(),
             last_change: HashMap::new(),
         }
@@ -79,14 +106,29 @@ impl Collection {
         match self.kind {
             Kind::Tickets => seed::ticket(id, self.users_for_seed),
             Kind::Users => seed::user(id),
+            Kind::Organizations => crate::seed_account::organization(id),
+            Kind::Groups => crate::seed_account::group(id),
+            Kind::OrgMemberships => crate::seed_account::org_membership(id),
+            Kind::GroupMemberships => crate::seed_account::group_membership(id),
         }
     }
 
     fn seed_updated(&self, id: u64) -> i64 {
         match self.kind {
             Kind::Tickets => seed::ticket_updated(id),
-            Kind::Users => seed::user_updated(id),
+            Kind::Users | Kind::OrgMemberships => seed::user_updated(id),
+            Kind::Organizations | Kind::Groups => crate::seed_account::updated(id),
+            Kind::GroupMemberships => crate::seed_account::group_membership_updated(id),
         }
+    }
+
+    /// Whether `id` is in the seeded range.
+    pub fn is_seeded(&self, id: u64) -> bool {
+        id > self.base && id <= self.top_seed()
+    }
+
+    fn top_seed(&self) -> u64 {
+        self.base + self.seed_count
     }
 
     /// The live record `id`, if it exists and is not deleted.
@@ -97,13 +139,12 @@ impl Collection {
         if let Some(r) = self.overrides.get(&id) {
             return Some(r.clone());
         }
-        (id >= 1 && id <= self.seed_count).then(|| self.seed_record(id))
+        self.is_seeded(id).then(|| self.seed_record(id))
     }
 
     /// Whether `id` is live.
     pub fn exists(&self, id: u64) -> bool {
-        !self.deleted.contains(&id)
-            && (self.overrides.contains_key(&id) || (id >= 1 && id <= self.seed_count))
+        !self.deleted.contains(&id) && (self.overrides.contains_key(&id) || self.is_seeded(id))
     }
 
     /// Whether `id` is a changed or created record (so seed attributes don't apply).
@@ -123,9 +164,10 @@ impl Collection {
 
     /// Number of live records.
     pub fn count(&self) -> u64 {
-        let created = self.next_id - 1 - self.seed_count;
-        let created_live = created - self.deleted.range(self.seed_count + 1..).count() as u64;
-        let seed_live = self.seed_count - self.deleted.range(..=self.seed_count).count() as u64;
+        let top = self.top_seed();
+        let created = self.next_id - 1 - top;
+        let created_live = created - self.deleted.range(top + 1..).count() as u64;
+        let seed_live = self.seed_count - self.deleted.range(..=top).count() as u64;
         seed_live + created_live
     }
 
@@ -157,7 +199,7 @@ impl Collection {
     /// Up to `n` live ids after `after` (ascending), and whether more exist.
     pub fn ids_after(&self, after: u64, n: usize) -> (Vec<u64>, bool) {
         let mut out = Vec::with_capacity(n.min(1000));
-        let mut id = after;
+        let mut id = after.max(self.base);
         while id < self.max_id() {
             id += 1;
             if self.exists(id) {
@@ -175,7 +217,7 @@ impl Collection {
         let mut out = Vec::with_capacity(n.min(1000));
         let mut id = before.min(self.max_id() + 1);
         let mut more = false;
-        while id > 1 {
+        while id > self.base + 1 {
             id -= 1;
             if self.exists(id) {
                 if out.len() == n {
@@ -192,11 +234,11 @@ impl Collection {
     /// The `n`-th live id (0-based) in ascending order, if any.
     pub fn nth_id(&self, n: u64) -> Option<u64> {
         if self.deleted.is_empty() {
-            let id = n + 1;
+            let id = self.base + n + 1;
             return (id <= self.max_id()).then_some(id);
         }
         // Deleted ids are few: skip over them.
-        let mut id = n + 1;
+        let mut id = self.base + n + 1;
         for d in &self.deleted {
             if *d <= id {
                 id += 1;
@@ -212,9 +254,9 @@ impl Collection {
 
     /// Where the change stream starts for `start_time`.
     pub fn stream_start(&self, start_time: i64) -> StreamPos {
-        if self.seed_count > 0 && self.seed_updated(self.seed_count) >= start_time {
+        if self.seed_count > 0 && self.seed_updated(self.top_seed()) >= start_time {
             // First seeded id with updated_at >= start_time (monotonic in id).
-            let (mut lo, mut hi) = (1u64, self.seed_count);
+            let (mut lo, mut hi) = (self.base + 1, self.top_seed());
             while lo < hi {
                 let mid = lo + (hi - lo) / 2;
                 if self.seed_updated(mid) >= start_time {
@@ -234,7 +276,7 @@ impl Collection {
         let mut out = Vec::with_capacity(n.min(1000));
         loop {
             match pos {
-                StreamPos::Seed(id) if id > self.seed_count => pos = StreamPos::Change(0),
+                StreamPos::Seed(id) if id > self.top_seed() => pos = StreamPos::Change(0),
                 StreamPos::Seed(id) => {
                     if out.len() == n {
                         return (out, pos, false);
@@ -310,6 +352,18 @@ pub struct Store {
     pub tickets: Collection,
     /// Users.
     pub users: Collection,
+    /// Organizations.
+    pub organizations: Collection,
+    /// Groups.
+    pub groups: Collection,
+    /// Organization memberships.
+    pub org_memberships: Collection,
+    /// Group memberships.
+    pub group_memberships: Collection,
+    /// Audits added through the API, by ticket id (seeded audits are derived).
+    pub audits: HashMap<u64, Vec<Map<String, Value>>>,
+    /// Tickets that were created through the API (their audits are all in `audits`).
+    pub created_tickets: BTreeSet<u64>,
 }
 
 impl Store {
@@ -317,12 +371,15 @@ impl Store {
     pub fn new(cfg: &Config) -> Store {
         let nusers = cfg.users.unwrap_or(crate::config::DEFAULT_USERS).max(1);
         let ntickets = cfg.tickets.unwrap_or(crate::config::DEFAULT_TICKETS);
-        let mut users = Collection::new(Kind::Users, nusers, nusers);
+        let mut users = Collection::new(Kind::Users, 0, nusers, nusers);
         for u in &cfg.users_list {
             let id = users.alloc_id();
             let role = u.role.as_deref().unwrap_or("end-user");
             let t = seed::user_updated(id);
-            let rec = seed::new_user(id, &u.name, &u.email, role, t, t, id);
+            let mut rec = seed::new_user(id, &u.name, &u.email, role, t, t, id);
+            // Not part of the seeded memberships: no organization, no group.
+            rec.insert("organization_id".into(), Value::Null);
+            rec.insert("default_group_id".into(), Value::Null);
             // Config users are part of the seed, stamped like seeded users so incremental
             // exports (which page in time order) include them.
             users.overrides.insert(id, rec);
@@ -330,8 +387,41 @@ impl Store {
             users.last_change.insert(id, users.changes.len() - 1);
         }
         Store {
-            tickets: Collection::new(Kind::Tickets, ntickets, nusers),
+            tickets: Collection::new(Kind::Tickets, 0, ntickets, nusers),
             users,
+            organizations: Collection::new(
+                Kind::Organizations,
+                account::FIRST_ORG - 1,
+                account::ORG_COUNT,
+                nusers,
+            ),
+            groups: Collection::new(
+                Kind::Groups,
+                account::FIRST_GROUP - 1,
+                account::GROUP_COUNT,
+                nusers,
+            ),
+            org_memberships: Collection::new(Kind::OrgMemberships, 0, nusers, nusers),
+            group_memberships: Collection::new(
+                Kind::GroupMemberships,
+                0,
+                account::agent_count(nusers),
+                nusers,
+            ),
+            audits: HashMap::new(),
+            created_tickets: BTreeSet::new(),
+        }
+    }
+
+    /// The collection of `kind`.
+    pub fn of(&self, kind: Kind) -> &Collection {
+        match kind {
+            Kind::Tickets => &self.tickets,
+            Kind::Users => &self.users,
+            Kind::Organizations => &self.organizations,
+            Kind::Groups => &self.groups,
+            Kind::OrgMemberships => &self.org_memberships,
+            Kind::GroupMemberships => &self.group_memberships,
         }
     }
 

@@ -9,13 +9,6 @@ use crate::store::{Kind, StreamPos};
 use crate::util::{decode_cursor, encode_cursor, now_epoch};
 use serde_json::{Map, Value, json};
 
-fn names(kind: Kind) -> (&'static str, &'static str) {
-    match kind {
-        Kind::Tickets => ("tickets", "tickets"),
-        Kind::Users => ("users", "users"),
-    }
-}
-
 /// `per_page` of an export (1 to 1000, default 1000).
 pub fn per_page(req: &Req) -> usize {
     req.q("per_page")
@@ -47,18 +40,12 @@ pub fn start_time(req: &Req) -> Result<i64, Resp> {
     Ok(t)
 }
 
-fn collection(store: &crate::store::Store, kind: Kind) -> &crate::store::Collection {
-    match kind {
-        Kind::Tickets => &store.tickets,
-        Kind::Users => &store.users,
-    }
-}
-
 /// `GET /api/v2/incremental/{tickets,users}/cursor`.
 pub fn cursor(app: &App, req: &Req, kind: Kind) -> Resp {
-    let (key, res) = names(kind);
+    let key = kind.key();
+    let res = key;
     let store = read(&app.store);
-    let coll = collection(&store, kind);
+    let coll = store.of(kind);
     let pos = match req.q("cursor").filter(|c| !c.is_empty()) {
         Some(c) => match decode_cursor(c).as_deref().and_then(StreamPos::decode) {
             Some(p) => p,
@@ -89,14 +76,15 @@ pub fn cursor(app: &App, req: &Req, kind: Kind) -> Resp {
 
 /// `GET /api/v2/incremental/{tickets,users}?start_time=…` (time-based).
 pub fn time_based(app: &App, req: &Req, kind: Kind) -> Resp {
-    let (key, res) = names(kind);
+    let key = kind.key();
+    let res = key;
     let start = match start_time(req) {
         Ok(t) => t,
         Err(r) => return r,
     };
     let n = per_page(req);
     let store = read(&app.store);
-    let page = collection(&store, kind).time_page(start, n);
+    let page = store.of(kind).time_page(start, n);
     let list = page
         .items
         .into_iter()

@@ -89,6 +89,7 @@ pub fn create_many(app: &App, req: &Req, who: &Identity) -> Resp {
             match tickets::build(&mut store, t, who) {
                 Ok((rec, _)) => {
                     let id = rec.get("id").and_then(Value::as_u64).unwrap_or(0);
+                    crate::audits::record_create(&mut store, &rec, t, who.user_id);
                     store.tickets.put(id, rec);
                     results.push(json!({"index": i, "id": id}));
                 }
@@ -100,7 +101,7 @@ pub fn create_many(app: &App, req: &Req, who: &Identity) -> Resp {
 }
 
 /// `PUT /api/v2/tickets/update_many` (`?ids=` with one `ticket`, or a `tickets` array).
-pub fn update_many(app: &App, req: &Req) -> Resp {
+pub fn update_many(app: &App, req: &Req, who: &Identity) -> Resp {
     let changes: Vec<(u64, Map<String, Value>)> = if req.q("ids").is_some() {
         let ids = match tickets::ids_param(req) {
             Ok(ids) => ids,
@@ -131,7 +132,7 @@ pub fn update_many(app: &App, req: &Req) -> Resp {
     {
         let mut store = write(&app.store);
         for (id, t) in &changes {
-            match tickets::update_in(&mut store, *id, t) {
+            match tickets::update_in(&mut store, *id, t, who.user_id) {
                 Ok(_) => results.push(json!({"id": id, "action": "update", "success": true, "status": "Updated"})),
                 Err(r) => results.push(json!({"id": id, "action": "update", "success": false, "status": "Failed", "error": error_text(&r)})),
             }
@@ -142,6 +143,31 @@ pub fn update_many(app: &App, req: &Req) -> Resp {
         req,
         "bulk_update_tickets",
         changes.len() as u64,
+        results,
+    )
+}
+
+/// `POST /api/v2/organizations/create_many`.
+pub fn create_many_orgs(app: &App, req: &Req) -> Resp {
+    let list = match items(req, "organizations") {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let mut results = Vec::with_capacity(list.len());
+    {
+        let mut store = write(&app.store);
+        for (i, o) in list.iter().enumerate() {
+            match super::organizations::create_in(&mut store, o) {
+                Ok(id) => results.push(json!({"index": i, "id": id, "action": "create", "status": "Created", "success": true})),
+                Err(r) => results.push(json!({"index": i, "error": error_text(&r), "action": "create", "status": "Failed", "success": false})),
+            }
+        }
+    }
+    start(
+        app,
+        req,
+        "bulk_create_organizations",
+        list.len() as u64,
         results,
     )
 }

@@ -1,8 +1,13 @@
 //! The Zendesk API surface: authentication, rate limits, scopes, then per-resource handlers.
 
+mod comments;
+mod groups;
 mod incremental;
 mod jobs;
+mod organizations;
+mod records;
 mod search;
+mod sideload;
 mod tickets;
 mod uploads;
 mod users;
@@ -194,6 +199,25 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         return r;
     }
     let mut resp = match (m, segs) {
+        (
+            _,
+            [
+                "organizations" | "organization_memberships" | "groups" | "group_memberships",
+                ..,
+            ],
+        )
+        | (_, ["users", _, "organization_memberships" | "group_memberships"])
+        | (&Method::GET, ["incremental", "organizations"]) => account(app, req, segs, who),
+        (&Method::GET, ["tickets", t, "comments"]) if id(t).is_some() => {
+            comments::ticket_comments(app, req, id(t).unwrap_or(0))
+        }
+        (&Method::GET, ["tickets", t, "audits"]) if id(t).is_some() => {
+            comments::ticket_audits(app, req, id(t).unwrap_or(0))
+        }
+        (&Method::GET, ["tickets", t, "audits", a]) if id(t).is_some() && id(a).is_some() => {
+            comments::show_audit(app, id(t).unwrap_or(0), id(a).unwrap_or(0))
+        }
+        (&Method::GET, ["ticket_audits"]) => comments::all_audits(app, req),
         (&Method::GET, ["users", "me"]) => users::me(app, req, who),
         (&Method::GET, ["users"]) => users::list(app, req),
         (&Method::POST, ["users"]) => users::create(app, req),
@@ -215,12 +239,12 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         (&Method::POST, ["tickets"]) => tickets::create(app, req, who),
         (&Method::GET, ["tickets", "show_many"]) => tickets::show_many(app, req),
         (&Method::POST, ["tickets", "create_many"]) => jobs::create_many(app, req, who),
-        (&Method::PUT, ["tickets", "update_many"]) => jobs::update_many(app, req),
+        (&Method::PUT, ["tickets", "update_many"]) => jobs::update_many(app, req, who),
         (&Method::GET, ["tickets", t]) if id(t).is_some() => {
             tickets::show(app, req, id(t).unwrap_or(0))
         }
         (&Method::PUT, ["tickets", t]) if id(t).is_some() => {
-            tickets::update(app, req, id(t).unwrap_or(0))
+            tickets::update(app, req, id(t).unwrap_or(0), who)
         }
         (&Method::DELETE, ["tickets", t]) if id(t).is_some() => {
             tickets::delete(app, id(t).unwrap_or(0))
@@ -253,4 +277,82 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
     };
     resp.headers.extend(headers.headers);
     resp
+}
+
+/// Organizations, groups and their memberships.
+fn account(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
+    use groups::GROUPS;
+    use organizations::ORGS;
+    let m = &req.method;
+    let id = |s: &str| s.parse::<u64>().ok();
+    let admin = who.role == "admin";
+    match (m, segs) {
+        (&Method::GET, ["incremental", "organizations"]) => {
+            incremental::time_based(app, req, crate::store::Kind::Organizations)
+        }
+        (&Method::GET, ["organizations"]) => ORGS.list(app, req),
+        (&Method::POST, ["organizations"]) => organizations::create(app, req),
+        (&Method::GET, ["organizations", "show_many"]) => ORGS.show_many(app, req),
+        (&Method::GET, ["organizations", "autocomplete"]) => organizations::autocomplete(app, req),
+        (&Method::POST, ["organizations", "create_many"]) => jobs::create_many_orgs(app, req),
+        (&Method::GET, ["organizations", o]) if id(o).is_some() => {
+            ORGS.show(app, req, id(o).unwrap_or(0))
+        }
+        (&Method::PUT, ["organizations", o]) if id(o).is_some() => {
+            organizations::update(app, req, id(o).unwrap_or(0))
+        }
+        (&Method::DELETE, ["organizations", o]) if id(o).is_some() && admin => {
+            organizations::delete(app, id(o).unwrap_or(0))
+        }
+        (&Method::GET, ["organizations", o, "tickets"]) if id(o).is_some() => {
+            organizations::tickets(app, req, id(o).unwrap_or(0))
+        }
+        (&Method::GET, ["organizations", o, "users"]) if id(o).is_some() => {
+            organizations::users(app, req, id(o).unwrap_or(0))
+        }
+        (&Method::GET, ["organizations", o, "organization_memberships"]) if id(o).is_some() => {
+            organizations::org_memberships(app, req, id(o).unwrap_or(0))
+        }
+        (&Method::GET, ["organization_memberships"]) => organizations::MEMBERSHIPS.list(app, req),
+        (&Method::POST, ["organization_memberships"]) => organizations::create_membership(app, req),
+        (&Method::GET, ["organization_memberships", x]) if id(x).is_some() => {
+            organizations::MEMBERSHIPS.show(app, req, id(x).unwrap_or(0))
+        }
+        (&Method::DELETE, ["organization_memberships", x]) if id(x).is_some() => {
+            organizations::delete_membership(app, id(x).unwrap_or(0))
+        }
+        (&Method::GET, ["users", u, "organization_memberships"]) if id(u).is_some() => {
+            organizations::user_memberships(app, req, id(u).unwrap_or(0))
+        }
+        (&Method::GET, ["groups"]) => GROUPS.list(app, req),
+        (&Method::POST, ["groups"]) if admin => groups::create(app, req),
+        (&Method::GET, ["groups", g]) if id(g).is_some() => {
+            GROUPS.show(app, req, id(g).unwrap_or(0))
+        }
+        (&Method::PUT, ["groups", g]) if id(g).is_some() && admin => {
+            groups::update(app, req, id(g).unwrap_or(0))
+        }
+        (&Method::DELETE, ["groups", g]) if id(g).is_some() && admin => {
+            groups::delete(app, id(g).unwrap_or(0))
+        }
+        (&Method::GET, ["groups", g, "memberships"]) if id(g).is_some() => {
+            groups::group_memberships(app, req, id(g).unwrap_or(0))
+        }
+        (&Method::GET, ["groups", g, "users"]) if id(g).is_some() => {
+            groups::users(app, req, id(g).unwrap_or(0))
+        }
+        (&Method::GET, ["group_memberships"]) => groups::MEMBERSHIPS.list(app, req),
+        (&Method::POST, ["group_memberships"]) if admin => groups::create_membership(app, req),
+        (&Method::GET, ["group_memberships", x]) if id(x).is_some() => {
+            groups::MEMBERSHIPS.show(app, req, id(x).unwrap_or(0))
+        }
+        (&Method::DELETE, ["group_memberships", x]) if id(x).is_some() && admin => {
+            groups::delete_membership(app, id(x).unwrap_or(0))
+        }
+        (&Method::GET, ["users", u, "group_memberships"]) if id(u).is_some() => {
+            groups::user_memberships(app, req, id(u).unwrap_or(0))
+        }
+        (&Method::POST | &Method::PUT | &Method::DELETE, _) if !admin => forbidden_page(),
+        _ => Resp::invalid_endpoint(),
+    }
 }

@@ -229,6 +229,7 @@ pub fn search(app: &App, req: &Req) -> Resp {
     let mut m = offset_answer(req, "results", items, page, per_page, count.min(SEARCH_CAP));
     m.insert("count".into(), Value::from(count));
     m.insert("facets".into(), Value::Null);
+    super::sideload::add_for_key(&store, req, "results", &mut m);
     Resp::json(200, &Value::Object(m))
 }
 
@@ -289,5 +290,6 @@ pub fn export(app: &App, req: &Req) -> Resp {
         size,
     );
     m.insert("facets".into(), Value::Null);
+    super::sideload::add_for_key(&store, req, "results", &mut m);
     Resp::json(200, &Value::Object(m))
 }

@@ -8,7 +8,6 @@ use crate::pagination;
 use crate::store::Store;
 use crate::util::{iso8601, now_epoch};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
 
 /// Ticket fields a client may send; anything else is dropped with `X-Zendesk-API-Warn`.
@@ -68,27 +67,6 @@ pub fn render(store: &Store, id: u64, base: &str) -> Option<Value> {
     store.tickets.get(id).map(|r| with_url(r, base, "tickets"))
 }
 
-fn side_load(store: &Store, req: &Req, tickets: &[Value], out: &mut Map<String, Value>) {
-    let Some(include) = req.q("include") else {
-        return;
-    };
-    if include.split(',').any(|s| s.trim() == "users") {
-        let mut ids = BTreeSet::new();
-        for t in tickets {
-            for k in ["requester_id", "submitter_id", "assignee_id"] {
-                if let Some(id) = t.get(k).and_then(Value::as_u64) {
-                    ids.insert(id);
-                }
-            }
-        }
-        let users: Vec<Value> = ids
-            .into_iter()
-            .filter_map(|id| store.users.get(id).map(|u| with_url(u, &req.base, "users")))
-            .collect();
-        out.insert("users".into(), Value::Array(users));
-    }
-}
-
 /// `GET /api/v2/tickets`.
 pub fn list(app: &App, req: &Req) -> Resp {
     let store = read(&app.store);
@@ -96,14 +74,7 @@ pub fn list(app: &App, req: &Req) -> Resp {
         render(&store, id, &req.base)
     }) {
         Ok(mut m) => {
-            if req.q("include").is_some() {
-                let items = m
-                    .get("tickets")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                side_load(&store, req, &items, &mut m);
-            }
+            super::sideload::add_for_key(&store, req, "tickets", &mut m);
             Resp::json(200, &Value::Object(m))
         }
         Err(r) => r,
@@ -116,7 +87,7 @@ pub fn show(app: &App, req: &Req, id: u64) -> Resp {
     match render(&store, id, &req.base) {
         Some(t) => {
             let mut m = Map::new();
-            side_load(&store, req, std::slice::from_ref(&t), &mut m);
+            super::sideload::add(&store, req, std::slice::from_ref(&t), &mut m);
             m.insert("ticket".into(), t);
             Resp::json(200, &Value::Object(m))
         }
@@ -154,10 +125,13 @@ pub fn show_many(app: &App, req: &Req) -> Resp {
         .filter_map(|id| render(&store, *id, &req.base))
         .collect();
     let count = items.len();
-    Resp::json(
-        200,
-        &json!({"tickets": items, "next_page": null, "previous_page": null, "count": count}),
-    )
+    let mut m = Map::new();
+    super::sideload::add(&store, req, &items, &mut m);
+    m.insert("tickets".into(), Value::Array(items));
+    m.insert("next_page".into(), Value::Null);
+    m.insert("previous_page".into(), Value::Null);
+    m.insert("count".into(), json!(count));
+    Resp::json(200, &Value::Object(m))
 }
 
 /// Validates a ticket payload and applies it onto `rec`. Returns the dropped keys.
@@ -184,7 +158,15 @@ pub fn apply(
             }
         };
         match k.as_str() {
-            "status" => check(STATUSES, "status")?,
+            "status" => {
+                check(STATUSES, "status")?;
+                if let Some(st) = v.as_str() {
+                    rec.insert(
+                        "custom_status_id".into(),
+                        crate::seed_account::custom_status_of(st),
+                    );
+                }
+            }
             "priority" => check(PRIORITIES, "priority")?,
             "type" => check(TYPES, "type")?,
             _ => {}
@@ -367,7 +349,11 @@ fn payload(req: &Req) -> Result<Map<String, Value>, Resp> {
 
 fn created_answer(req: &Req, store: &Store, id: u64) -> Resp {
     let t = render(store, id, &req.base).unwrap_or(Value::Null);
-    let audit = json!({"id": id * 10 + 1, "ticket_id": id, "created_at": t.get("created_at"), "author_id": t.get("submitter_id"), "events": []});
+    let audit = store
+        .audits
+        .get(&id)
+        .and_then(|a| a.first().cloned())
+        .map_or(Value::Null, Value::Object);
     let mut r = Resp::json(201, &json!({"ticket": t, "audit": audit}));
     r.set(
         "location",
@@ -379,7 +365,7 @@ fn created_answer(req: &Req, store: &Store, id: u64) -> Resp {
 /// `POST /api/v2/tickets` (honours `Idempotency-Key`).
 pub fn create(app: &App, req: &Req, who: &Identity) -> Resp {
     let input = match payload(req) {
-        Ok(t) => t,
+        Ok(t) => with_uploads(app, t),
         Err(r) => return r,
     };
     let key = req.header("idempotency-key").map(str::to_string);
@@ -408,6 +394,7 @@ pub fn create(app: &App, req: &Req, who: &Identity) -> Resp {
         Err(r) => return r,
     };
     let id = rec.get("id").and_then(Value::as_u64).unwrap_or(0);
+    crate::audits::record_create(&mut store, &rec, &input, who.user_id);
     store.tickets.put(id, rec);
     let mut r = created_answer(req, &store, id);
     if let Some(key) = key {
@@ -427,7 +414,8 @@ pub fn update_in(
     store: &mut Store,
     id: u64,
     input: &Map<String, Value>,
-) -> Result<(Map<String, Value>, Vec<String>), Resp> {
+    author: u64,
+) -> Result<Updated, Resp> {
     let Some(mut rec) = store.tickets.get(id) else {
         return Err(Resp::not_found());
     };
@@ -448,31 +436,71 @@ pub fn update_in(
             "Status: closed prevents ticket update",
         ));
     }
+    let before = rec.clone();
     let dropped = apply(&mut rec, input, false)?;
     let now = now_epoch();
     rec.insert("updated_at".into(), json!(iso8601(now)));
     rec.insert("generated_timestamp".into(), json!(now));
+    let audit = crate::audits::record_update(store, &before, &rec, input, author);
     store.tickets.put(id, rec.clone());
-    Ok((rec, dropped))
+    Ok(Updated {
+        ticket: rec,
+        dropped,
+        audit,
+    })
+}
+
+/// A ticket after an update, the keys the update dropped and the audit it made.
+pub struct Updated {
+    /// The ticket as stored.
+    pub ticket: Map<String, Value>,
+    /// Unknown keys dropped from the payload.
+    pub dropped: Vec<String>,
+    /// The new audit (none when nothing changed and no comment was given).
+    pub audit: Option<Map<String, Value>>,
 }
 
 /// `PUT /api/v2/tickets/{id}` (honours `safe_update` + `updated_stamp`).
-pub fn update(app: &App, req: &Req, id: u64) -> Resp {
+pub fn update(app: &App, req: &Req, id: u64, who: &Identity) -> Resp {
     let input = match payload(req) {
-        Ok(t) => t,
+        Ok(t) => with_uploads(app, t),
         Err(r) => return r,
     };
     let mut store = write(&app.store);
-    match update_in(&mut store, id, &input) {
-        Ok((rec, dropped)) => {
-            let t = with_url(rec, &req.base, "tickets");
-            let audit = json!({"id": crate::util::mix(id) % 1_000_000_000, "ticket_id": id, "created_at": t.get("updated_at"), "events": []});
+    match update_in(&mut store, id, &input, who.user_id) {
+        Ok(u) => {
+            let t = with_url(u.ticket, &req.base, "tickets");
+            let audit = u.audit.map_or(Value::Null, Value::Object);
             let mut r = Resp::json(200, &json!({"ticket": t, "audit": audit}));
-            warn(&mut r, &dropped);
+            warn(&mut r, &u.dropped);
             r
         }
         Err(r) => r,
     }
+}
+
+/// Resolves `comment.uploads` (upload tokens) into `comment.attachments`.
+pub fn with_uploads(app: &App, mut input: Map<String, Value>) -> Map<String, Value> {
+    let Some(Value::Object(c)) = input.get_mut("comment") else {
+        return input;
+    };
+    let tokens: Vec<String> = c
+        .get("uploads")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(String::from)
+        .collect();
+    let uploads = lock(&app.uploads);
+    let attachments: Vec<Value> = tokens
+        .iter()
+        .filter_map(|t| uploads.get(t))
+        .flatten()
+        .cloned()
+        .collect();
+    c.insert("attachments".into(), Value::Array(attachments));
+    input
 }
 
 /// `DELETE /api/v2/tickets/{id}`: 204, and a `deleted` tombstone for incremental exports.

@@ -143,11 +143,14 @@ pub fn create(app: &App, req: &Req) -> Resp {
         .to_string();
     let mut rec = crate::seed::new_user(id, "", "", &role, now, now, id);
     rec.insert("email".into(), Value::Null);
+    rec.insert("organization_id".into(), Value::Null);
+    rec.insert("default_group_id".into(), Value::Null);
     if let Err(r) = apply(&store, &mut rec, &input, id) {
         return r;
     }
     let id = store.users.alloc_id();
     store.users.put(id, rec.clone());
+    join_org(&mut store, id, &input);
     Resp::json(201, &json!({"user": with_url(rec, &req.base, "users")}))
 }
 
@@ -166,6 +169,7 @@ pub fn update(app: &App, req: &Req, id: u64) -> Resp {
     }
     rec.insert("updated_at".into(), json!(iso8601(now_epoch())));
     store.users.put(id, rec.clone());
+    join_org(&mut store, id, &input);
     Resp::json(200, &json!({"user": with_url(rec, &req.base, "users")}))
 }
 
@@ -179,4 +183,34 @@ pub fn delete(app: &App, req: &Req, id: u64) -> Resp {
     rec.insert("updated_at".into(), json!(iso8601(now_epoch())));
     store.users.delete(id, rec.clone());
     Resp::json(200, &json!({"user": with_url(rec, &req.base, "users")}))
+}
+
+/// Applies `change` to user `id` as the system would (no validation), bumping `updated_at`.
+pub fn change_in(store: &mut crate::store::Store, id: u64, change: &Map<String, Value>) {
+    if let Some(mut rec) = store.users.get(id) {
+        for (k, v) in change {
+            rec.insert(k.clone(), v.clone());
+        }
+        rec.insert("updated_at".into(), json!(iso8601(now_epoch())));
+        store.users.put(id, rec);
+    }
+}
+
+/// After a write that set `organization_id` on user `id`: the user is a member of it.
+fn join_org(store: &mut crate::store::Store, id: u64, input: &Map<String, Value>) {
+    let Some(org) = input.get("organization_id").and_then(Value::as_u64) else {
+        return;
+    };
+    use super::organizations::{membership_org, membership_user};
+    let member = crate::pagination::first_where(&store.org_memberships, |m| {
+        membership_user(store, m) == Some(id) && membership_org(store, m) == Some(org)
+    });
+    if member.is_none() && store.organizations.exists(org) {
+        let mut tpl = Map::new();
+        tpl.insert("user_id".into(), json!(id));
+        tpl.insert("organization_id".into(), json!(org));
+        tpl.insert("default".into(), json!(true));
+        tpl.insert("view_tickets".into(), json!(true));
+        super::organizations::MEMBERSHIPS.insert(store, tpl, &Map::new());
+    }
 }

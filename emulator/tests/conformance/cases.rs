@@ -1,0 +1,243 @@
+//! The calls the conformance test makes: one (or more) per served endpoint, with the OpenAPI
+//! path template it is checked against and the status it must answer.
+
+use crate::common::{Emu, Resp};
+use serde_json::{Value, json};
+
+/// One call.
+pub struct Case {
+    /// HTTP method.
+    pub method: &'static str,
+    /// The concrete path and query.
+    pub path: String,
+    /// The file's path template.
+    pub template: &'static str,
+    /// JSON body, if any.
+    pub body: Option<Value>,
+    /// Expected status.
+    pub status: u16,
+}
+
+impl Case {
+    /// Sends it as the admin (bearer token).
+    pub fn run(&self, emu: &Emu) -> Resp {
+        match &self.body {
+            Some(b) => emu.send(self.method, &self.path, b),
+            None => emu.call(self.method, &self.path, Some(crate::common::BEARER), None),
+        }
+    }
+}
+
+fn get(path: &str, template: &'static str) -> Case {
+    Case {
+        method: "GET",
+        path: path.into(),
+        template,
+        body: None,
+        status: 200,
+    }
+}
+
+fn send(
+    method: &'static str,
+    path: &str,
+    template: &'static str,
+    body: Value,
+    status: u16,
+) -> Case {
+    Case {
+        method,
+        path: path.into(),
+        template,
+        body: Some(body),
+        status,
+    }
+}
+
+/// Every case, in an order where writes come after the reads of the seed.
+pub fn all(emu: &Emu) -> Vec<Case> {
+    let job = emu.send(
+        "POST",
+        "/api/v2/tickets/create_many",
+        &json!({"tickets": [{"comment": {"body": "x"}}]}),
+    );
+    let job_id = job.json()["job_status"]["id"]
+        .as_str()
+        .unwrap_or("none")
+        .to_string();
+    let mut v = vec![
+        get("/api/v2/users/me", "/api/v2/users/me"),
+        get("/api/v2/users", "/api/v2/users"),
+        get("/api/v2/users?page[size]=5", "/api/v2/users"),
+        get("/api/v2/users/3", "/api/v2/users/{user_id}"),
+        get(
+            "/api/v2/users/show_many?ids=1,2,3",
+            "/api/v2/users/show_many",
+        ),
+        get("/api/v2/tickets", "/api/v2/tickets"),
+        get("/api/v2/tickets?page[size]=5", "/api/v2/tickets"),
+        get("/api/v2/tickets/7", "/api/v2/tickets/{ticket_id}"),
+        get(
+            "/api/v2/tickets/show_many?ids=1,2,3",
+            "/api/v2/tickets/show_many",
+        ),
+        get(
+            "/api/v2/search?query=type:ticket%20status:open",
+            "/api/v2/search",
+        ),
+        get("/api/v2/search?query=type:user", "/api/v2/search"),
+        get(
+            "/api/v2/search/export?query=status:open&filter[type]=ticket",
+            "/api/v2/search/export",
+        ),
+        get(
+            "/api/v2/incremental/tickets/cursor?start_time=0",
+            "/api/v2/incremental/tickets/cursor",
+        ),
+        get(
+            "/api/v2/incremental/users/cursor?start_time=0",
+            "/api/v2/incremental/users/cursor",
+        ),
+        get(
+            "/api/v2/incremental/tickets?start_time=0",
+            "/api/v2/incremental/tickets",
+        ),
+        get(
+            "/api/v2/incremental/users?start_time=0",
+            "/api/v2/incremental/users",
+        ),
+        get(
+            &format!("/api/v2/job_statuses/{job_id}"),
+            "/api/v2/job_statuses/{job_status_id}",
+        ),
+        get("/api/v2/tickets/999999", "/api/v2/tickets/{ticket_id}").status(404),
+        get(
+            "/api/v2/tickets?include=users,groups,organizations",
+            "/api/v2/tickets",
+        ),
+        get(
+            "/api/v2/tickets/7?include=users,groups,organizations",
+            "/api/v2/tickets/{ticket_id}",
+        ),
+        get(
+            "/api/v2/tickets/7/comments",
+            "/api/v2/tickets/{ticket_id}/comments",
+        ),
+        get(
+            "/api/v2/tickets/7/comments?page[size]=1",
+            "/api/v2/tickets/{ticket_id}/comments",
+        ),
+        get(
+            "/api/v2/tickets/7/audits",
+            "/api/v2/tickets/{ticket_id}/audits",
+        ),
+        get(
+            "/api/v2/tickets/7/audits/700000",
+            "/api/v2/tickets/{ticket_id}/audits/{ticket_audit_id}",
+        ),
+        get("/api/v2/ticket_audits?limit=5", "/api/v2/ticket_audits"),
+        get("/api/v2/organizations", "/api/v2/organizations"),
+        get(
+            "/api/v2/organizations?page[size]=2",
+            "/api/v2/organizations",
+        ),
+        get(
+            "/api/v2/organizations/360000001",
+            "/api/v2/organizations/{organization_id}",
+        ),
+        get(
+            "/api/v2/organizations/show_many?ids=360000001,360000002",
+            "/api/v2/organizations/show_many",
+        ),
+        get(
+            "/api/v2/organizations/autocomplete?name=gl",
+            "/api/v2/organizations/autocomplete",
+        ),
+        get(
+            "/api/v2/organizations/360000001/tickets",
+            "/api/v2/organizations/{organization_id}/tickets",
+        ),
+        get(
+            "/api/v2/organizations/360000001/users",
+            "/api/v2/organizations/{organization_id}/users",
+        ),
+        get(
+            "/api/v2/organizations/360000001/organization_memberships",
+            "/api/v2/organizations/{organization_id}/organization_memberships",
+        ),
+        get(
+            "/api/v2/organization_memberships",
+            "/api/v2/organization_memberships",
+        ),
+        get(
+            "/api/v2/organization_memberships/3",
+            "/api/v2/organization_memberships/{organization_membership_id}",
+        ),
+        get(
+            "/api/v2/users/3/organization_memberships",
+            "/api/v2/users/{user_id}/organization_memberships",
+        ),
+        get(
+            "/api/v2/incremental/organizations?start_time=0",
+            "/api/v2/incremental/organizations",
+        ),
+        get("/api/v2/groups", "/api/v2/groups"),
+        get("/api/v2/groups/360100001", "/api/v2/groups/{group_id}"),
+        get(
+            "/api/v2/groups/360100001/memberships",
+            "/api/v2/groups/{group_id}/memberships",
+        ),
+        get(
+            "/api/v2/groups/360100001/users",
+            "/api/v2/groups/{group_id}/users",
+        ),
+        get("/api/v2/group_memberships", "/api/v2/group_memberships"),
+        get(
+            "/api/v2/group_memberships/2",
+            "/api/v2/group_memberships/{group_membership_id}",
+        ),
+        get(
+            "/api/v2/users/2/group_memberships",
+            "/api/v2/users/{user_id}/group_memberships",
+        ),
+    ];
+    v.extend([
+        send("POST", "/api/v2/tickets", "/api/v2/tickets",
+            json!({"ticket": {"subject": "conformance", "comment": {"body": "hello"}, "priority": "high"}}), 201),
+        send("PUT", "/api/v2/tickets/2", "/api/v2/tickets/{ticket_id}",
+            json!({"ticket": {"status": "pending", "comment": {"body": "reply", "public": false}}}), 200),
+        send("POST", "/api/v2/tickets/create_many", "/api/v2/tickets/create_many",
+            json!({"tickets": [{"comment": {"body": "a"}}, {"comment": {"body": "b"}}]}), 200),
+        send("PUT", "/api/v2/tickets/update_many?ids=3,4", "/api/v2/tickets/update_many",
+            json!({"ticket": {"status": "open"}}), 200),
+        send("POST", "/api/v2/users", "/api/v2/users",
+            json!({"user": {"name": "Conformance", "email": "conf@example.org"}}), 201),
+        send("PUT", "/api/v2/users/5", "/api/v2/users/{user_id}", json!({"user": {"name": "Renamed"}}), 200),
+        send("POST", "/api/v2/organizations", "/api/v2/organizations",
+            json!({"organization": {"name": "Conformance Org", "domain_names": ["c.example"]}}), 201),
+        send("PUT", "/api/v2/organizations/360000002", "/api/v2/organizations/{organization_id}",
+            json!({"organization": {"notes": "changed"}}), 200),
+        send("POST", "/api/v2/organizations/create_many", "/api/v2/organizations/create_many",
+            json!({"organizations": [{"name": "Bulk A"}, {"name": "Bulk B"}]}), 200),
+        send("POST", "/api/v2/organization_memberships", "/api/v2/organization_memberships",
+            json!({"organization_membership": {"user_id": 4, "organization_id": 360000006}}), 201),
+        send("POST", "/api/v2/groups", "/api/v2/groups", json!({"group": {"name": "Escalations"}}), 201),
+        send("PUT", "/api/v2/groups/360100002", "/api/v2/groups/{group_id}", json!({"group": {"description": "x"}}), 200),
+        send("POST", "/api/v2/group_memberships", "/api/v2/group_memberships",
+            json!({"group_membership": {"user_id": 12, "group_id": 360100000}}), 201),
+        Case { method: "DELETE", path: "/api/v2/group_memberships/1".into(), template: "/api/v2/group_memberships/{group_membership_id}", body: None, status: 204 },
+        Case { method: "DELETE", path: "/api/v2/organization_memberships/5".into(), template: "/api/v2/organization_memberships/{organization_membership_id}", body: None, status: 204 },
+        Case { method: "DELETE", path: "/api/v2/organizations/360000003".into(), template: "/api/v2/organizations/{organization_id}", body: None, status: 204 },
+        Case { method: "DELETE", path: "/api/v2/groups/360100001".into(), template: "/api/v2/groups/{group_id}", body: None, status: 204 },
+        Case { method: "DELETE", path: "/api/v2/users/6".into(), template: "/api/v2/users/{user_id}", body: None, status: 200 },
+        Case { method: "DELETE", path: "/api/v2/tickets/9".into(), template: "/api/v2/tickets/{ticket_id}", body: None, status: 204 },
+    ]);
+    v
+}
+
+impl Case {
+    fn status(mut self, s: u16) -> Case {
+        self.status = s;
+        self
+    }
+}
