@@ -18,6 +18,7 @@ mod ratelimit;
 mod routes;
 mod seed;
 mod seed_account;
+mod seed_fields;
 mod server;
 mod store;
 mod tls;

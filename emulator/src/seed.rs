@@ -198,7 +198,7 @@ pub fn ticket(id: u64, users: u64) -> Map<String, Value> {
         LAST[((requester / 10) % 10) as usize],
     );
     let updated = ticket_updated(id);
-    let plan = ["basic", "pro", "enterprise"][(h2 % 3) as usize];
+    let plan = crate::seed_fields::PLANS[(h2 % 3) as usize];
     let v = json!({
         "id": id,
         "external_id": if h2 % 3 == 0 { json!(format!("ext-{id}")) } else { Value::Null },
@@ -356,7 +356,7 @@ pub fn new_user(
             _ => Value::Null,
         },
         "report_csv": role == "admin",
-        "user_fields": {}
+        "user_fields": {"support_tier": crate::seed_fields::TIERS[(h % 3) as usize]}
     });
     match v {
         Value::Object(m) => m,

@@ -38,7 +38,44 @@ fn all_pages(emu: &Emu, first: &str, key: &str) -> Vec<Value> {
 #[test]
 fn seeded_tickets_reference_records_that_exist() {
     let emu = Emu::start(&["--tickets", "60", "--users", "45"]);
+    let fields: BTreeSet<u64> = ids(&emu.get("/api/v2/ticket_fields").json(), "ticket_fields")
+        .into_iter()
+        .collect();
+    let form = emu.get("/api/v2/ticket_forms/360300000").json();
+    let user_keys: Vec<String> = emu.get("/api/v2/user_fields").json()["user_fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap().to_string())
+        .collect();
+    for u in all_pages(&emu, "/api/v2/users?page[size]=100", "users") {
+        let keys: Vec<String> = u["user_fields"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(keys, user_keys);
+    }
     for t in all_pages(&emu, "/api/v2/tickets?page[size]=100", "tickets") {
+        for f in t["custom_fields"].as_array().unwrap() {
+            let fid = f["id"].as_u64().unwrap();
+            assert!(fields.contains(&fid), "custom field {fid}");
+            assert!(
+                form["ticket_form"]["ticket_field_ids"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&f["id"])
+            );
+        }
+        assert_eq!(t["ticket_form_id"], form["ticket_form"]["id"]);
+        let cs = emu
+            .get(&format!(
+                "/api/v2/custom_statuses/{}",
+                t["custom_status_id"]
+            ))
+            .json();
+        assert_eq!(cs["custom_status"]["status_category"], t["status"]);
         let org = t["organization_id"].as_u64().unwrap();
         assert_eq!(emu.get(&format!("/api/v2/organizations/{org}")).status, 200);
         let group = t["group_id"].as_u64().unwrap();
@@ -185,6 +222,11 @@ fn comments_and_audits_follow_updates() {
         .find(|e| e["type"] == "Change" && e["field_name"] == "status")
         .expect("a Change event");
     assert_eq!(change["value"], "pending");
+    assert_eq!(
+        r.json()["ticket"]["custom_status_id"],
+        360_200_002,
+        "the pending custom status"
+    );
     assert_eq!(change["previous_value"], t["status"]);
 
     let after = emu.get("/api/v2/tickets/4/comments").json();

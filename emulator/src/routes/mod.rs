@@ -1,6 +1,7 @@
 //! The Zendesk API surface: authentication, rate limits, scopes, then per-resource handlers.
 
 mod comments;
+mod fields;
 mod groups;
 mod incremental;
 mod jobs;
@@ -218,6 +219,13 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
             comments::show_audit(app, id(t).unwrap_or(0), id(a).unwrap_or(0))
         }
         (&Method::GET, ["ticket_audits"]) => comments::all_audits(app, req),
+        (&Method::GET, [family]) if fields::serves(family) => fields::list(req, family),
+        (&Method::GET, [family, "show_many"]) if fields::serves(family) => {
+            fields::show_many(req, family)
+        }
+        (&Method::GET, [family, f]) if fields::serves(family) && id(f).is_some() => {
+            fields::show(req, family, id(f).unwrap_or(0))
+        }
         (&Method::GET, ["users", "me"]) => users::me(app, req, who),
         (&Method::GET, ["users"]) => users::list(app, req),
         (&Method::POST, ["users"]) => users::create(app, req),

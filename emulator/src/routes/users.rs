@@ -145,6 +145,7 @@ pub fn create(app: &App, req: &Req) -> Resp {
     rec.insert("email".into(), Value::Null);
     rec.insert("organization_id".into(), Value::Null);
     rec.insert("default_group_id".into(), Value::Null);
+    rec.insert("user_fields".into(), json!({"support_tier": null}));
     if let Err(r) = apply(&store, &mut rec, &input, id) {
         return r;
     }

@@ -182,6 +182,39 @@ pub fn all(emu: &Emu) -> Vec<Case> {
             "/api/v2/incremental/organizations",
         ),
         get("/api/v2/groups", "/api/v2/groups"),
+        get("/api/v2/ticket_fields", "/api/v2/ticket_fields"),
+        get(
+            "/api/v2/ticket_fields/360000001",
+            "/api/v2/ticket_fields/{ticket_field_id}",
+        ),
+        get(
+            "/api/v2/ticket_fields/show_many?ids=360000001,360000010",
+            "/api/v2/ticket_fields/show_many",
+        ),
+        get("/api/v2/user_fields", "/api/v2/user_fields"),
+        get(
+            "/api/v2/user_fields/360600000",
+            "/api/v2/user_fields/{user_field_id}",
+        ),
+        get("/api/v2/organization_fields", "/api/v2/organization_fields"),
+        get(
+            "/api/v2/organization_fields/360700000",
+            "/api/v2/organization_fields/{organization_field_id}",
+        ),
+        get("/api/v2/ticket_forms", "/api/v2/ticket_forms"),
+        get(
+            "/api/v2/ticket_forms/360300000",
+            "/api/v2/ticket_forms/{ticket_form_id}",
+        ),
+        get(
+            "/api/v2/ticket_forms/show_many?ids=360300000",
+            "/api/v2/ticket_forms/show_many",
+        ),
+        get("/api/v2/custom_statuses", "/api/v2/custom_statuses"),
+        get(
+            "/api/v2/custom_statuses/360200001",
+            "/api/v2/custom_statuses/{custom_status_id}",
+        ),
         get("/api/v2/groups/360100001", "/api/v2/groups/{group_id}"),
         get(
             "/api/v2/groups/360100001/memberships",
