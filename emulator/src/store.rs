@@ -364,6 +364,8 @@ pub struct Store {
     pub audits: HashMap<u64, Vec<Map<String, Value>>>,
     /// Tickets that were created through the API (their audits are all in `audits`).
     pub created_tickets: BTreeSet<u64>,
+    /// Identities of users whose identities were changed through the API.
+    pub identities: HashMap<u64, Vec<Map<String, Value>>>,
 }
 
 impl Store {
@@ -410,6 +412,7 @@ impl Store {
             ),
             audits: HashMap::new(),
             created_tickets: BTreeSet::new(),
+            identities: HashMap::new(),
         }
     }
 

@@ -29,7 +29,7 @@ fn job_json(req: &Req, id: &str, job: &Job, status: &str) -> Value {
         "message": message, "results": results}})
 }
 
-fn start(app: &App, req: &Req, job_type: &str, total: u64, results: Vec<Value>) -> Resp {
+pub(super) fn start(app: &App, req: &Req, job_type: &str, total: u64, results: Vec<Value>) -> Resp {
     let id = crate::util::random_token(app.next());
     let job = Job {
         job_type: job_type.into(),
@@ -50,7 +50,7 @@ fn start(app: &App, req: &Req, job_type: &str, total: u64, results: Vec<Value>) 
     Resp::json(200, &body)
 }
 
-fn items(req: &Req, key: &str) -> Result<Vec<Map<String, Value>>, Resp> {
+pub(super) fn items(req: &Req, key: &str) -> Result<Vec<Map<String, Value>>, Resp> {
     let body = req.json()?;
     let list = body.get(key).and_then(Value::as_array).ok_or_else(|| {
         Resp::error(
@@ -69,7 +69,7 @@ fn items(req: &Req, key: &str) -> Result<Vec<Map<String, Value>>, Resp> {
     Ok(list.iter().filter_map(|v| v.as_object().cloned()).collect())
 }
 
-fn error_text(r: &Resp) -> String {
+pub(super) fn error_text(r: &Resp) -> String {
     serde_json::from_slice::<Value>(&r.body)
         .ok()
         .and_then(|v| v.get("error").and_then(Value::as_str).map(String::from))

@@ -1,14 +1,17 @@
 //! The Zendesk API surface: authentication, rate limits, scopes, then per-resource handlers.
 
+mod bulk;
 mod comments;
 mod fields;
 mod groups;
+mod identities;
 mod incremental;
 mod jobs;
 mod organizations;
 mod records;
 mod search;
 mod sideload;
+mod tags;
 mod tickets;
 mod uploads;
 mod users;
@@ -225,6 +228,44 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         }
         (&Method::GET, [family, f]) if fields::serves(family) && id(f).is_some() => {
             fields::show(req, family, id(f).unwrap_or(0))
+        }
+        (&Method::GET, ["tags"]) => tags::list(app, req),
+        (&Method::GET, ["tickets", t, "tags"]) if id(t).is_some() => {
+            tags::show(app, id(t).unwrap_or(0))
+        }
+        (&Method::PUT, ["tickets", t, "tags"]) if id(t).is_some() => {
+            tags::change(app, req, id(t).unwrap_or(0), who, "set")
+        }
+        (&Method::POST, ["tickets", t, "tags"]) if id(t).is_some() => {
+            tags::change(app, req, id(t).unwrap_or(0), who, "add")
+        }
+        (&Method::DELETE, ["tickets", t, "tags"]) if id(t).is_some() => {
+            tags::change(app, req, id(t).unwrap_or(0), who, "remove")
+        }
+        (&Method::DELETE, ["tickets", "destroy_many"]) => bulk::destroy_many(app, req, true),
+        (&Method::POST, ["tickets", t, "merge"]) if id(t).is_some() => {
+            bulk::merge(app, req, id(t).unwrap_or(0), who)
+        }
+        (&Method::POST, ["users", "create_many"]) => bulk::users_create_many(app, req, false),
+        (&Method::POST, ["users", "create_or_update_many"]) => {
+            bulk::users_create_many(app, req, true)
+        }
+        (&Method::POST, ["users", "create_or_update"]) => users::create_or_update(app, req),
+        (&Method::PUT, ["users", "update_many"]) => bulk::users_update_many(app, req),
+        (&Method::DELETE, ["users", "destroy_many"]) if who.role == "admin" => {
+            bulk::destroy_many(app, req, false)
+        }
+        (&Method::GET, ["users", u, "identities"]) if id(u).is_some() => {
+            identities::list(app, req, id(u).unwrap_or(0))
+        }
+        (&Method::POST, ["users", u, "identities"]) if id(u).is_some() => {
+            identities::create(app, req, id(u).unwrap_or(0))
+        }
+        (&Method::GET, ["users", u, "identities", i]) if id(u).is_some() && id(i).is_some() => {
+            identities::show(app, req, id(u).unwrap_or(0), id(i).unwrap_or(0))
+        }
+        (&Method::DELETE, ["users", u, "identities", i]) if id(u).is_some() && id(i).is_some() => {
+            identities::delete(app, id(u).unwrap_or(0), id(i).unwrap_or(0))
         }
         (&Method::GET, ["users", "me"]) => users::me(app, req, who),
         (&Method::GET, ["users"]) => users::list(app, req),

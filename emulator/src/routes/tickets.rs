@@ -505,15 +505,21 @@ pub fn with_uploads(app: &App, mut input: Map<String, Value>) -> Map<String, Val
 
 /// `DELETE /api/v2/tickets/{id}`: 204, and a `deleted` tombstone for incremental exports.
 pub fn delete(app: &App, id: u64) -> Resp {
-    let mut store = write(&app.store);
-    match store.tickets.get(id) {
-        Some(mut rec) => {
-            let now = now_epoch();
-            rec.insert("status".into(), json!("deleted"));
-            rec.insert("updated_at".into(), json!(iso8601(now)));
-            store.tickets.delete(id, rec);
-            Resp::empty(204)
-        }
-        None => Resp::not_found(),
+    if delete_in(&mut write(&app.store), id) {
+        Resp::empty(204)
+    } else {
+        Resp::not_found()
     }
+}
+
+/// Deletes ticket `id` (a `deleted` tombstone stays for incremental exports); false when
+/// there is no such ticket.
+pub fn delete_in(store: &mut Store, id: u64) -> bool {
+    let Some(mut rec) = store.tickets.get(id) else {
+        return false;
+    };
+    rec.insert("status".into(), json!("deleted"));
+    rec.insert("updated_at".into(), json!(iso8601(now_epoch())));
+    store.tickets.delete(id, rec);
+    true
 }

@@ -124,16 +124,14 @@ fn apply(
     Ok(())
 }
 
-/// `POST /api/v2/users`.
-pub fn create(app: &App, req: &Req) -> Resp {
-    let input = match payload(req) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+/// Creates a user from a payload (validated); returns the stored record.
+pub fn create_in(
+    store: &mut crate::store::Store,
+    input: &Map<String, Value>,
+) -> Result<Map<String, Value>, Resp> {
     if input.get("name").is_none() {
-        return Resp::invalid("name", "BlankValue", "Name: cannot be blank");
+        return Err(Resp::invalid("name", "BlankValue", "Name: cannot be blank"));
     }
-    let mut store = write(&app.store);
     let id = store.users.max_id() + 1;
     let now = now_epoch();
     let role = input
@@ -146,44 +144,100 @@ pub fn create(app: &App, req: &Req) -> Resp {
     rec.insert("organization_id".into(), Value::Null);
     rec.insert("default_group_id".into(), Value::Null);
     rec.insert("user_fields".into(), json!({"support_tier": null}));
-    if let Err(r) = apply(&store, &mut rec, &input, id) {
-        return r;
-    }
+    apply(store, &mut rec, input, id)?;
     let id = store.users.alloc_id();
     store.users.put(id, rec.clone());
-    join_org(&mut store, id, &input);
-    Resp::json(201, &json!({"user": with_url(rec, &req.base, "users")}))
+    join_org(store, id, input);
+    Ok(rec)
 }
 
-/// `PUT /api/v2/users/{id}`.
-pub fn update(app: &App, req: &Req, id: u64) -> Resp {
+/// Updates user `id` from a payload (validated); returns the stored record.
+pub fn update_in(
+    store: &mut crate::store::Store,
+    id: u64,
+    input: &Map<String, Value>,
+) -> Result<Map<String, Value>, Resp> {
+    let Some(mut rec) = store.users.get(id) else {
+        return Err(Resp::not_found());
+    };
+    apply(store, &mut rec, input, id)?;
+    rec.insert("updated_at".into(), json!(iso8601(now_epoch())));
+    store.users.put(id, rec.clone());
+    join_org(store, id, input);
+    Ok(rec)
+}
+
+/// Deletes user `id` (kept as an inactive tombstone); returns the record.
+pub fn delete_in(store: &mut crate::store::Store, id: u64) -> Option<Map<String, Value>> {
+    let mut rec = store.users.get(id)?;
+    rec.insert("active".into(), json!(false));
+    rec.insert("updated_at".into(), json!(iso8601(now_epoch())));
+    store.users.delete(id, rec.clone());
+    Some(rec)
+}
+
+fn answer(status: u16, req: &Req, r: Result<Map<String, Value>, Resp>) -> Resp {
+    match r {
+        Ok(rec) => Resp::json(status, &json!({"user": with_url(rec, &req.base, "users")})),
+        Err(r) => r,
+    }
+}
+
+/// `POST /api/v2/users`.
+pub fn create(app: &App, req: &Req) -> Resp {
+    match payload(req) {
+        Ok(input) => answer(201, req, create_in(&mut write(&app.store), &input)),
+        Err(r) => r,
+    }
+}
+
+/// `POST /api/v2/users/create_or_update`: updates the user with the payload's email (or
+/// external_id) when there is one (200), else creates it (201).
+pub fn create_or_update(app: &App, req: &Req) -> Resp {
     let input = match payload(req) {
         Ok(u) => u,
         Err(r) => return r,
     };
     let mut store = write(&app.store);
-    let Some(mut rec) = store.users.get(id) else {
-        return Resp::not_found();
-    };
-    if let Err(r) = apply(&store, &mut rec, &input, id) {
-        return r;
+    match find(&store, &input) {
+        Some(id) => answer(200, req, update_in(&mut store, id, &input)),
+        None => answer(201, req, create_in(&mut store, &input)),
     }
-    rec.insert("updated_at".into(), json!(iso8601(now_epoch())));
-    store.users.put(id, rec.clone());
-    join_org(&mut store, id, &input);
-    Resp::json(200, &json!({"user": with_url(rec, &req.base, "users")}))
+}
+
+/// The existing user a create_or_update payload names (by email, then external_id).
+pub fn find(store: &crate::store::Store, input: &Map<String, Value>) -> Option<u64> {
+    if let Some(email) = input.get("email").and_then(Value::as_str) {
+        if let Some(u) = store.user_by_email(email) {
+            return u.get("id").and_then(Value::as_u64);
+        }
+    }
+    let ext = input.get("external_id").filter(|e| !e.is_null())?;
+    crate::pagination::first_where(&store.users, |id| {
+        store.users.is_overridden(id)
+            && store
+                .users
+                .get(id)
+                .and_then(|u| u.get("external_id").cloned())
+                .as_ref()
+                == Some(ext)
+    })
+}
+
+/// `PUT /api/v2/users/{id}`.
+pub fn update(app: &App, req: &Req, id: u64) -> Resp {
+    match payload(req) {
+        Ok(input) => answer(200, req, update_in(&mut write(&app.store), id, &input)),
+        Err(r) => r,
+    }
 }
 
 /// `DELETE /api/v2/users/{id}`: 200 with the user, now inactive.
 pub fn delete(app: &App, req: &Req, id: u64) -> Resp {
-    let mut store = write(&app.store);
-    let Some(mut rec) = store.users.get(id) else {
-        return Resp::not_found();
-    };
-    rec.insert("active".into(), json!(false));
-    rec.insert("updated_at".into(), json!(iso8601(now_epoch())));
-    store.users.delete(id, rec.clone());
-    Resp::json(200, &json!({"user": with_url(rec, &req.base, "users")}))
+    match delete_in(&mut write(&app.store), id) {
+        Some(rec) => answer(200, req, Ok(rec)),
+        None => Resp::not_found(),
+    }
 }
 
 /// Applies `change` to user `id` as the system would (no validation), bumping `updated_at`.
