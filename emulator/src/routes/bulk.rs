@@ -75,7 +75,11 @@ pub fn users_update_many(app: &App, req: &Req) -> Resp {
 }
 
 /// `(id, payload)` pairs of an update_many request.
-fn changes(req: &Req, one: &str, many: &str) -> Result<Vec<(u64, Map<String, Value>)>, Resp> {
+pub type Changes = Vec<(u64, Map<String, Value>)>;
+
+/// The changes of an update_many request: `?ids=` with one `one` object, or a `many`
+/// array of objects with their `id`.
+pub fn changes(req: &Req, one: &str, many: &str) -> Result<Changes, Resp> {
     if req.q("ids").is_some() {
         let ids = tickets::ids_param(req)?;
         let Some(Value::Object(change)) = req.json()?.remove(one) else {

@@ -102,31 +102,9 @@ pub fn create_many(app: &App, req: &Req, who: &Identity) -> Resp {
 
 /// `PUT /api/v2/tickets/update_many` (`?ids=` with one `ticket`, or a `tickets` array).
 pub fn update_many(app: &App, req: &Req, who: &Identity) -> Resp {
-    let changes: Vec<(u64, Map<String, Value>)> = if req.q("ids").is_some() {
-        let ids = match tickets::ids_param(req) {
-            Ok(ids) => ids,
-            Err(r) => return r,
-        };
-        let body = match req.json() {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        let Some(Value::Object(t)) = body.get("ticket") else {
-            return Resp::error(
-                400,
-                "InvalidValue",
-                "The request body must contain a \"ticket\" object",
-            );
-        };
-        ids.into_iter().map(|id| (id, t.clone())).collect()
-    } else {
-        match items(req, "tickets") {
-            Ok(l) => l
-                .into_iter()
-                .map(|t| (t.get("id").and_then(Value::as_u64).unwrap_or(0), t))
-                .collect(),
-            Err(r) => return r,
-        }
+    let changes = match super::bulk::changes(req, "ticket", "tickets") {
+        Ok(c) => c,
+        Err(r) => return r,
     };
     let mut results = Vec::with_capacity(changes.len());
     {
