@@ -82,9 +82,9 @@ fn audit(
 }
 
 /// The audits of seeded ticket `id` as generated (before any API change).
-fn seeded(id: u64, users: u64) -> Vec<Map<String, Value>> {
+pub fn seeded(id: u64, users: u64) -> Vec<Map<String, Value>> {
     let t = seed::ticket(id, users);
-    let n = 1 + mix(id ^ 0xC0FFEE) % 3;
+    let n = seeded_count(id);
     let requester = t.get("requester_id").and_then(Value::as_u64).unwrap_or(1);
     let agent = t.get("assignee_id").and_then(Value::as_u64).unwrap_or(1);
     let created = seed::ticket_created(id);
@@ -127,6 +127,11 @@ fn seeded(id: u64, users: u64) -> Vec<Map<String, Value>> {
         ));
     }
     out
+}
+
+/// How many audits seeded ticket `id` starts with (1 to 3).
+pub fn seeded_count(id: u64) -> u64 {
+    1 + mix(id ^ 0xC0FFEE) % 3
 }
 
 /// Every audit of ticket `id`, oldest first (None when the ticket does not exist).
@@ -179,7 +184,7 @@ fn next_k(store: &Store, id: u64) -> u64 {
     let seeded = if store.created_tickets.contains(&id) {
         0
     } else {
-        1 + mix(id ^ 0xC0FFEE) % 3
+        seeded_count(id)
     };
     seeded + store.audits.get(&id).map_or(0, |v| v.len() as u64)
 }

@@ -173,6 +173,34 @@ pub fn ticket_requester(id: u64, users: u64) -> u64 {
     1 + mix(mix(id)) % users.max(1)
 }
 
+/// Satisfaction rating ids are this plus the ticket id.
+pub const RATING_BASE: u64 = 361_000_000_000;
+
+/// The satisfaction rating of seeded ticket `id` in `status`: two solved tickets in three
+/// were rated. (id, score, comment).
+pub fn ticket_rating(id: u64, status: &str) -> Option<(u64, &'static str, &'static str)> {
+    let h = mix(id ^ 0x5A7);
+    (status == "solved" && h % 3 != 0).then(|| {
+        if h % 3 == 1 {
+            (RATING_BASE + id, "good", "Quick and helpful, thank you!")
+        } else {
+            (
+                RATING_BASE + id,
+                "bad",
+                "It took too long to get an answer.",
+            )
+        }
+    })
+}
+
+/// The group and assignee of seeded ticket `id` in `status` (cheap): the assignee is an
+/// agent of the group; a new ticket has the group only.
+pub fn ticket_group_and_assignee(id: u64, users: u64, status: &str) -> (u64, Option<u64>) {
+    let agent = (mix(mix(id)) >> 16) % account::agent_count(users.max(1)).max(1);
+    let assignee = (status != "new").then(|| account::agent_user(agent));
+    (account::group_of_agent(agent), assignee)
+}
+
 /// Builds seeded ticket `id` (without `url`, which depends on the request's host).
 pub fn ticket(id: u64, users: u64) -> Map<String, Value> {
     let core = TicketCore::new(id);
@@ -180,14 +208,8 @@ pub fn ticket(id: u64, users: u64) -> Map<String, Value> {
     let h2 = mix(h);
     let users = users.max(1);
     let requester = ticket_requester(id, users);
-    // The assignee is an agent of the ticket's group (a new ticket has the group only).
-    let agent = (h2 >> 16) % account::agent_count(users).max(1);
-    let group = account::group_of_agent(agent);
-    let assignee = if core.status == "new" {
-        Value::Null
-    } else {
-        json!(account::agent_user(agent))
-    };
+    let (group, assignee) = ticket_group_and_assignee(id, users, core.status);
+    let assignee = assignee.map_or(Value::Null, |a| json!(a));
     let subject = core.subject(id);
     let description: String = (0..4)
         .map(|k| SENTENCES[((h2 >> (8 * k)) % 8) as usize])
@@ -234,7 +256,8 @@ pub fn ticket(id: u64, users: u64) -> Map<String, Value> {
             {"id": 360_000_002_u64, "value": format!("{}", (h2 >> 32) % 10_000)},
             {"id": 360_000_003_u64, "value": (h2 >> 40) % 2 == 0}
         ],
-        "satisfaction_rating": null,
+        "satisfaction_rating": ticket_rating(id, core.status)
+            .map_or(Value::Null, |(rid, score, comment)| json!({"id": rid, "score": score, "comment": comment})),
         "sharing_agreement_ids": [],
         "custom_status_id": account::custom_status_of(core.status),
         "fields": [

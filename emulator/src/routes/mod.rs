@@ -7,14 +7,18 @@ mod groups;
 mod identities;
 mod incremental;
 mod jobs;
+mod macros;
+mod metrics;
 mod organizations;
 mod records;
 mod search;
 mod sideload;
 mod tags;
+mod ticket_events;
 mod tickets;
 mod uploads;
 mod users;
+mod views;
 
 use crate::app::{App, Req, lock, read};
 use crate::auth::{Auth, Identity, authenticate, basic_credentials};
@@ -229,6 +233,17 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         (&Method::GET, [family, f]) if fields::serves(family) && id(f).is_some() => {
             fields::show(req, family, id(f).unwrap_or(0))
         }
+        (
+            &Method::GET,
+            [
+                "views" | "macros" | "satisfaction_ratings" | "ticket_metrics",
+                ..,
+            ],
+        )
+        | (&Method::GET, ["tickets", _, "metrics"])
+        | (&Method::GET, ["tickets", _, "macros", _, "apply"])
+        | (&Method::POST, ["tickets", _, "satisfaction_rating"])
+        | (&Method::GET, ["incremental", "ticket_events"]) => workflow(app, req, segs, who),
         (&Method::GET, ["tags"]) => tags::list(app, req),
         (&Method::GET, ["tickets", t, "tags"]) if id(t).is_some() => {
             tags::show(app, id(t).unwrap_or(0))
@@ -402,6 +417,47 @@ fn account(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
             groups::user_memberships(app, req, id(u).unwrap_or(0))
         }
         (&Method::POST | &Method::PUT | &Method::DELETE, _) if !admin => forbidden_page(),
+        _ => Resp::invalid_endpoint(),
+    }
+}
+
+/// Views, macros, satisfaction ratings, ticket metrics and ticket events.
+fn workflow(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
+    let id = |s: &str| s.parse::<u64>().ok();
+    match (&req.method, segs) {
+        (&Method::GET, ["views"] | ["views", "active"]) => views::list(req),
+        (&Method::GET, ["views", v]) if id(v).is_some() => views::show(req, id(v).unwrap_or(0)),
+        (&Method::GET, ["views", v, "tickets"]) if id(v).is_some() => {
+            views::tickets(app, req, id(v).unwrap_or(0), who)
+        }
+        (&Method::GET, ["views", v, "count"]) if id(v).is_some() => {
+            views::count(app, req, id(v).unwrap_or(0), who)
+        }
+        (&Method::GET, ["macros"] | ["macros", "active"]) => macros::list(req),
+        (&Method::GET, ["macros", x]) if id(x).is_some() => macros::show(req, id(x).unwrap_or(0)),
+        (&Method::GET, ["macros", x, "apply"]) if id(x).is_some() => {
+            macros::apply(app, req, id(x).unwrap_or(0), None, who)
+        }
+        (&Method::GET, ["tickets", t, "macros", x, "apply"])
+            if id(t).is_some() && id(x).is_some() =>
+        {
+            macros::apply(app, req, id(x).unwrap_or(0), id(t), who)
+        }
+        (&Method::GET, ["satisfaction_ratings"]) => metrics::list(app, req),
+        (&Method::GET, ["satisfaction_ratings", r]) if id(r).is_some() => {
+            metrics::show(app, req, id(r).unwrap_or(0))
+        }
+        (&Method::POST, ["tickets", t, "satisfaction_rating"]) if id(t).is_some() => {
+            metrics::rate(app, req, id(t).unwrap_or(0))
+        }
+        (&Method::GET, ["ticket_metrics"]) => metrics::list_metrics(app, req),
+        (&Method::GET, ["ticket_metrics", x]) if id(x).is_some() => {
+            metrics::show_metric(app, req, id(x).unwrap_or(0), false)
+        }
+        (&Method::GET, ["tickets", t, "metrics"]) if id(t).is_some() => {
+            metrics::show_metric(app, req, id(t).unwrap_or(0), true)
+        }
+        (&Method::GET, ["incremental", "ticket_events"]) => ticket_events::export(app, req),
         _ => Resp::invalid_endpoint(),
     }
 }

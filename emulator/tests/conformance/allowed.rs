@@ -13,8 +13,8 @@ pub struct Allowance {
     pub reason: &'static str,
 }
 
-/// Accepted mismatches. Every one is a null that real Zendesk sends too, where the file
-/// omits `nullable: true`.
+/// Accepted mismatches: nulls that real Zendesk sends too where the file omits
+/// `nullable: true`, and one place where the file contradicts itself.
 pub const ALLOWED: &[Allowance] = &[
     Allowance {
         location: "TicketObject.forum_topic_id",
@@ -45,6 +45,51 @@ pub const ALLOWED: &[Allowance] = &[
         location: "UserForAdmin.signature",
         problem: "null",
         reason: "end-users have no signature: real Zendesk sends null for them",
+    },
+    Allowance {
+        location: "TicketMetricObject.assigned_at",
+        problem: "null",
+        reason: "real Zendesk sends null while the ticket was never assigned",
+    },
+    Allowance {
+        location: "TicketMetricObject.initially_assigned_at",
+        problem: "null",
+        reason: "real Zendesk sends null while the ticket was never assigned",
+    },
+    Allowance {
+        location: "TicketMetricObject.assignee_updated_at",
+        problem: "null",
+        reason: "real Zendesk sends null while the ticket has no assignee",
+    },
+    Allowance {
+        location: "TicketMetricObject.solved_at",
+        problem: "null",
+        reason: "real Zendesk sends null until the ticket is solved",
+    },
+    Allowance {
+        location: "TicketMetricTimeObject.calendar",
+        problem: "null",
+        reason: "an unsolved ticket has no resolution time: real Zendesk sends {\"calendar\": null, \"business\": null}",
+    },
+    Allowance {
+        location: "TicketMetricTimeObject.business",
+        problem: "null",
+        reason: "an unsolved ticket has no resolution time: real Zendesk sends {\"calendar\": null, \"business\": null}",
+    },
+    Allowance {
+        location: "ViewObject.description",
+        problem: "null",
+        reason: "a view without a description has null there on real Zendesk",
+    },
+    Allowance {
+        location: "ViewObject.restriction",
+        problem: "null",
+        reason: "a view shared with every agent has restriction null on real Zendesk",
+    },
+    Allowance {
+        location: "MacroApplyTicketResponse.result.ticket.fields",
+        problem: "type",
+        reason: "the file types it as one {id, value} object; Zendesk sends the ticket's list of {id, value}, as TicketObject.fields in the same file says",
     },
 ];
 

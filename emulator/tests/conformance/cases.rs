@@ -212,6 +212,49 @@ pub fn all(emu: &Emu) -> Vec<Case> {
         ),
         get("/api/v2/custom_statuses", "/api/v2/custom_statuses"),
         get("/api/v2/tags", "/api/v2/tags"),
+        get("/api/v2/views", "/api/v2/views"),
+        get("/api/v2/views/active", "/api/v2/views/active"),
+        get("/api/v2/views/360800002", "/api/v2/views/{view_id}"),
+        get(
+            "/api/v2/views/360800002/tickets",
+            "/api/v2/views/{view_id}/tickets",
+        ),
+        get(
+            "/api/v2/views/360800002/count",
+            "/api/v2/views/{view_id}/count",
+        ),
+        get("/api/v2/macros", "/api/v2/macros"),
+        get("/api/v2/macros/active", "/api/v2/macros/active"),
+        get("/api/v2/macros/360900003", "/api/v2/macros/{macro_id}"),
+        get(
+            "/api/v2/macros/360900003/apply",
+            "/api/v2/macros/{macro_id}/apply",
+        ),
+        get(
+            "/api/v2/tickets/3/macros/360900003/apply",
+            "/api/v2/tickets/{ticket_id}/macros/{macro_id}/apply",
+        ),
+        get(
+            "/api/v2/satisfaction_ratings",
+            "/api/v2/satisfaction_ratings",
+        ),
+        get("/api/v2/ticket_metrics", "/api/v2/ticket_metrics"),
+        get(
+            "/api/v2/ticket_metrics/370000000004",
+            "/api/v2/ticket_metrics/{ticket_metric_id}",
+        ),
+        get(
+            "/api/v2/tickets/4/metrics",
+            "/api/v2/tickets/{ticket_id}/metrics",
+        ),
+        get(
+            "/api/v2/incremental/ticket_events?start_time=0&per_page=20",
+            "/api/v2/incremental/ticket_events",
+        ),
+        get(
+            "/api/v2/incremental/ticket_events?start_time=0&per_page=5&include=comment_events",
+            "/api/v2/incremental/ticket_events",
+        ),
         get("/api/v2/tickets/5/tags", "/api/v2/tickets/{ticket_id}/tags"),
         get(
             "/api/v2/users/3/identities",
