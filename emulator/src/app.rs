@@ -78,6 +78,10 @@ pub struct App {
     pub jobs: Mutex<HashMap<String, Job>>,
     /// Upload tokens and their attachments.
     pub uploads: Mutex<HashMap<String, Vec<Value>>>,
+    /// Uploaded files and the content URL signing key.
+    pub files: Mutex<crate::attachments::Files>,
+    /// `scheme://host:port` of the content origin (set once it listens).
+    pub content_origin: std::sync::OnceLock<String>,
     /// Idempotency keys: key → (body hash, ticket id).
     pub idempotency: Mutex<HashMap<String, (u64, u64)>>,
     /// Monotonic counter for ids.
@@ -104,6 +108,8 @@ impl App {
             limits: Mutex::new(Self::limiter(&cfg)),
             jobs: Mutex::new(HashMap::new()),
             uploads: Mutex::new(HashMap::new()),
+            files: Mutex::new(crate::attachments::Files::default()),
+            content_origin: std::sync::OnceLock::new(),
             idempotency: Mutex::new(HashMap::new()),
             counter: AtomicU64::new(1),
             id_salt: std::time::SystemTime::now()
@@ -129,6 +135,7 @@ impl App {
         *lock(&self.limits) = Self::limiter(&self.cfg);
         lock(&self.jobs).clear();
         lock(&self.uploads).clear();
+        lock(&self.files).clear();
         lock(&self.idempotency).clear();
     }
 

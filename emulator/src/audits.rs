@@ -92,7 +92,8 @@ pub fn seeded(id: u64, users: u64) -> Vec<Map<String, Value>> {
     let mut out = Vec::with_capacity(n as usize);
     let base = id * 100_000;
     let body = t.get("description").and_then(Value::as_str).unwrap_or("");
-    let mut events = vec![comment_event(base + 1, requester, body, true, json!([]))];
+    let attachments = crate::attachments::seeded_for_comment(id);
+    let mut events = vec![comment_event(base + 1, requester, body, true, attachments)];
     for (j, f) in CREATE_FIELDS.iter().enumerate() {
         events.push(
             json!({"id": base + 2 + j as u64, "type": "Create", "field_name": f,

@@ -73,7 +73,8 @@ pub fn handle(app: &App, req: &Req) -> Resp {
             let oauth = lock(&app.oauth);
             Resp::json(
                 200,
-                &json!({"tickets": store.tickets.count(), "users": store.users.count(), "oauth_tokens_minted": oauth.minted}),
+                &json!({"tickets": store.tickets.count(), "users": store.users.count(), "oauth_tokens_minted": oauth.minted,
+                    "content_url": app.content_origin.get()}),
             )
         }
         _ => Resp::error(404, "InvalidEndpoint", "Unknown control endpoint"),

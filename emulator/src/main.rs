@@ -6,9 +6,11 @@
 #![warn(missing_docs)]
 
 mod app;
+mod attachments;
 mod audits;
 mod auth;
 mod config;
+mod content;
 mod control;
 mod faults;
 mod http;
@@ -88,7 +90,23 @@ async fn run(cfg: config::Config) -> i32 {
     let authority = addr.to_string();
     let url = format!("{scheme}://{authority}");
     let ca_file = tls.as_ref().map(|t| t.ca_file.display().to_string());
+    // The content origin (attachment bytes) listens on its own port of the same host.
+    let content = match tokio::net::TcpListener::bind((host.as_str(), 0)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("zdkit-emulator: cannot listen on {host} for attachment content: {e}");
+            return 1;
+        }
+    };
+    let content_addr = match content.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("zdkit-emulator: {e}");
+            return 1;
+        }
+    };
     let app = Arc::new(app::App::new(cfg, scheme, authority));
+    let _ = app.content_origin.set(format!("{scheme}://{content_addr}"));
     let line = format!(
         "{{\"url\": {}, \"ca_file\": {}}}",
         serde_json::Value::String(url),
@@ -100,7 +118,8 @@ async fn run(cfg: config::Config) -> i32 {
         let _ = out.flush();
     }
     let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
-    tokio::spawn(server::serve(listener, app, acceptor));
+    tokio::spawn(server::serve(content, app.clone(), acceptor.clone(), true));
+    tokio::spawn(server::serve(listener, app, acceptor, false));
     signals.wait().await;
     if let Some(t) = &tls {
         let _ = std::fs::remove_file(&t.ca_file);

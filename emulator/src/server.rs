@@ -18,7 +18,8 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 /// Accepts connections forever.
-pub async fn serve(listener: TcpListener, app: Arc<App>, tls: Option<TlsAcceptor>) {
+/// Accepts connections forever; `content` marks the content origin (attachment bytes).
+pub async fn serve(listener: TcpListener, app: Arc<App>, tls: Option<TlsAcceptor>, content: bool) {
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(s) => s,
@@ -31,7 +32,7 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, tls: Option<TlsAcceptor
         let app = app.clone();
         let tls = tls.clone();
         tokio::spawn(async move {
-            let svc = service_fn(move |req| handle(app.clone(), req));
+            let svc = service_fn(move |req| handle(app.clone(), req, content));
             let builder = http1::Builder::new();
             match tls {
                 Some(acceptor) => {
@@ -76,7 +77,11 @@ fn add_request_id(app: &App, resp: &mut Resp) {
     }
 }
 
-async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<WireBody>, io::Error> {
+async fn handle(
+    app: Arc<App>,
+    req: Request<Incoming>,
+    content: bool,
+) -> Result<Response<WireBody>, io::Error> {
     let (parts, body) = req.into_parts();
     let body = match body.collect().await {
         Ok(b) => b.to_bytes(),
@@ -103,7 +108,7 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<WireBo
         base: format!("{}://{}", app.scheme, host),
     };
 
-    if raw_path.starts_with("/__emulator") {
+    if raw_path.starts_with("/__emulator") && !content {
         let mut resp = crate::control::handle(&app, &req);
         add_request_id(&app, &mut resp);
         let body = WireBody::Full(Some(resp.body.clone()));
@@ -134,7 +139,7 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<WireBo
         Some(Fault::Reset) => return Err(io::Error::other("injected fault: reset")),
         Some(Fault::Delay { ms }) => {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
-            crate::routes::dispatch(&app, &req)
+            answer(&app, &req, content)
         }
         Some(Fault::Status {
             status,
@@ -172,7 +177,7 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<WireBo
             r.set("location", location);
             r
         }
-        _ => crate::routes::dispatch(&app, &req),
+        _ => answer(&app, &req, content),
     };
     add_request_id(&app, &mut resp);
 
@@ -209,5 +214,14 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<WireBo
             };
             Ok(wire(resp, body))
         }
+    }
+}
+
+/// The answer of the main origin (the API) or of the content origin.
+fn answer(app: &App, req: &Req, content: bool) -> crate::http::Resp {
+    if content {
+        crate::content::serve(app, req)
+    } else {
+        crate::routes::dispatch(app, req)
     }
 }

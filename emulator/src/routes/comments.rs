@@ -8,9 +8,9 @@ use crate::pagination::list_values;
 use crate::util::{decode_cursor, encode_cursor};
 use serde_json::{Map, Value, json};
 
-fn answer(r: Result<Map<String, Value>, Resp>) -> Resp {
+fn answer(req: &Req, r: Result<Map<String, Value>, Resp>) -> Resp {
     match r {
-        Ok(m) => Resp::json(200, &Value::Object(m)),
+        Ok(m) => json_with_urls(req, Value::Object(m)),
         Err(r) => r,
     }
 }
@@ -29,7 +29,7 @@ pub fn ticket_comments(app: &App, req: &Req, id: u64) -> Resp {
     if let Ok(m) = &mut r {
         super::sideload::add_for_key(&store, req, "comments", m);
     }
-    answer(r)
+    answer(req, r)
 }
 
 /// `GET /api/v2/tickets/{id}/audits` (cursor or offset).
@@ -38,22 +38,21 @@ pub fn ticket_audits(app: &App, req: &Req, id: u64) -> Resp {
     let Some(list) = audits::of_ticket(&store, id) else {
         return Resp::not_found();
     };
-    answer(list_values(
+    answer(
         req,
-        "audits",
-        list.into_iter().map(Value::Object).collect(),
-    ))
+        list_values(req, "audits", list.into_iter().map(Value::Object).collect()),
+    )
 }
 
 /// `GET /api/v2/tickets/{id}/audits/{audit_id}`.
-pub fn show_audit(app: &App, id: u64, audit: u64) -> Resp {
+pub fn show_audit(app: &App, req: &Req, id: u64, audit: u64) -> Resp {
     let store = read(&app.store);
     let found = audits::of_ticket(&store, id)
         .into_iter()
         .flatten()
         .find(|a| a.get("id").and_then(Value::as_u64) == Some(audit));
     match found {
-        Some(a) => Resp::json(200, &json!({"audit": a})),
+        Some(a) => json_with_urls(req, json!({"audit": a})),
         None => Resp::not_found(),
     }
 }
@@ -109,9 +108,15 @@ pub fn all_audits(app: &App, req: &Req) -> Resp {
             )
         })
     };
-    Resp::json(
-        200,
-        &json!({"audits": out, "after_cursor": after_cursor, "after_url": url(&after_cursor),
+    json_with_urls(
+        req,
+        json!({"audits": out, "after_cursor": after_cursor, "after_url": url(&after_cursor),
             "before_cursor": before_cursor, "before_url": url(&before_cursor)}),
     )
+}
+
+/// A 200 JSON answer whose attachment records get their URLs on the request's host.
+pub fn json_with_urls(req: &Req, mut v: Value) -> Resp {
+    crate::attachments::decorate(&mut v, &req.base);
+    Resp::json(200, &v)
 }

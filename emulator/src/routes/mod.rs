@@ -223,7 +223,7 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
             comments::ticket_audits(app, req, id(t).unwrap_or(0))
         }
         (&Method::GET, ["tickets", t, "audits", a]) if id(t).is_some() && id(a).is_some() => {
-            comments::show_audit(app, id(t).unwrap_or(0), id(a).unwrap_or(0))
+            comments::show_audit(app, req, id(t).unwrap_or(0), id(a).unwrap_or(0))
         }
         (&Method::GET, ["ticket_audits"]) => comments::all_audits(app, req),
         (&Method::GET, [family]) if fields::serves(family) => fields::list(req, family),
@@ -329,6 +329,12 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
             incremental::time_based(app, req, crate::store::Kind::Users)
         }
         (&Method::POST, ["uploads"]) => uploads::upload(app, req),
+        (&Method::GET, ["attachments", a]) if id(a).is_some() => {
+            uploads::show(app, req, id(a).unwrap_or(0))
+        }
+        (&Method::GET, ["attachments", a, _]) if id(a).is_some() => {
+            uploads::redirect(app, id(a).unwrap_or(0))
+        }
         (&Method::GET, ["oauth", "tokens", "current"]) => match &who.bearer {
             Some(t) => {
                 let v = lock(&app.oauth).describe(t, who.user_id, &req.base);

@@ -137,7 +137,11 @@ pub fn export(app: &App, req: &Req) -> Resp {
     let end_time = page.last().map_or(start, |(t, _)| t + 1);
     let items = page
         .iter()
-        .map(|(t, a)| event(*t, a, with_comments))
+        .map(|(t, a)| {
+            let mut e = event(*t, a, with_comments);
+            crate::attachments::decorate(&mut e, &req.base);
+            e
+        })
         .collect();
     super::incremental::time_answer(req, "ticket_events", items, end_time, end_of_stream)
 }

@@ -354,7 +354,9 @@ fn created_answer(req: &Req, store: &Store, id: u64) -> Resp {
         .get(&id)
         .and_then(|a| a.first().cloned())
         .map_or(Value::Null, Value::Object);
-    let mut r = Resp::json(201, &json!({"ticket": t, "audit": audit}));
+    let mut body = json!({"ticket": t, "audit": audit});
+    crate::attachments::decorate(&mut body, &req.base);
+    let mut r = Resp::json(201, &body);
     r.set(
         "location",
         &format!("{}/api/v2/tickets/{id}.json", req.base),
@@ -471,7 +473,9 @@ pub fn update(app: &App, req: &Req, id: u64, who: &Identity) -> Resp {
         Ok(u) => {
             let t = with_url(u.ticket, &req.base, "tickets");
             let audit = u.audit.map_or(Value::Null, Value::Object);
-            let mut r = Resp::json(200, &json!({"ticket": t, "audit": audit}));
+            let mut body = json!({"ticket": t, "audit": audit});
+            crate::attachments::decorate(&mut body, &req.base);
+            let mut r = Resp::json(200, &body);
             warn(&mut r, &u.dropped);
             r
         }

@@ -91,6 +91,16 @@ pub const ALLOWED: &[Allowance] = &[
         problem: "type",
         reason: "the file types it as one {id, value} object; Zendesk sends the ticket's list of {id, value}, as TicketObject.fields in the same file says",
     },
+    Allowance {
+        location: "AttachmentBaseObject.width",
+        problem: "null",
+        reason: "a file that is not an image has no width: real Zendesk sends null",
+    },
+    Allowance {
+        location: "AttachmentBaseObject.height",
+        problem: "null",
+        reason: "a file that is not an image has no height: real Zendesk sends null",
+    },
 ];
 
 /// Endpoints the emulator serves that the Support API file does not describe, and why.

@@ -212,6 +212,10 @@ pub fn all(emu: &Emu) -> Vec<Case> {
         ),
         get("/api/v2/custom_statuses", "/api/v2/custom_statuses"),
         get("/api/v2/tags", "/api/v2/tags"),
+        get(
+            "/api/v2/attachments/1400000000004",
+            "/api/v2/attachments/{attachment_id}",
+        ),
         get("/api/v2/views", "/api/v2/views"),
         get("/api/v2/views/active", "/api/v2/views/active"),
         get("/api/v2/views/360800002", "/api/v2/views/{view_id}"),
