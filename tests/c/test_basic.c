@@ -132,8 +132,9 @@ static void check_me(zdk_client *client, const char *expected_email) {
 
     zdk_rate_limit limit = {0, 0, 0};
     CHECK_OK(zdk_response_rate_limit(response, &limit));
-    /* no --rate-limit: the emulator sends no rate-limit headers */
-    CHECK(limit.limit == -1 && limit.remaining == -1 && limit.reset_seconds == -1);
+    /* no --rate-limit: the emulator reports a nominal, unenforced budget, as Zendesk sends
+       the headers on every answer */
+    CHECK(limit.limit == 1000000 && limit.remaining > 0 && limit.reset_seconds >= 1);
     zdk_response_free(response);
 }
 
