@@ -119,6 +119,16 @@ pub fn parse_query(raw: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The strings of a JSON array (other values skipped; empty when `v` is not an array).
+pub fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
+    v.and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .map(String::from)
+        .collect()
+}
+
 /// Encodes an opaque cursor (URL-safe base64, no padding).
 pub fn encode_cursor(s: &str) -> String {
     URL_SAFE_NO_PAD.encode(s.as_bytes())

@@ -16,25 +16,6 @@ fn ids(v: &Value, key: &str) -> Vec<u64> {
         .collect()
 }
 
-fn all_pages(emu: &Emu, first: &str, key: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut next = first.to_string();
-    for _ in 0..1000 {
-        let v = emu.get(&next).json();
-        out.extend(v[key].as_array().unwrap().iter().cloned());
-        if v["meta"]["has_more"] != true {
-            return out;
-        }
-        next = v["links"]["next"]
-            .as_str()
-            .unwrap()
-            .strip_prefix(&emu.url)
-            .unwrap()
-            .to_string();
-    }
-    panic!("more than 1000 pages");
-}
-
 #[test]
 fn seeded_tickets_reference_records_that_exist() {
     let emu = Emu::start(&["--tickets", "60", "--users", "45"]);
@@ -48,7 +29,7 @@ fn seeded_tickets_reference_records_that_exist() {
         .iter()
         .map(|f| f["key"].as_str().unwrap().to_string())
         .collect();
-    for u in all_pages(&emu, "/api/v2/users?page[size]=100", "users") {
+    for u in emu.walk_cursor("/api/v2/users?page[size]=100", "users") {
         let keys: Vec<String> = u["user_fields"]
             .as_object()
             .unwrap()
@@ -57,7 +38,7 @@ fn seeded_tickets_reference_records_that_exist() {
             .collect();
         assert_eq!(keys, user_keys);
     }
-    for t in all_pages(&emu, "/api/v2/tickets?page[size]=100", "tickets") {
+    for t in emu.walk_cursor("/api/v2/tickets?page[size]=100", "tickets") {
         for f in t["custom_fields"].as_array().unwrap() {
             let fid = f["id"].as_u64().unwrap();
             assert!(fields.contains(&fid), "custom field {fid}");
@@ -104,8 +85,7 @@ fn seeded_tickets_reference_records_that_exist() {
         }
     }
     // Every user's organization has that user among its memberships and users.
-    let memberships = all_pages(
-        &emu,
+    let memberships = emu.walk_cursor(
         "/api/v2/organization_memberships?page[size]=100",
         "organization_memberships",
     );
@@ -115,8 +95,7 @@ fn seeded_tickets_reference_records_that_exist() {
         assert_eq!(u["user"]["organization_id"], m["organization_id"]);
     }
     let org = 360_000_003;
-    let users = all_pages(
-        &emu,
+    let users = emu.walk_cursor(
         &format!("/api/v2/organizations/{org}/users?page[size]=2"),
         "users",
     );
@@ -132,8 +111,7 @@ fn seeded_tickets_reference_records_that_exist() {
             .collect::<BTreeSet<_>>(),
         via_members
     );
-    let tickets = all_pages(
-        &emu,
+    let tickets = emu.walk_cursor(
         &format!("/api/v2/organizations/{org}/tickets?page[size]=3"),
         "tickets",
     );
@@ -144,8 +122,7 @@ fn seeded_tickets_reference_records_that_exist() {
         .json();
     assert_eq!(offset["count"].as_u64().unwrap() as usize, tickets.len());
     // Every agent is in exactly one seeded group; groups/{id}/users lists its members.
-    let gm = all_pages(
-        &emu,
+    let gm = emu.walk_cursor(
         "/api/v2/group_memberships?page[size]=100",
         "group_memberships",
     );
@@ -240,7 +217,7 @@ fn comments_and_audits_follow_updates() {
         .json();
     assert_eq!(shown["audit"]["id"], audit["id"]);
     // Cursor paging over comments returns the same list.
-    let paged = all_pages(&emu, "/api/v2/tickets/4/comments?page[size]=1", "comments");
+    let paged = emu.walk_cursor("/api/v2/tickets/4/comments?page[size]=1", "comments");
     assert_eq!(paged.len(), n + 1);
     let offset = emu
         .get("/api/v2/tickets/4/comments?per_page=1&page=2")

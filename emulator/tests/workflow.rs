@@ -4,48 +4,19 @@
 mod common;
 
 use common::Emu;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeSet;
-
-fn walk_cursor(emu: &Emu, first: &str, key: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut next = first.to_string();
-    for _ in 0..1000 {
-        let v = emu.get(&next).json();
-        out.extend(
-            v[key]
-                .as_array()
-                .unwrap_or_else(|| panic!("{v}"))
-                .iter()
-                .cloned(),
-        );
-        if v["meta"]["has_more"] != true {
-            return out;
-        }
-        next = v["links"]["next"]
-            .as_str()
-            .unwrap()
-            .strip_prefix(&emu.url)
-            .unwrap()
-            .to_string();
-    }
-    panic!("too many pages");
-}
 
 #[test]
 fn views_select_what_their_conditions_say() {
     let emu = Emu::start(&["--tickets", "80", "--users", "30"]);
-    let all = walk_cursor(&emu, "/api/v2/tickets?page[size]=100", "tickets");
+    let all = emu.walk_cursor("/api/v2/tickets?page[size]=100", "tickets");
     let unsolved: BTreeSet<u64> = all
         .iter()
         .filter(|t| ["new", "open", "pending", "hold"].contains(&t["status"].as_str().unwrap()))
         .map(|t| t["id"].as_u64().unwrap())
         .collect();
-    let view = walk_cursor(
-        &emu,
-        "/api/v2/views/360800002/tickets?page[size]=9",
-        "tickets",
-    );
+    let view = emu.walk_cursor("/api/v2/views/360800002/tickets?page[size]=9", "tickets");
     assert_eq!(
         view.iter()
             .map(|t| t["id"].as_u64().unwrap())
@@ -56,17 +27,9 @@ fn views_select_what_their_conditions_say() {
         emu.get("/api/v2/views/360800002/count").json()["view_count"]["value"],
         unsolved.len()
     );
-    let mine = walk_cursor(
-        &emu,
-        "/api/v2/views/360800000/tickets?page[size]=100",
-        "tickets",
-    );
+    let mine = emu.walk_cursor("/api/v2/views/360800000/tickets?page[size]=100", "tickets");
     assert!(mine.iter().all(|t| t["assignee_id"] == 1));
-    let unassigned = walk_cursor(
-        &emu,
-        "/api/v2/views/360800001/tickets?page[size]=100",
-        "tickets",
-    );
+    let unassigned = emu.walk_cursor("/api/v2/views/360800001/tickets?page[size]=100", "tickets");
     assert!(unassigned.iter().all(|t| t["assignee_id"].is_null()));
     // A write moves a ticket between views.
     let t = *unsolved.iter().next().unwrap();
@@ -75,11 +38,7 @@ fn views_select_what_their_conditions_say() {
         &format!("/api/v2/tickets/{t}"),
         &json!({"ticket": {"status": "solved"}}),
     );
-    let solved = walk_cursor(
-        &emu,
-        "/api/v2/views/360800003/tickets?page[size]=100",
-        "tickets",
-    );
+    let solved = emu.walk_cursor("/api/v2/views/360800003/tickets?page[size]=100", "tickets");
     assert!(solved.iter().any(|x| x["id"] == t));
     assert_eq!(
         emu.get("/api/v2/views/360800002/count").json()["view_count"]["value"],
@@ -124,8 +83,7 @@ fn macros_apply_without_saving() {
 #[test]
 fn satisfaction_ratings_and_metrics_match_their_tickets() {
     let emu = Emu::start(&["--tickets", "60"]);
-    let ratings = walk_cursor(
-        &emu,
+    let ratings = emu.walk_cursor(
         "/api/v2/satisfaction_ratings?page[size]=4",
         "satisfaction_ratings",
     );
@@ -145,14 +103,13 @@ fn satisfaction_ratings_and_metrics_match_their_tickets() {
             *r
         );
     }
-    let good = walk_cursor(
-        &emu,
+    let good = emu.walk_cursor(
         "/api/v2/satisfaction_ratings?score=good&page[size]=100",
         "satisfaction_ratings",
     );
     assert!(good.iter().all(|r| r["score"] == "good"));
     // Rating a solved ticket makes it show up; an open one is refused.
-    let all = walk_cursor(&emu, "/api/v2/tickets?page[size]=100", "tickets");
+    let all = emu.walk_cursor("/api/v2/tickets?page[size]=100", "tickets");
     let open = all.iter().find(|t| t["status"] == "open").unwrap()["id"]
         .as_u64()
         .unwrap();
@@ -175,8 +132,7 @@ fn satisfaction_ratings_and_metrics_match_their_tickets() {
             emu.get(&format!("/api/v2/tickets/{id}")).json()["ticket"]["satisfaction_rating"]["score"],
             "good"
         );
-        let again = walk_cursor(
-            &emu,
+        let again = emu.walk_cursor(
             "/api/v2/satisfaction_ratings?page[size]=100",
             "satisfaction_ratings",
         );
@@ -202,12 +158,8 @@ fn satisfaction_ratings_and_metrics_match_their_tickets() {
         m
     );
     assert_eq!(
-        walk_cursor(
-            &emu,
-            "/api/v2/ticket_metrics?page[size]=25",
-            "ticket_metrics"
-        )
-        .len(),
+        emu.walk_cursor("/api/v2/ticket_metrics?page[size]=25", "ticket_metrics")
+            .len(),
         60
     );
 }

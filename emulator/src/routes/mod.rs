@@ -158,14 +158,7 @@ fn admin_token(app: &App, req: &Req, who: &Identity) -> Resp {
     let Some(client_id) = t.get("client_id").and_then(Value::as_u64) else {
         return Resp::invalid("client_id", "BlankValue", "Client: cannot be blank");
     };
-    let scopes: Vec<String> = t
-        .get("scopes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(String::from)
-        .collect();
+    let scopes = crate::util::strings(t.get("scopes"));
     if scopes.is_empty() {
         return Resp::invalid("scopes", "BlankValue", "Scopes: cannot be blank");
     }

@@ -488,14 +488,7 @@ pub fn with_uploads(app: &App, mut input: Map<String, Value>) -> Map<String, Val
     let Some(Value::Object(c)) = input.get_mut("comment") else {
         return input;
     };
-    let tokens: Vec<String> = c
-        .get("uploads")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(String::from)
-        .collect();
+    let tokens = crate::util::strings(c.get("uploads"));
     let uploads = lock(&app.uploads);
     let attachments: Vec<Value> = tokens
         .iter()

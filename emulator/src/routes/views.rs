@@ -69,6 +69,12 @@ fn definition(k: u64) -> Option<(&'static str, Value)> {
     })
 }
 
+/// The definition index of view `id`, if it exists.
+fn index(id: u64) -> Option<u64> {
+    id.checked_sub(FIRST_VIEW)
+        .filter(|k| definition(*k).is_some())
+}
+
 fn matches(k: u64, f: &Facts, me: u64) -> bool {
     let unsolved = UNSOLVED.contains(&f.status.as_str());
     match k {
@@ -116,10 +122,7 @@ pub fn show(req: &Req, id: u64) -> Resp {
 
 /// `GET /api/v2/views/{id}/tickets` (cursor or offset).
 pub fn tickets(app: &App, req: &Req, id: u64, who: &Identity) -> Resp {
-    let Some(k) = id
-        .checked_sub(FIRST_VIEW)
-        .filter(|k| definition(*k).is_some())
-    else {
+    let Some(k) = index(id) else {
         return Resp::not_found();
     };
     let store = read(&app.store);
@@ -137,10 +140,7 @@ pub fn tickets(app: &App, req: &Req, id: u64, who: &Identity) -> Resp {
 
 /// `GET /api/v2/views/{id}/count`.
 pub fn count(app: &App, req: &Req, id: u64, who: &Identity) -> Resp {
-    let Some(k) = id
-        .checked_sub(FIRST_VIEW)
-        .filter(|k| definition(*k).is_some())
-    else {
+    let Some(k) = index(id) else {
         return Resp::not_found();
     };
     let store = read(&app.store);

@@ -102,6 +102,32 @@ impl Emu {
             .unwrap_or_default()
     }
 
+    /// Every item of a cursor-paged list, following `links.next` while `meta.has_more`
+    /// (at most 1000 pages).
+    pub fn walk_cursor(&self, first: &str, key: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut next = first.to_string();
+        for _ in 0..1000 {
+            let v = self.get(&next).json();
+            out.extend(
+                v[key]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("no {key}: {v}"))
+                    .iter()
+                    .cloned(),
+            );
+            if v["meta"]["has_more"] != true {
+                return out;
+            }
+            let url = v["links"]["next"].as_str().expect("links.next");
+            next = url
+                .strip_prefix(&self.url)
+                .expect("same origin")
+                .to_string();
+        }
+        panic!("more than 1000 pages");
+    }
+
     /// Queues a fault.
     pub fn fault(&self, rule: Value) {
         let r = self.call("POST", "/__emulator/faults", None, Some(&rule));
