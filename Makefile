@@ -145,10 +145,13 @@ wheel: $(VENV_READY)
 	  --compatibility $(MANYLINUX) --features static-deps --out "$(WHEEL_DIR)"
 	@ls "$(WHEEL_DIR)"/zdkit-*-manylinux*.whl
 
-## `make sdist`: the source distribution (needs a Rust toolchain to install; no emulator binary).
+## `make sdist`: the source distribution (needs a Rust toolchain to install). maturin packs
+## the extension and the core; the emulator's sources are added after, and the extension's
+## build script (bindings/python/build.rs) builds the emulator into the package at install.
 sdist: $(VENV_READY)
 	rm -rf "$(SDIST_DIR)"
 	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin sdist --out "$(SDIST_DIR)"
+	"$(PY)" bindings/python/packaging/sdist_add_emulator.py "$(SDIST_DIR)"/zdkit-*.tar.gz "$(ROOT)"
 	@ls "$(SDIST_DIR)"/zdkit-*.tar.gz
 
 ## The release wheel from `make wheel` (built once) installed into the virtualenv, for the
@@ -159,7 +162,7 @@ python: $(VENV_READY) wheel
 ## pytest against the installed wheel and the emulator; mypy --strict; stubs vs extension.
 python-test: build python tools
 	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_HOSTILE="$(DEBUG_DIR)/zdkit-hostile" "$(PY)" -m pytest -p no:cacheprovider bindings/python/tests
-	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python tests/wheel
+	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python tests/wheel bindings/python/packaging
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native
 
 ## The wheel as a user gets it: tag, ldd and auditwheel; fresh virtualenvs with no Rust

@@ -153,6 +153,24 @@ def test_a_missing_binary_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_
         start_emulator()
 
 
+def test_without_a_bundled_binary_the_command_names_zdkit_emulator(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import zdkit._emulator
+
+    monkeypatch.delenv("ZDKIT_EMULATOR", raising=False)
+    monkeypatch.setattr(zdkit._emulator, "_BUNDLED", tmp_path / "_bin" / "zdkit-emulator")
+    with pytest.raises(EmulatorNotFoundError, match="ZDKIT_EMULATOR"):
+        start_emulator()
+    assert zdkit._emulator.main(["--help"]) == 1
+    assert "ZDKIT_EMULATOR" in capsys.readouterr().err
+    not_executable = tmp_path / "plain-file"
+    not_executable.write_text("")
+    monkeypatch.setenv("ZDKIT_EMULATOR", str(not_executable))
+    with pytest.raises(EmulatorNotFoundError, match="not an executable file"):
+        start_emulator()
+
+
 def test_an_emulator_killed_under_the_object_gives_emulator_error() -> None:
     running = start_emulator()
     os.kill(running.pid, signal.SIGKILL)

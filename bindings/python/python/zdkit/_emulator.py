@@ -1,6 +1,7 @@
 """The bundled ``zdkit-emulator`` binary: where it is, and the console command that runs it.
 
-The wheel carries the emulator as package data (``zdkit/_bin/zdkit-emulator``); the
+The wheel carries the emulator as package data (``zdkit/_bin/zdkit-emulator``; an install
+from the sdist builds it there, see bindings/python/build.rs); the
 ``zdkit-emulator`` command installed by pip is :func:`main`, which replaces itself with that
 binary (same process, same arguments, same first line, same exit status).
 """
@@ -37,10 +38,10 @@ def emulator_path() -> str:
             f"{EMULATOR_ENV} names {override!r}, which is not an executable file"
         )
     raise EmulatorNotFoundError(
-        "this zdkit install has no bundled zdkit-emulator (it ships in the binary wheels; "
-        "an install built from the source distribution has it only when its build could "
-        f"compile it): build it with `cargo build --release -p zdkit-emulator` in a zdkit "
-        f"source tree and set {EMULATOR_ENV} to the binary's path"
+        f"this zdkit install has no bundled zdkit-emulator ({_BUNDLED} is missing: the build "
+        "from source could not compile it, see the warnings of `pip install -v`): build it "
+        "with `cargo build --release -p zdkit-emulator` in a zdkit source tree and set "
+        f"{EMULATOR_ENV} to the binary's path"
     )
 
 
