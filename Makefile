@@ -157,7 +157,14 @@ docs: python docs-tools
 	sed 's/@VERSION@/$(ZDKIT_VERSION)/' docs/reference/index.html > "$(DOC_SITE)/index.html"
 	@echo "make docs: $(DOC_SITE)/index.html"
 
-test: build header-check lint rust-test c-test c-sanitize install-test python-test docs
+## The code blocks of README.md and docs/*.md (CONTRIBUTING.md: "Code blocks in the
+## documentation"): Python run against the emulator, C and C++ compiled with -Werror and,
+## when they are whole programs, run against it.
+snippets: python
+	"$(PY)" tests/docs/check_snippets.py --emulator "$(EMULATOR)" --include "$(ROOT)/include" \
+	  --lib-dir "$(DEBUG_DIR)" --build-dir "$(TARGET_DIR)/snippets"
+
+test: build header-check lint rust-test c-test c-sanitize install-test python-test docs snippets
 	@echo "make test: every check passed"
 
 demo: build
