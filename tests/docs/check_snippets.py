@@ -2,7 +2,7 @@
 from the API.
 
 - Every fenced ``python`` block runs in a fresh interpreter against a freshly started
-  ``zdkit-emulator`` (reset before each block), with the variables of CONTRIBUTING.md
+  ``zdkit-emulator`` (with tests/docs/emulator.toml, reset before each block), with the variables of CONTRIBUTING.md
   ("Code blocks in the documentation") set.
 - Every fenced ``c`` and ``cpp`` block is compiled with ``-Wall -Wextra -Wpedantic
   -Werror``. A block with a ``main`` function is linked against the built libzdkit and
@@ -123,9 +123,9 @@ def extract(path: Path) -> list[Block]:
 class Emulator:
     """A zdkit-emulator on 127.0.0.1, port 0; stopped by its PID."""
 
-    def __init__(self, binary: Path) -> None:
+    def __init__(self, binary: Path, config: Path) -> None:
         self.process = subprocess.Popen(
-            [str(binary), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            [str(binary), "--port", "0", "--config", str(config)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
         )
         lines: queue.Queue[str] = queue.Queue()
         stdout = self.process.stdout
@@ -243,6 +243,7 @@ def check_native(block: Block, args: argparse.Namespace, work: Path, emulator: E
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--emulator", type=Path, required=True)
+    parser.add_argument("--emulator-config", type=Path, default=ROOT / "tests" / "docs" / "emulator.toml")
     parser.add_argument("--include", type=Path, default=ROOT / "include")
     parser.add_argument("--lib-dir", type=Path, required=True)
     parser.add_argument("--build-dir", type=Path, required=True)
@@ -259,7 +260,7 @@ def main() -> int:
     shutil.rmtree(args.build_dir, ignore_errors=True)
     args.build_dir = args.build_dir.resolve()
     args.build_dir.mkdir(parents=True)
-    emulator = Emulator(args.emulator)
+    emulator = Emulator(args.emulator, args.emulator_config)
     failures: list[str] = []
     counts = {"python run": 0, "C/C++ programs run": 0, "C/C++ fragments compiled": 0}
     skipped: list[Block] = []
