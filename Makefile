@@ -133,7 +133,7 @@ python: build $(VENV_READY)
 ## pytest against the installed wheel and the emulator; mypy --strict; stubs vs extension.
 python-test: python tools
 	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_HOSTILE="$(DEBUG_DIR)/zdkit-hostile" "$(PY)" -m pytest -p no:cacheprovider bindings/python/tests
-	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python
+	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python tests/docs
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native
 
 ## Doxygen builds the C and C++ reference (install it when missing: root + apt only).
@@ -161,6 +161,7 @@ docs: python docs-tools
 ## documentation"): Python run against the emulator, C and C++ compiled with -Werror and,
 ## when they are whole programs, run against it.
 snippets: python
+	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_LIB_DIR="$(DEBUG_DIR)" "$(PY)" -m pytest -q -p no:cacheprovider tests/docs
 	"$(PY)" tests/docs/check_snippets.py --emulator "$(EMULATOR)" --include "$(ROOT)/include" \
 	  --lib-dir "$(DEBUG_DIR)" --build-dir "$(TARGET_DIR)/snippets"
 

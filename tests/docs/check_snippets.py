@@ -256,7 +256,11 @@ def main() -> int:
     args.lib_dir = args.lib_dir.resolve()
     args.include = args.include.resolve()
 
-    blocks = [block for path in files for block in extract(path.resolve())]
+    try:
+        blocks = [block for path in files for block in extract(path.resolve())]
+    except SnippetError as error:
+        print(f"FAILED {error}", file=sys.stderr)
+        return 1
     shutil.rmtree(args.build_dir, ignore_errors=True)
     args.build_dir = args.build_dir.resolve()
     args.build_dir.mkdir(parents=True)
