@@ -388,8 +388,10 @@ int64_t zdk_last_error_retry_after_ms(void);
  *
  * On success `*out` owns a new config: free it with `zdk_config_free`.
  *
- * @param out receives the new config, owned by the caller (free with `zdk_config_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param out receives the new config, owned by the caller (free with `zdk_config_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
 enum zdk_result zdk_config_new(struct zdk_config **out);
@@ -405,8 +407,10 @@ enum zdk_result zdk_config_new(struct zdk_config **out);
  * `zdk_config_free`. Reads the environment: do not call while another thread
  * changes it.
  *
- * @param out receives the new config, owned by the caller (free with `zdk_config_free`); written only on success.
- * @return `ZDK_OK`; `ZDK_ERR_INVALID_ARGUMENT` when a variable is missing or invalid (the message names it); `ZDK_ERR_NULL_ARGUMENT` for a NULL `out`.
+ * @param out receives the new config, owned by the caller (free with `zdk_config_free`);
+ *     written only on success.
+ * @return `ZDK_OK`; `ZDK_ERR_INVALID_ARGUMENT` when a variable is missing or invalid (the
+ *     message names it); `ZDK_ERR_NULL_ARGUMENT` for a NULL `out`.
  * @since 0.1
  */
 enum zdk_result zdk_config_from_env(struct zdk_config **out);
@@ -425,23 +429,24 @@ void zdk_config_free(struct zdk_config *config);
  * Checked by `zdk_client_new`.
  *
  * @param config the config to change (not shared with another thread during the call).
- * @param subdomain_or_url a subdomain (`"acme"`) or a base URL (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+ *     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_target(struct zdk_config *config,
-                                      const char *subdomain_or_url);
+enum zdk_result zdk_config_set_target(struct zdk_config *config, const char *subdomain_or_url);
 
 /**
  * Targets `https://{subdomain}.zendesk.com` (a URL is refused here).
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param subdomain the account's subdomain (`"acme"`); copied.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_subdomain(struct zdk_config *config,
-                                         const char *subdomain);
+enum zdk_result zdk_config_set_subdomain(struct zdk_config *config, const char *subdomain);
 
 /**
  * Targets a full base URL (`https://support.example.com`, the emulator's
@@ -450,11 +455,11 @@ enum zdk_result zdk_config_set_subdomain(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param base_url the base URL, scheme included; copied.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_base_url(struct zdk_config *config,
-                                        const char *base_url);
+enum zdk_result zdk_config_set_base_url(struct zdk_config *config, const char *base_url);
 
 /**
  * Uses an API token: `Authorization: Basic base64("{email}/token:{api_token}")`.
@@ -462,8 +467,10 @@ enum zdk_result zdk_config_set_base_url(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param email the email of the user the requests act as; copied.
- * @param api_token the account API token, a secret (copied, zeroed when the config is freed).
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @param api_token the account API token, a secret (copied, zeroed when the config is
+ *     freed).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
 enum zdk_result zdk_config_set_api_token(struct zdk_config *config,
@@ -475,12 +482,13 @@ enum zdk_result zdk_config_set_api_token(struct zdk_config *config,
  * OAuth token set before; checked by `zdk_client_new`.
  *
  * @param config the config to change (not shared with another thread during the call).
- * @param access_token the OAuth access token, a secret (copied, zeroed when the config is freed).
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @param access_token the OAuth access token, a secret (copied, zeroed when the config is
+ *     freed).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_oauth_token(struct zdk_config *config,
-                                           const char *access_token);
+enum zdk_result zdk_config_set_oauth_token(struct zdk_config *config, const char *access_token);
 
 /**
  * Always fails with `ZDK_ERR_INVALID_ARGUMENT`: Zendesk switched off password
@@ -490,7 +498,8 @@ enum zdk_result zdk_config_set_oauth_token(struct zdk_config *config,
  * @param config the config to change (not shared with another thread during the call).
  * @param email ignored.
  * @param password ignored; never stored or logged.
- * @return always `ZDK_ERR_INVALID_ARGUMENT` (or `ZDK_ERR_NULL_ARGUMENT` for a NULL argument).
+ * @return always `ZDK_ERR_INVALID_ARGUMENT` (or `ZDK_ERR_NULL_ARGUMENT` for a NULL
+ *     argument).
  * @since 0.1
  */
 enum zdk_result zdk_config_set_password(struct zdk_config *config,
@@ -502,11 +511,11 @@ enum zdk_result zdk_config_set_password(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param ms the timeout in milliseconds (1 to 86400000).
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_connect_timeout_ms(struct zdk_config *config,
-                                                  uint64_t ms);
+enum zdk_result zdk_config_set_connect_timeout_ms(struct zdk_config *config, uint64_t ms);
 
 /**
  * Sets the total timeout of one transfer in milliseconds (default 60000);
@@ -514,11 +523,11 @@ enum zdk_result zdk_config_set_connect_timeout_ms(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param ms the timeout in milliseconds (1 to 86400000).
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_timeout_ms(struct zdk_config *config,
-                                          uint64_t ms);
+enum zdk_result zdk_config_set_timeout_ms(struct zdk_config *config, uint64_t ms);
 
 /**
  * Replaces the `User-Agent` (default `zdkit/<version> libcurl/<version>`); CR or LF
@@ -526,11 +535,11 @@ enum zdk_result zdk_config_set_timeout_ms(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param user_agent the `User-Agent` value; copied.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_user_agent(struct zdk_config *config,
-                                          const char *user_agent);
+enum zdk_result zdk_config_set_user_agent(struct zdk_config *config, const char *user_agent);
 
 /**
  * Sets an explicit proxy URL (`http://proxy:3128`). Without one, libcurl honours the
@@ -540,8 +549,10 @@ enum zdk_result zdk_config_set_user_agent(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param proxy the proxy URL; copied.
- * @param no_proxy comma-separated hosts that bypass the proxy, or NULL to keep the earlier list; copied.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @param no_proxy comma-separated hosts that bypass the proxy, or NULL to keep the earlier
+ *     list; copied.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
 enum zdk_result zdk_config_set_proxy(struct zdk_config *config,
@@ -555,33 +566,33 @@ enum zdk_result zdk_config_set_proxy(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param hosts comma-separated host names or domains; copied.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_no_proxy(struct zdk_config *config,
-                                        const char *hosts);
+enum zdk_result zdk_config_set_no_proxy(struct zdk_config *config, const char *hosts);
 
 /**
  * Verifies servers with the CA certificates in this PEM file instead of the system's.
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param path the PEM file's path; copied, read when a client connects.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_ca_file(struct zdk_config *config,
-                                       const char *path);
+enum zdk_result zdk_config_set_ca_file(struct zdk_config *config, const char *path);
 
 /**
  * Verifies servers with the hashed CA certificates in this directory.
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param path the directory's path; copied, read when a client connects.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_ca_dir(struct zdk_config *config,
-                                      const char *path);
+enum zdk_result zdk_config_set_ca_dir(struct zdk_config *config, const char *path);
 
 /**
  * Presents a client certificate (mutual TLS): PEM certificate and private key files.
@@ -589,7 +600,8 @@ enum zdk_result zdk_config_set_ca_dir(struct zdk_config *config,
  * @param config the config to change (not shared with another thread during the call).
  * @param cert_path the PEM certificate file; copied.
  * @param key_path the PEM private key file; copied.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
 enum zdk_result zdk_config_set_client_cert(struct zdk_config *config,
@@ -604,11 +616,11 @@ enum zdk_result zdk_config_set_client_cert(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param retries the number of retries after the first attempt.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_max_retries(struct zdk_config *config,
-                                           uint32_t retries);
+enum zdk_result zdk_config_set_max_retries(struct zdk_config *config, uint32_t retries);
 
 /**
  * Sets the overall budget of one call in milliseconds, waits and retries included
@@ -617,11 +629,11 @@ enum zdk_result zdk_config_set_max_retries(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param ms the deadline in milliseconds (1 to 86400000).
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_deadline_ms(struct zdk_config *config,
-                                           uint64_t ms);
+enum zdk_result zdk_config_set_deadline_ms(struct zdk_config *config, uint64_t ms);
 
 /**
  * Non-zero: never wait — a rate limit or a retryable failure comes back at once
@@ -630,11 +642,11 @@ enum zdk_result zdk_config_set_deadline_ms(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param never_wait non-zero to never wait, zero to wait and retry.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_never_wait(struct zdk_config *config,
-                                          int32_t never_wait);
+enum zdk_result zdk_config_set_never_wait(struct zdk_config *config, int32_t never_wait);
 
 /**
  * Non-zero (the default): space requests out when the rate-limit headers say the
@@ -643,11 +655,11 @@ enum zdk_result zdk_config_set_never_wait(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param enabled non-zero to pace requests, zero to send at once.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_rate_limit_pacing(struct zdk_config *config,
-                                                 int32_t enabled);
+enum zdk_result zdk_config_set_rate_limit_pacing(struct zdk_config *config, int32_t enabled);
 
 /**
  * Sets the largest answer read into memory, in bytes, counted after decompression
@@ -657,11 +669,11 @@ enum zdk_result zdk_config_set_rate_limit_pacing(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param bytes the largest answer in bytes.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
-enum zdk_result zdk_config_set_max_response_bytes(struct zdk_config *config,
-                                                  uint64_t bytes);
+enum zdk_result zdk_config_set_max_response_bytes(struct zdk_config *config, uint64_t bytes);
 
 /**
  * Registers a log callback with its userdata (NULL `callback` removes it). See
@@ -671,7 +683,8 @@ enum zdk_result zdk_config_set_max_response_bytes(struct zdk_config *config,
  * @param config the config to change (not shared with another thread during the call).
  * @param callback the function that receives log lines, or NULL to log nothing.
  * @param userdata handed back to `callback` untouched; owned by the caller.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
 enum zdk_result zdk_config_set_log_callback(struct zdk_config *config,
@@ -690,10 +703,12 @@ enum zdk_result zdk_config_set_log_callback(struct zdk_config *config,
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param client_id the OAuth client's identifier; copied.
- * @param client_secret the OAuth client's secret (copied, zeroed when the config is freed).
+ * @param client_secret the OAuth client's secret (copied, zeroed when the config is
+ *     freed).
  * @param scope space-separated scopes, or NULL for `"read"`; copied.
  * @param expires_in the lifetime to ask for, in seconds, or 0 for 1800.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
 enum zdk_result zdk_config_set_oauth_client_credentials(struct zdk_config *config,
@@ -714,11 +729,14 @@ enum zdk_result zdk_config_set_oauth_client_credentials(struct zdk_config *confi
  *
  * @param config the config to change (not shared with another thread during the call).
  * @param client_id the OAuth client's identifier; copied.
- * @param client_secret the OAuth client's secret (copied, zeroed when the config is freed).
- * @param refresh_token the refresh token to start from, a secret (copied, zeroed when the config is freed).
+ * @param client_secret the OAuth client's secret (copied, zeroed when the config is
+ *     freed).
+ * @param refresh_token the refresh token to start from, a secret (copied, zeroed when the
+ *     config is freed).
  * @param on_rotate called with every new token set, or NULL.
  * @param userdata handed back to `on_rotate` untouched; owned by the caller.
- * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
  * @since 0.1
  */
 enum zdk_result zdk_config_set_oauth_refresh_token(struct zdk_config *config,
@@ -739,12 +757,13 @@ enum zdk_result zdk_config_set_oauth_refresh_token(struct zdk_config *config,
  * On success `*out` owns the client: free it with `zdk_client_free`.
  *
  * @param config the settings, only read (may be freed or reused after the call).
- * @param out receives the new client, owned by the caller (free with `zdk_client_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
-enum zdk_result zdk_client_new(const struct zdk_config *config,
-                               struct zdk_client **out);
+enum zdk_result zdk_client_new(const struct zdk_config *config, struct zdk_client **out);
 
 /**
  * Creates a client that authenticates with an API token
@@ -757,11 +776,15 @@ enum zdk_result zdk_client_new(const struct zdk_config *config,
  *
  * On success `*out` owns the client: free it with `zdk_client_free`.
  *
- * @param subdomain_or_url a subdomain (`"acme"`) or a base URL (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+ * @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+ *     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
  * @param email the email of the user the requests act as; copied.
- * @param api_token the account API token, a secret (copied, zeroed when the client is freed).
- * @param out receives the new client, owned by the caller (free with `zdk_client_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param api_token the account API token, a secret (copied, zeroed when the client is
+ *     freed).
+ * @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
 enum zdk_result zdk_client_new_api_token(const char *subdomain_or_url,
@@ -777,10 +800,14 @@ enum zdk_result zdk_client_new_api_token(const char *subdomain_or_url,
  *
  * On success `*out` owns the client: free it with `zdk_client_free`.
  *
- * @param subdomain_or_url a subdomain (`"acme"`) or a base URL (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
- * @param access_token the OAuth access token, a secret (copied, zeroed when the client is freed).
- * @param out receives the new client, owned by the caller (free with `zdk_client_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+ *     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+ * @param access_token the OAuth access token, a secret (copied, zeroed when the client is
+ *     freed).
+ * @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
 enum zdk_result zdk_client_new_oauth(const char *subdomain_or_url,
@@ -809,11 +836,17 @@ enum zdk_result zdk_client_new_oauth(const char *subdomain_or_url,
  *
  * @param client the client (borrowed for the call; thread-safe).
  * @param method the HTTP method, such as `"GET"`; copied.
- * @param path the path relative to the base URL, or a full URL on the client's origin; copied.
+ * @param path the path relative to the base URL, or a full URL on the client's origin;
+ *     copied.
  * @param body the body bytes (borrowed for the call), or NULL when `body_len` is 0.
  * @param body_len the number of bytes in `body`.
- * @param out receives the response, owned by the caller (free with `zdk_response_free`): set on success and for a non-2xx HTTP answer, not written otherwise, so initialise it to NULL.
- * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`, `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out` not written.
+ * @param out receives the response, owned by the caller (free with `zdk_response_free`):
+ *     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+ *     it to NULL.
+ * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+ *     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+ *     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+ *     not written.
  * @since 0.1
  */
 enum zdk_result zdk_client_request(const struct zdk_client *client,
@@ -829,8 +862,13 @@ enum zdk_result zdk_client_request(const struct zdk_client *client,
  *
  * @param client the client (borrowed for the call; thread-safe).
  * @param request the request, only read (borrowed for the call; may be sent again).
- * @param out receives the response, owned by the caller (free with `zdk_response_free`): set on success and for a non-2xx HTTP answer, not written otherwise, so initialise it to NULL.
- * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`, `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out` not written.
+ * @param out receives the response, owned by the caller (free with `zdk_response_free`):
+ *     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+ *     it to NULL.
+ * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+ *     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+ *     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+ *     not written.
  * @since 0.1
  */
 enum zdk_result zdk_client_send(const struct zdk_client *client,
@@ -850,8 +888,13 @@ enum zdk_result zdk_client_send(const struct zdk_client *client,
  * @param data the bytes to upload (borrowed for the call), or NULL when `len` is 0.
  * @param len the number of bytes in `data`.
  * @param token the token of an earlier upload to add to, or NULL for a new upload.
- * @param out receives the response, owned by the caller (free with `zdk_response_free`): set on success and for a non-2xx HTTP answer, not written otherwise, so initialise it to NULL.
- * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`, `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out` not written.
+ * @param out receives the response, owned by the caller (free with `zdk_response_free`):
+ *     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+ *     it to NULL.
+ * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+ *     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+ *     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+ *     not written.
  * @since 0.1
  */
 enum zdk_result zdk_client_upload(const struct zdk_client *client,
@@ -871,8 +914,13 @@ enum zdk_result zdk_client_upload(const struct zdk_client *client,
  * @param path the file to stream from disk; read during the call only.
  * @param content_type its MIME type, or NULL to guess it from `filename`.
  * @param token the token of an earlier upload to add to, or NULL for a new upload.
- * @param out receives the response, owned by the caller (free with `zdk_response_free`): set on success and for a non-2xx HTTP answer, not written otherwise, so initialise it to NULL.
- * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`, `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out` not written.
+ * @param out receives the response, owned by the caller (free with `zdk_response_free`):
+ *     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+ *     it to NULL.
+ * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+ *     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+ *     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+ *     not written.
  * @since 0.1
  */
 enum zdk_result zdk_client_upload_file(const struct zdk_client *client,
@@ -893,8 +941,12 @@ enum zdk_result zdk_client_upload_file(const struct zdk_client *client,
  * @param client the client (borrowed for the call; thread-safe).
  * @param job_id the job id from a `job_status` answer; copied.
  * @param timeout_ms how long to poll at most, in milliseconds (1 to 86400000).
- * @param out receives the response, owned by the caller (free with `zdk_response_free`): set on success and for a non-2xx HTTP answer, not written otherwise, so initialise it to NULL.
- * @return `ZDK_OK` when the job completed; `ZDK_ERR_JOB_FAILED` when it failed or was killed; `ZDK_ERR_TIMEOUT` past `timeout_ms`; another code for an HTTP, transport or argument error.
+ * @param out receives the response, owned by the caller (free with `zdk_response_free`):
+ *     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+ *     it to NULL.
+ * @return `ZDK_OK` when the job completed; `ZDK_ERR_JOB_FAILED` when it failed or was
+ *     killed; `ZDK_ERR_TIMEOUT` past `timeout_ms`; another code for an HTTP, transport or
+ *     argument error.
  * @since 0.1
  */
 enum zdk_result zdk_client_wait_for_job(const struct zdk_client *client,
@@ -922,13 +974,13 @@ void zdk_client_free(struct zdk_client *client);
  *
  * @param method the HTTP method; copied.
  * @param path the path or full URL on the client's origin; copied.
- * @param out receives the new request, owned by the caller (free with `zdk_request_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param out receives the new request, owned by the caller (free with `zdk_request_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
-enum zdk_result zdk_request_new(const char *method,
-                                const char *path,
-                                struct zdk_request **out);
+enum zdk_result zdk_request_new(const char *method, const char *path, struct zdk_request **out);
 
 /**
  * Appends a query parameter; name and value are percent-encoded when sent (pass
@@ -937,7 +989,8 @@ enum zdk_result zdk_request_new(const char *method,
  * @param request the request to change.
  * @param name the parameter's name, unencoded; copied.
  * @param value its value, unencoded; copied.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
 enum zdk_result zdk_request_add_query(struct zdk_request *request,
@@ -952,7 +1005,8 @@ enum zdk_result zdk_request_add_query(struct zdk_request *request,
  * @param request the request to change.
  * @param name the header's name; copied.
  * @param value its value; copied.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
 enum zdk_result zdk_request_add_header(struct zdk_request *request,
@@ -967,7 +1021,8 @@ enum zdk_result zdk_request_add_header(struct zdk_request *request,
  * @param content_type the body's MIME type, or NULL for `application/json`; copied.
  * @param body the body bytes (copied), or NULL when `body_len` is 0.
  * @param body_len the number of bytes in `body`.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
 enum zdk_result zdk_request_set_body(struct zdk_request *request,
@@ -983,11 +1038,11 @@ enum zdk_result zdk_request_set_body(struct zdk_request *request,
  *
  * @param request the request to change.
  * @param ms the timeout in milliseconds (1 to 86400000).
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
-enum zdk_result zdk_request_set_timeout_ms(struct zdk_request *request,
-                                           uint64_t ms);
+enum zdk_result zdk_request_set_timeout_ms(struct zdk_request *request, uint64_t ms);
 
 /**
  * Frees a request. NULL is a no-op.
@@ -1055,7 +1110,8 @@ size_t zdk_response_header_count(const struct zdk_response *response);
  * @param index the header's position, from 0.
  * @param name_out receives the borrowed header name.
  * @param value_out receives the borrowed header value.
- * @return `ZDK_OK`, `ZDK_ERR_INVALID_ARGUMENT` (index out of range) or `ZDK_ERR_NULL_ARGUMENT`.
+ * @return `ZDK_OK`, `ZDK_ERR_INVALID_ARGUMENT` (index out of range) or
+ *     `ZDK_ERR_NULL_ARGUMENT`.
  * @since 0.1
  */
 enum zdk_result zdk_response_header_at(const struct zdk_response *response,
@@ -1118,11 +1174,14 @@ void zdk_response_free(struct zdk_response *response);
  * On success `*out` owns the pager: free it with `zdk_pager_free`. The client must
  * outlive nothing: the pager keeps its own reference to the client's connections.
  *
- * @param client the client (borrowed for the call; thread-safe). The pager holds its own reference to the client's connections.
+ * @param client the client (borrowed for the call; thread-safe). The pager holds its own
+ *     reference to the client's connections.
  * @param path the list endpoint's path; copied.
  * @param query an URL-encoded query string without `?`, or NULL; copied.
- * @param out receives the new pager, owned by the caller (free with `zdk_pager_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
 enum zdk_result zdk_pager_new(const struct zdk_client *client,
@@ -1139,8 +1198,10 @@ enum zdk_result zdk_pager_new(const struct zdk_client *client,
  *
  * @param client the client (borrowed for the call; thread-safe).
  * @param query the search query, unencoded (`"type:ticket status:open"`); copied.
- * @param out receives the new pager, owned by the caller (free with `zdk_pager_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
 enum zdk_result zdk_search_new(const struct zdk_client *client,
@@ -1157,8 +1218,10 @@ enum zdk_result zdk_search_new(const struct zdk_client *client,
  * @param query the search query, unencoded; copied.
  * @param result_type the `filter[type]` value; copied.
  * @param page_size results per page, 1 to 1000.
- * @param out receives the new pager, owned by the caller (free with `zdk_pager_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
 enum zdk_result zdk_search_export_new(const struct zdk_client *client,
@@ -1175,12 +1238,14 @@ enum zdk_result zdk_search_export_new(const struct zdk_client *client,
  * for again.
  *
  * @param pager the pager (one thread at a time).
- * @param out receives the page's response, owned by the caller (free with `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written otherwise.
- * @return `ZDK_OK` with a page; `ZDK_DONE` after the last page; another code for a failure (the thread's last error describes it).
+ * @param out receives the page's response, owned by the caller (free with
+ *     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
+ *     otherwise.
+ * @return `ZDK_OK` with a page; `ZDK_DONE` after the last page; another code for a failure
+ *     (the thread's last error describes it).
  * @since 0.1
  */
-enum zdk_result zdk_pager_next(struct zdk_pager *pager,
-                               struct zdk_response **out);
+enum zdk_result zdk_pager_next(struct zdk_pager *pager, struct zdk_response **out);
 
 /**
  * true when another page may follow (before the first page, and while
@@ -1227,8 +1292,10 @@ void zdk_pager_free(struct zdk_pager *pager);
  * @param start_time Unix time to start from, or 0.
  * @param cursor a saved position from `zdk_export_cursor` to resume from, or NULL; copied.
  * @param per_page items per page, 1 to 1000.
- * @param out receives the new export, owned by the caller (free with `zdk_export_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param out receives the new export, owned by the caller (free with `zdk_export_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
 enum zdk_result zdk_export_new(const struct zdk_client *client,
@@ -1245,12 +1312,14 @@ enum zdk_result zdk_export_new(const struct zdk_client *client,
  * with `zdk_export_cursor` after each page.
  *
  * @param export_ the export (one thread at a time).
- * @param out receives the page's response, owned by the caller (free with `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written otherwise.
- * @return `ZDK_OK` with a page; `ZDK_DONE` at the end of the stream; another code for a failure (the thread's last error describes it).
+ * @param out receives the page's response, owned by the caller (free with
+ *     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
+ *     otherwise.
+ * @return `ZDK_OK` with a page; `ZDK_DONE` at the end of the stream; another code for a
+ *     failure (the thread's last error describes it).
  * @since 0.1
  */
-enum zdk_result zdk_export_next(struct zdk_export *export_,
-                                struct zdk_response **out);
+enum zdk_result zdk_export_next(struct zdk_export *export_, struct zdk_response **out);
 
 /**
  * The position to resume from: the latest `after_cursor` (cursor-based) or the
@@ -1280,12 +1349,13 @@ void zdk_export_free(struct zdk_export *export_);
  * manages no token (API token, static bearer) or none was obtained yet.
  *
  * @param client the client (borrowed for the call; thread-safe).
- * @param out receives a new token set owned by the caller (free with `zdk_token_set_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param out receives a new token set owned by the caller (free with
+ *     `zdk_token_set_free`); written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
-enum zdk_result zdk_client_token_set(const struct zdk_client *client,
-                                     struct zdk_token_set **out);
+enum zdk_result zdk_client_token_set(const struct zdk_client *client, struct zdk_token_set **out);
 
 /**
  * The access token, or NULL for a NULL set. Borrowed until `zdk_token_set_free`.
@@ -1347,27 +1417,32 @@ void zdk_string_free(char *text);
  * bytes; keep it secret until the code exchange) and `*challenge_out` (for the
  * authorize URL). Free both with `zdk_string_free`.
  *
- * @param verifier_out receives the code verifier, owned by the caller (free with `zdk_string_free`); written only on success.
- * @param challenge_out receives the S256 code challenge, owned by the caller (free with `zdk_string_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param verifier_out receives the code verifier, owned by the caller (free with
+ *     `zdk_string_free`); written only on success.
+ * @param challenge_out receives the S256 code challenge, owned by the caller (free with
+ *     `zdk_string_free`); written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
-enum zdk_result zdk_oauth_pkce_pair(char **verifier_out,
-                                    char **challenge_out);
+enum zdk_result zdk_oauth_pkce_pair(char **verifier_out, char **challenge_out);
 
 /**
  * The URL to send a user to so they grant your OAuth client access
  * (`{base}/oauth/authorizations/new?response_type=code&…`). `state` and
  * `code_challenge` may be NULL. Free `*out` with `zdk_string_free`.
  *
- * @param subdomain_or_url a subdomain (`"acme"`) or a base URL (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+ * @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+ *     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
  * @param client_id the OAuth client's identifier; copied.
  * @param redirect_uri where Zendesk sends the user back; copied.
  * @param scope space-separated scopes; copied.
  * @param state an opaque value returned with the redirect, or NULL.
  * @param code_challenge the PKCE challenge from `zdk_oauth_pkce_pair`, or NULL.
- * @param out receives a new string owned by the caller (free with `zdk_string_free`); written only on success.
- * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @param out receives a new string owned by the caller (free with `zdk_string_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
  * @since 0.1
  */
 enum zdk_result zdk_oauth_authorize_url(const char *subdomain_or_url,
@@ -1384,14 +1459,17 @@ enum zdk_result zdk_oauth_authorize_url(const char *subdomain_or_url,
  * Refusals (`invalid_grant`, `invalid_client`) give `ZDK_ERR_AUTHENTICATION` with
  * Zendesk's code and description. Free `*out` with `zdk_token_set_free`.
  *
- * @param subdomain_or_url a subdomain (`"acme"`) or a base URL (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+ * @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+ *     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
  * @param client_id the OAuth client's identifier; copied.
  * @param client_secret the OAuth client's secret; copied, zeroed after use.
  * @param code the authorization code from the redirect; copied.
  * @param redirect_uri the same redirect URI the authorize URL named; copied.
  * @param code_verifier the PKCE verifier, or NULL.
- * @param out receives a new token set owned by the caller (free with `zdk_token_set_free`); written only on success.
- * @return `ZDK_OK`; `ZDK_ERR_AUTHENTICATION` when Zendesk refuses the code or client; another code for a transport or argument error.
+ * @param out receives a new token set owned by the caller (free with
+ *     `zdk_token_set_free`); written only on success.
+ * @return `ZDK_OK`; `ZDK_ERR_AUTHENTICATION` when Zendesk refuses the code or client;
+ *     another code for a transport or argument error.
  * @since 0.1
  */
 enum zdk_result zdk_oauth_exchange_code(const char *subdomain_or_url,

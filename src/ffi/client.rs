@@ -42,8 +42,10 @@ fn new_client(config: Config, out: Out<*mut zdk_client>) -> Result<(), FfiError>
 /// On success `*out` owns the client: free it with `zdk_client_free`.
 ///
 /// @param config the settings, only read (may be freed or reused after the call).
-/// @param out receives the new client, owned by the caller (free with `zdk_client_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_new(
@@ -67,11 +69,15 @@ pub unsafe extern "C" fn zdk_client_new(
 ///
 /// On success `*out` owns the client: free it with `zdk_client_free`.
 ///
-/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+///     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
 /// @param email the email of the user the requests act as; copied.
-/// @param api_token the account API token, a secret (copied, zeroed when the client is freed).
-/// @param out receives the new client, owned by the caller (free with `zdk_client_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param api_token the account API token, a secret (copied, zeroed when the client is
+///     freed).
+/// @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_new_api_token(
@@ -100,10 +106,14 @@ pub unsafe extern "C" fn zdk_client_new_api_token(
 ///
 /// On success `*out` owns the client: free it with `zdk_client_free`.
 ///
-/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
-/// @param access_token the OAuth access token, a secret (copied, zeroed when the client is freed).
-/// @param out receives the new client, owned by the caller (free with `zdk_client_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+///     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+/// @param access_token the OAuth access token, a secret (copied, zeroed when the client is
+///     freed).
+/// @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_new_oauth(
@@ -153,11 +163,17 @@ fn send(
 ///
 /// @param client the client (borrowed for the call; thread-safe).
 /// @param method the HTTP method, such as `"GET"`; copied.
-/// @param path the path relative to the base URL, or a full URL on the client's origin; copied.
+/// @param path the path relative to the base URL, or a full URL on the client's origin;
+///     copied.
 /// @param body the body bytes (borrowed for the call), or NULL when `body_len` is 0.
 /// @param body_len the number of bytes in `body`.
-/// @param out receives the response, owned by the caller (free with `zdk_response_free`): set on success and for a non-2xx HTTP answer, not written otherwise, so initialise it to NULL.
-/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`, `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out` not written.
+/// @param out receives the response, owned by the caller (free with `zdk_response_free`):
+///     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+///     it to NULL.
+/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+///     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+///     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+///     not written.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_request(
@@ -187,8 +203,13 @@ pub unsafe extern "C" fn zdk_client_request(
 ///
 /// @param client the client (borrowed for the call; thread-safe).
 /// @param request the request, only read (borrowed for the call; may be sent again).
-/// @param out receives the response, owned by the caller (free with `zdk_response_free`): set on success and for a non-2xx HTTP answer, not written otherwise, so initialise it to NULL.
-/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`, `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out` not written.
+/// @param out receives the response, owned by the caller (free with `zdk_response_free`):
+///     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+///     it to NULL.
+/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+///     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+///     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+///     not written.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_send(
@@ -216,8 +237,13 @@ pub unsafe extern "C" fn zdk_client_send(
 /// @param data the bytes to upload (borrowed for the call), or NULL when `len` is 0.
 /// @param len the number of bytes in `data`.
 /// @param token the token of an earlier upload to add to, or NULL for a new upload.
-/// @param out receives the response, owned by the caller (free with `zdk_response_free`): set on success and for a non-2xx HTTP answer, not written otherwise, so initialise it to NULL.
-/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`, `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out` not written.
+/// @param out receives the response, owned by the caller (free with `zdk_response_free`):
+///     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+///     it to NULL.
+/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+///     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+///     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+///     not written.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_upload(
@@ -254,8 +280,13 @@ pub unsafe extern "C" fn zdk_client_upload(
 /// @param path the file to stream from disk; read during the call only.
 /// @param content_type its MIME type, or NULL to guess it from `filename`.
 /// @param token the token of an earlier upload to add to, or NULL for a new upload.
-/// @param out receives the response, owned by the caller (free with `zdk_response_free`): set on success and for a non-2xx HTTP answer, not written otherwise, so initialise it to NULL.
-/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`, `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out` not written.
+/// @param out receives the response, owned by the caller (free with `zdk_response_free`):
+///     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+///     it to NULL.
+/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+///     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+///     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+///     not written.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_upload_file(
@@ -289,8 +320,12 @@ pub unsafe extern "C" fn zdk_client_upload_file(
 /// @param client the client (borrowed for the call; thread-safe).
 /// @param job_id the job id from a `job_status` answer; copied.
 /// @param timeout_ms how long to poll at most, in milliseconds (1 to 86400000).
-/// @param out receives the response, owned by the caller (free with `zdk_response_free`): set on success and for a non-2xx HTTP answer, not written otherwise, so initialise it to NULL.
-/// @return `ZDK_OK` when the job completed; `ZDK_ERR_JOB_FAILED` when it failed or was killed; `ZDK_ERR_TIMEOUT` past `timeout_ms`; another code for an HTTP, transport or argument error.
+/// @param out receives the response, owned by the caller (free with `zdk_response_free`):
+///     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+///     it to NULL.
+/// @return `ZDK_OK` when the job completed; `ZDK_ERR_JOB_FAILED` when it failed or was
+///     killed; `ZDK_ERR_TIMEOUT` past `timeout_ms`; another code for an HTTP, transport or
+///     argument error.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_wait_for_job(

@@ -45,8 +45,10 @@ impl zdk_config {
 ///
 /// On success `*out` owns a new config: free it with `zdk_config_free`.
 ///
-/// @param out receives the new config, owned by the caller (free with `zdk_config_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param out receives the new config, owned by the caller (free with `zdk_config_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result {
@@ -68,8 +70,10 @@ pub unsafe extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result
 /// `zdk_config_free`. Reads the environment: do not call while another thread
 /// changes it.
 ///
-/// @param out receives the new config, owned by the caller (free with `zdk_config_free`); written only on success.
-/// @return `ZDK_OK`; `ZDK_ERR_INVALID_ARGUMENT` when a variable is missing or invalid (the message names it); `ZDK_ERR_NULL_ARGUMENT` for a NULL `out`.
+/// @param out receives the new config, owned by the caller (free with `zdk_config_free`);
+///     written only on success.
+/// @return `ZDK_OK`; `ZDK_ERR_INVALID_ARGUMENT` when a variable is missing or invalid (the
+///     message names it); `ZDK_ERR_NULL_ARGUMENT` for a NULL `out`.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_result {
@@ -106,8 +110,10 @@ fn target_of_kind(b: ConfigBuilder, text: &str, url: bool) -> Result<ConfigBuild
 /// Checked by `zdk_client_new`.
 ///
 /// @param config the config to change (not shared with another thread during the call).
-/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+///     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_target(
@@ -121,7 +127,8 @@ pub unsafe extern "C" fn zdk_config_set_target(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param subdomain the account's subdomain (`"acme"`); copied.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_subdomain(
@@ -137,7 +144,8 @@ pub unsafe extern "C" fn zdk_config_set_subdomain(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param base_url the base URL, scheme included; copied.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_base_url(
@@ -152,8 +160,10 @@ pub unsafe extern "C" fn zdk_config_set_base_url(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param email the email of the user the requests act as; copied.
-/// @param api_token the account API token, a secret (copied, zeroed when the config is freed).
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @param api_token the account API token, a secret (copied, zeroed when the config is
+///     freed).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_api_token(
@@ -168,8 +178,10 @@ pub unsafe extern "C" fn zdk_config_set_api_token(
 /// OAuth token set before; checked by `zdk_client_new`.
 ///
 /// @param config the config to change (not shared with another thread during the call).
-/// @param access_token the OAuth access token, a secret (copied, zeroed when the config is freed).
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @param access_token the OAuth access token, a secret (copied, zeroed when the config is
+///     freed).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_oauth_token(
@@ -186,7 +198,8 @@ pub unsafe extern "C" fn zdk_config_set_oauth_token(
 /// @param config the config to change (not shared with another thread during the call).
 /// @param email ignored.
 /// @param password ignored; never stored or logged.
-/// @return always `ZDK_ERR_INVALID_ARGUMENT` (or `ZDK_ERR_NULL_ARGUMENT` for a NULL argument).
+/// @return always `ZDK_ERR_INVALID_ARGUMENT` (or `ZDK_ERR_NULL_ARGUMENT` for a NULL
+///     argument).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_password(
@@ -210,7 +223,8 @@ pub unsafe extern "C" fn zdk_config_set_password(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param ms the timeout in milliseconds (1 to 86400000).
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_connect_timeout_ms(
@@ -225,7 +239,8 @@ pub unsafe extern "C" fn zdk_config_set_connect_timeout_ms(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param ms the timeout in milliseconds (1 to 86400000).
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_timeout_ms(config: *mut zdk_config, ms: u64) -> zdk_result {
@@ -237,7 +252,8 @@ pub unsafe extern "C" fn zdk_config_set_timeout_ms(config: *mut zdk_config, ms: 
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param user_agent the `User-Agent` value; copied.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_user_agent(
@@ -254,8 +270,10 @@ pub unsafe extern "C" fn zdk_config_set_user_agent(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param proxy the proxy URL; copied.
-/// @param no_proxy comma-separated hosts that bypass the proxy, or NULL to keep the earlier list; copied.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @param no_proxy comma-separated hosts that bypass the proxy, or NULL to keep the earlier
+///     list; copied.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_proxy(
@@ -280,7 +298,8 @@ pub unsafe extern "C" fn zdk_config_set_proxy(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param hosts comma-separated host names or domains; copied.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_no_proxy(
@@ -294,7 +313,8 @@ pub unsafe extern "C" fn zdk_config_set_no_proxy(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param path the PEM file's path; copied, read when a client connects.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_ca_file(
@@ -308,7 +328,8 @@ pub unsafe extern "C" fn zdk_config_set_ca_file(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param path the directory's path; copied, read when a client connects.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_ca_dir(
@@ -323,7 +344,8 @@ pub unsafe extern "C" fn zdk_config_set_ca_dir(
 /// @param config the config to change (not shared with another thread during the call).
 /// @param cert_path the PEM certificate file; copied.
 /// @param key_path the PEM private key file; copied.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_client_cert(
@@ -343,7 +365,8 @@ pub unsafe extern "C" fn zdk_config_set_client_cert(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param retries the number of retries after the first attempt.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_max_retries(
@@ -359,7 +382,8 @@ pub unsafe extern "C" fn zdk_config_set_max_retries(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param ms the deadline in milliseconds (1 to 86400000).
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_deadline_ms(
@@ -375,7 +399,8 @@ pub unsafe extern "C" fn zdk_config_set_deadline_ms(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param never_wait non-zero to never wait, zero to wait and retry.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_never_wait(
@@ -391,7 +416,8 @@ pub unsafe extern "C" fn zdk_config_set_never_wait(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param enabled non-zero to pace requests, zero to send at once.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_rate_limit_pacing(
@@ -408,7 +434,8 @@ pub unsafe extern "C" fn zdk_config_set_rate_limit_pacing(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param bytes the largest answer in bytes.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_max_response_bytes(
@@ -425,7 +452,8 @@ pub unsafe extern "C" fn zdk_config_set_max_response_bytes(
 /// @param config the config to change (not shared with another thread during the call).
 /// @param callback the function that receives log lines, or NULL to log nothing.
 /// @param userdata handed back to `callback` untouched; owned by the caller.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_log_callback(
@@ -450,10 +478,12 @@ pub unsafe extern "C" fn zdk_config_set_log_callback(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param client_id the OAuth client's identifier; copied.
-/// @param client_secret the OAuth client's secret (copied, zeroed when the config is freed).
+/// @param client_secret the OAuth client's secret (copied, zeroed when the config is
+///     freed).
 /// @param scope space-separated scopes, or NULL for `"read"`; copied.
 /// @param expires_in the lifetime to ask for, in seconds, or 0 for 1800.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
@@ -491,11 +521,14 @@ pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
 ///
 /// @param config the config to change (not shared with another thread during the call).
 /// @param client_id the OAuth client's identifier; copied.
-/// @param client_secret the OAuth client's secret (copied, zeroed when the config is freed).
-/// @param refresh_token the refresh token to start from, a secret (copied, zeroed when the config is freed).
+/// @param client_secret the OAuth client's secret (copied, zeroed when the config is
+///     freed).
+/// @param refresh_token the refresh token to start from, a secret (copied, zeroed when the
+///     config is freed).
 /// @param on_rotate called with every new token set, or NULL.
 /// @param userdata handed back to `on_rotate` untouched; owned by the caller.
-/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_oauth_refresh_token(

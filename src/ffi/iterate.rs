@@ -58,11 +58,14 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 /// On success `*out` owns the pager: free it with `zdk_pager_free`. The client must
 /// outlive nothing: the pager keeps its own reference to the client's connections.
 ///
-/// @param client the client (borrowed for the call; thread-safe). The pager holds its own reference to the client's connections.
+/// @param client the client (borrowed for the call; thread-safe). The pager holds its own
+///     reference to the client's connections.
 /// @param path the list endpoint's path; copied.
 /// @param query an URL-encoded query string without `?`, or NULL; copied.
-/// @param out receives the new pager, owned by the caller (free with `zdk_pager_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_new(
@@ -95,8 +98,10 @@ pub unsafe extern "C" fn zdk_pager_new(
 ///
 /// @param client the client (borrowed for the call; thread-safe).
 /// @param query the search query, unencoded (`"type:ticket status:open"`); copied.
-/// @param out receives the new pager, owned by the caller (free with `zdk_pager_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_search_new(
@@ -123,8 +128,10 @@ pub unsafe extern "C" fn zdk_search_new(
 /// @param query the search query, unencoded; copied.
 /// @param result_type the `filter[type]` value; copied.
 /// @param page_size results per page, 1 to 1000.
-/// @param out receives the new pager, owned by the caller (free with `zdk_pager_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_search_export_new(
@@ -152,8 +159,11 @@ pub unsafe extern "C" fn zdk_search_export_new(
 /// for again.
 ///
 /// @param pager the pager (one thread at a time).
-/// @param out receives the page's response, owned by the caller (free with `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written otherwise.
-/// @return `ZDK_OK` with a page; `ZDK_DONE` after the last page; another code for a failure (the thread's last error describes it).
+/// @param out receives the page's response, owned by the caller (free with
+///     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
+///     otherwise.
+/// @return `ZDK_OK` with a page; `ZDK_DONE` after the last page; another code for a failure
+///     (the thread's last error describes it).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_next(
@@ -254,8 +264,10 @@ pub struct zdk_export {
 /// @param start_time Unix time to start from, or 0.
 /// @param cursor a saved position from `zdk_export_cursor` to resume from, or NULL; copied.
 /// @param per_page items per page, 1 to 1000.
-/// @param out receives the new export, owned by the caller (free with `zdk_export_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param out receives the new export, owned by the caller (free with `zdk_export_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_new(
@@ -286,8 +298,11 @@ pub unsafe extern "C" fn zdk_export_new(
 /// with `zdk_export_cursor` after each page.
 ///
 /// @param export_ the export (one thread at a time).
-/// @param out receives the page's response, owned by the caller (free with `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written otherwise.
-/// @return `ZDK_OK` with a page; `ZDK_DONE` at the end of the stream; another code for a failure (the thread's last error describes it).
+/// @param out receives the page's response, owned by the caller (free with
+///     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
+///     otherwise.
+/// @return `ZDK_OK` with a page; `ZDK_DONE` at the end of the stream; another code for a
+///     failure (the thread's last error describes it).
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_next(

@@ -114,8 +114,10 @@ impl zdk_token_set {
 /// manages no token (API token, static bearer) or none was obtained yet.
 ///
 /// @param client the client (borrowed for the call; thread-safe).
-/// @param out receives a new token set owned by the caller (free with `zdk_token_set_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param out receives a new token set owned by the caller (free with
+///     `zdk_token_set_free`); written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_token_set(
@@ -227,9 +229,12 @@ pub unsafe extern "C" fn zdk_string_free(text: *mut c_char) {
 /// bytes; keep it secret until the code exchange) and `*challenge_out` (for the
 /// authorize URL). Free both with `zdk_string_free`.
 ///
-/// @param verifier_out receives the code verifier, owned by the caller (free with `zdk_string_free`); written only on success.
-/// @param challenge_out receives the S256 code challenge, owned by the caller (free with `zdk_string_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param verifier_out receives the code verifier, owned by the caller (free with
+///     `zdk_string_free`); written only on success.
+/// @param challenge_out receives the S256 code challenge, owned by the caller (free with
+///     `zdk_string_free`); written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_oauth_pkce_pair(
@@ -249,14 +254,17 @@ pub unsafe extern "C" fn zdk_oauth_pkce_pair(
 /// (`{base}/oauth/authorizations/new?response_type=code&…`). `state` and
 /// `code_challenge` may be NULL. Free `*out` with `zdk_string_free`.
 ///
-/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+///     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
 /// @param client_id the OAuth client's identifier; copied.
 /// @param redirect_uri where Zendesk sends the user back; copied.
 /// @param scope space-separated scopes; copied.
 /// @param state an opaque value returned with the redirect, or NULL.
 /// @param code_challenge the PKCE challenge from `zdk_oauth_pkce_pair`, or NULL.
-/// @param out receives a new string owned by the caller (free with `zdk_string_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param out receives a new string owned by the caller (free with `zdk_string_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_oauth_authorize_url(
@@ -294,14 +302,17 @@ pub unsafe extern "C" fn zdk_oauth_authorize_url(
 /// Refusals (`invalid_grant`, `invalid_client`) give `ZDK_ERR_AUTHENTICATION` with
 /// Zendesk's code and description. Free `*out` with `zdk_token_set_free`.
 ///
-/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+///     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
 /// @param client_id the OAuth client's identifier; copied.
 /// @param client_secret the OAuth client's secret; copied, zeroed after use.
 /// @param code the authorization code from the redirect; copied.
 /// @param redirect_uri the same redirect URI the authorize URL named; copied.
 /// @param code_verifier the PKCE verifier, or NULL.
-/// @param out receives a new token set owned by the caller (free with `zdk_token_set_free`); written only on success.
-/// @return `ZDK_OK`; `ZDK_ERR_AUTHENTICATION` when Zendesk refuses the code or client; another code for a transport or argument error.
+/// @param out receives a new token set owned by the caller (free with
+///     `zdk_token_set_free`); written only on success.
+/// @return `ZDK_OK`; `ZDK_ERR_AUTHENTICATION` when Zendesk refuses the code or client;
+///     another code for a transport or argument error.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_oauth_exchange_code(

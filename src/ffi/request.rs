@@ -23,8 +23,10 @@ pub struct zdk_request {
 ///
 /// @param method the HTTP method; copied.
 /// @param path the path or full URL on the client's origin; copied.
-/// @param out receives the new request, owned by the caller (free with `zdk_request_free`); written only on success.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @param out receives the new request, owned by the caller (free with `zdk_request_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_new(
@@ -49,7 +51,8 @@ pub unsafe extern "C" fn zdk_request_new(
 /// @param request the request to change.
 /// @param name the parameter's name, unencoded; copied.
 /// @param value its value, unencoded; copied.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_add_query(
@@ -76,7 +79,8 @@ pub unsafe extern "C" fn zdk_request_add_query(
 /// @param request the request to change.
 /// @param name the header's name; copied.
 /// @param value its value; copied.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_add_header(
@@ -103,7 +107,8 @@ pub unsafe extern "C" fn zdk_request_add_header(
 /// @param content_type the body's MIME type, or NULL for `application/json`; copied.
 /// @param body the body bytes (copied), or NULL when `body_len` is 0.
 /// @param body_len the number of bytes in `body`.
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_set_body(
@@ -130,7 +135,8 @@ pub unsafe extern "C" fn zdk_request_set_body(
 ///
 /// @param request the request to change.
 /// @param ms the timeout in milliseconds (1 to 86400000).
-/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_set_timeout_ms(

@@ -162,7 +162,8 @@ pub unsafe extern "C" fn zdk_response_header_count(response: *const zdk_response
 /// @param index the header's position, from 0.
 /// @param name_out receives the borrowed header name.
 /// @param value_out receives the borrowed header value.
-/// @return `ZDK_OK`, `ZDK_ERR_INVALID_ARGUMENT` (index out of range) or `ZDK_ERR_NULL_ARGUMENT`.
+/// @return `ZDK_OK`, `ZDK_ERR_INVALID_ARGUMENT` (index out of range) or
+///     `ZDK_ERR_NULL_ARGUMENT`.
 /// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_header_at(
