@@ -305,7 +305,7 @@ pub unsafe extern "C" fn zdk_oauth_authorize_url(
 /// @param subdomain_or_url a subdomain (`"acme"`) or a base URL
 ///     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
 /// @param client_id the OAuth client's identifier; copied.
-/// @param client_secret the OAuth client's secret; copied, zeroed after use.
+/// @param client_secret the OAuth client's secret; read during the call, never logged.
 /// @param code the authorization code from the redirect; copied.
 /// @param redirect_uri the same redirect URI the authorize URL named; copied.
 /// @param code_verifier the PKCE verifier, or NULL.
