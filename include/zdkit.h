@@ -321,6 +321,19 @@ enum zdk_result zdk_last_error_code(void);
  * pattern is safe: read the message, look at the error response's status, headers
  * and body, free the response, then print the message.
  *
+ * Example:
+ *
+ * ```c
+ * zdk_response *response = NULL;
+ * if (zdk_client_request(client, "GET", "/api/v2/tickets/42.json", NULL, 0, &response) != ZDK_OK) {
+ *     const char *message = zdk_last_error_message();  // still valid after the accessors below
+ *     const char *retry = zdk_response_header(response, "Retry-After");
+ *     fprintf(stderr, "%s (HTTP %u, Retry-After %s)\n", message, (unsigned)zdk_response_status(response),
+ *             retry ? retry : "-");
+ * }
+ * zdk_response_free(response);
+ * ```
+ *
  * @return the borrowed message, or NULL when the last call succeeded.
  * @since 0.1
  */
@@ -387,6 +400,21 @@ int64_t zdk_last_error_retry_after_ms(void);
  * `zdk_config_set_base_url`) and one credential before `zdk_client_new`.
  *
  * On success `*out` owns a new config: free it with `zdk_config_free`.
+ *
+ * Example:
+ *
+ * ```c
+ * zdk_config *config = NULL;
+ * zdk_client *made = NULL;
+ * zdk_result rc = zdk_config_new(&config);
+ * if (rc == ZDK_OK) rc = zdk_config_set_subdomain(config, "acme");
+ * if (rc == ZDK_OK) rc = zdk_config_set_oauth_token(config, "an-access-token");
+ * if (rc == ZDK_OK) rc = zdk_config_set_deadline_ms(config, 30000);
+ * if (rc == ZDK_OK) rc = zdk_client_new(config, &made);
+ * if (rc != ZDK_OK) fprintf(stderr, "%s\n", zdk_last_error_message());
+ * zdk_config_free(config);  // the client keeps what it needs
+ * zdk_client_free(made);
+ * ```
  *
  * @param out receives the new config, owned by the caller (free with `zdk_config_free`);
  *     written only on success.
@@ -834,6 +862,24 @@ enum zdk_result zdk_client_new_oauth(const char *subdomain_or_url,
  * Redirects are followed only on the client's origin; credentials are never sent
  * to another host.
  *
+ * Example:
+ *
+ * ```c
+ * const char *json = "{\"ticket\": {\"subject\": \"Hi\", \"comment\": {\"body\": \"Hello\"}}}";
+ * zdk_response *response = NULL;  // NULL first: a transport error leaves it unwritten
+ * zdk_result rc = zdk_client_request(client, "POST", "/api/v2/tickets.json",
+ *                                    (const uint8_t *)json, strlen(json), &response);
+ * if (rc == ZDK_OK) {
+ *     size_t len = 0;
+ *     const uint8_t *body = zdk_response_body(response, &len);
+ *     printf("HTTP %u: %.*s\n", (unsigned)zdk_response_status(response), (int)len, (const char *)body);
+ * } else {
+ *     const char *request_id = zdk_last_error_request_id();
+ *     fprintf(stderr, "%s (request id %s)\n", zdk_last_error_message(), request_id ? request_id : "-");
+ * }
+ * zdk_response_free(response);  // also the answer of an HTTP error
+ * ```
+ *
  * @param client the client (borrowed for the call; thread-safe).
  * @param method the HTTP method, such as `"GET"`; copied.
  * @param path the path relative to the base URL, or a full URL on the client's origin;
@@ -1106,6 +1152,16 @@ size_t zdk_response_header_count(const struct zdk_response *response);
  * for a NULL argument; outputs untouched then. The code is only returned: this
  * accessor never touches the thread's last error.
  *
+ * Example:
+ *
+ * ```c
+ * size_t count = zdk_response_header_count(response);
+ * for (size_t i = 0; i < count; i++) {
+ *     const char *name = NULL, *value = NULL;
+ *     if (zdk_response_header_at(response, i, &name, &value) == ZDK_OK) printf("%s: %s\n", name, value);
+ * }
+ * ```
+ *
  * @param response the response.
  * @param index the header's position, from 0.
  * @param name_out receives the borrowed header name.
@@ -1237,6 +1293,25 @@ enum zdk_result zdk_search_export_new(const struct zdk_client *client,
  * set, as with `zdk_client_request`). After an error the same page may be asked
  * for again.
  *
+ * Example:
+ *
+ * ```c
+ * zdk_pager *pager = NULL;
+ * zdk_response *page = NULL;
+ * zdk_result rc = zdk_pager_new(client, "/api/v2/tickets.json", "page[size]=100", &pager);
+ * while (rc == ZDK_OK && (rc = zdk_pager_next(pager, &page)) == ZDK_OK) {
+ *     size_t len = 0;
+ *     const uint8_t *json = zdk_response_body(page, &len);  // one page of tickets
+ *     printf("%zu bytes\n", len);
+ *     (void)json;
+ *     zdk_response_free(page);
+ *     page = NULL;
+ * }
+ * if (rc != ZDK_DONE) fprintf(stderr, "%s\n", zdk_last_error_message());
+ * zdk_response_free(page);  // set when an HTTP error stopped the walk
+ * zdk_pager_free(pager);
+ * ```
+ *
  * @param pager the pager (one thread at a time).
  * @param out receives the page's response, owned by the caller (free with
  *     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
@@ -1310,6 +1385,25 @@ enum zdk_result zdk_export_new(const struct zdk_client *client,
  * body is a JSON array of this page's items (de-duplicated); `ZDK_DONE` after the
  * page with `end_of_stream` (`*out` not written). Read the position to resume from
  * with `zdk_export_cursor` after each page.
+ *
+ * Example:
+ *
+ * ```c
+ * zdk_export *export_ = NULL;
+ * zdk_response *page = NULL;
+ * const char *saved = NULL;  // a cursor saved by the previous run, or NULL
+ * zdk_result rc = zdk_export_new(client, "tickets", saved ? 0 : 1700000000, saved, 1000, &export_);
+ * while (rc == ZDK_OK && (rc = zdk_export_next(export_, &page)) == ZDK_OK) {
+ *     size_t len = 0;
+ *     zdk_response_body(page, &len);  // a JSON array of this page's tickets
+ *     zdk_response_free(page);
+ *     page = NULL;
+ *     printf("resume from %s\n", zdk_export_cursor(export_));  // save it after each page
+ * }
+ * if (rc != ZDK_DONE) fprintf(stderr, "%s\n", zdk_last_error_message());
+ * zdk_response_free(page);
+ * zdk_export_free(export_);
+ * ```
  *
  * @param export_ the export (one thread at a time).
  * @param out receives the page's response, owned by the caller (free with

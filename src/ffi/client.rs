@@ -161,6 +161,24 @@ fn send(
 /// Redirects are followed only on the client's origin; credentials are never sent
 /// to another host.
 ///
+/// Example:
+///
+/// ```c
+/// const char *json = "{\"ticket\": {\"subject\": \"Hi\", \"comment\": {\"body\": \"Hello\"}}}";
+/// zdk_response *response = NULL;  // NULL first: a transport error leaves it unwritten
+/// zdk_result rc = zdk_client_request(client, "POST", "/api/v2/tickets.json",
+///                                    (const uint8_t *)json, strlen(json), &response);
+/// if (rc == ZDK_OK) {
+///     size_t len = 0;
+///     const uint8_t *body = zdk_response_body(response, &len);
+///     printf("HTTP %u: %.*s\n", (unsigned)zdk_response_status(response), (int)len, (const char *)body);
+/// } else {
+///     const char *request_id = zdk_last_error_request_id();
+///     fprintf(stderr, "%s (request id %s)\n", zdk_last_error_message(), request_id ? request_id : "-");
+/// }
+/// zdk_response_free(response);  // also the answer of an HTTP error
+/// ```
+///
 /// @param client the client (borrowed for the call; thread-safe).
 /// @param method the HTTP method, such as `"GET"`; copied.
 /// @param path the path relative to the base URL, or a full URL on the client's origin;

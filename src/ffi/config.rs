@@ -45,6 +45,21 @@ impl zdk_config {
 ///
 /// On success `*out` owns a new config: free it with `zdk_config_free`.
 ///
+/// Example:
+///
+/// ```c
+/// zdk_config *config = NULL;
+/// zdk_client *made = NULL;
+/// zdk_result rc = zdk_config_new(&config);
+/// if (rc == ZDK_OK) rc = zdk_config_set_subdomain(config, "acme");
+/// if (rc == ZDK_OK) rc = zdk_config_set_oauth_token(config, "an-access-token");
+/// if (rc == ZDK_OK) rc = zdk_config_set_deadline_ms(config, 30000);
+/// if (rc == ZDK_OK) rc = zdk_client_new(config, &made);
+/// if (rc != ZDK_OK) fprintf(stderr, "%s\n", zdk_last_error_message());
+/// zdk_config_free(config);  // the client keeps what it needs
+/// zdk_client_free(made);
+/// ```
+///
 /// @param out receives the new config, owned by the caller (free with `zdk_config_free`);
 ///     written only on success.
 /// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,

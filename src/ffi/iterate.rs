@@ -158,6 +158,25 @@ pub unsafe extern "C" fn zdk_search_export_new(
 /// set, as with `zdk_client_request`). After an error the same page may be asked
 /// for again.
 ///
+/// Example:
+///
+/// ```c
+/// zdk_pager *pager = NULL;
+/// zdk_response *page = NULL;
+/// zdk_result rc = zdk_pager_new(client, "/api/v2/tickets.json", "page[size]=100", &pager);
+/// while (rc == ZDK_OK && (rc = zdk_pager_next(pager, &page)) == ZDK_OK) {
+///     size_t len = 0;
+///     const uint8_t *json = zdk_response_body(page, &len);  // one page of tickets
+///     printf("%zu bytes\n", len);
+///     (void)json;
+///     zdk_response_free(page);
+///     page = NULL;
+/// }
+/// if (rc != ZDK_DONE) fprintf(stderr, "%s\n", zdk_last_error_message());
+/// zdk_response_free(page);  // set when an HTTP error stopped the walk
+/// zdk_pager_free(pager);
+/// ```
+///
 /// @param pager the pager (one thread at a time).
 /// @param out receives the page's response, owned by the caller (free with
 ///     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
@@ -296,6 +315,25 @@ pub unsafe extern "C" fn zdk_export_new(
 /// body is a JSON array of this page's items (de-duplicated); `ZDK_DONE` after the
 /// page with `end_of_stream` (`*out` not written). Read the position to resume from
 /// with `zdk_export_cursor` after each page.
+///
+/// Example:
+///
+/// ```c
+/// zdk_export *export_ = NULL;
+/// zdk_response *page = NULL;
+/// const char *saved = NULL;  // a cursor saved by the previous run, or NULL
+/// zdk_result rc = zdk_export_new(client, "tickets", saved ? 0 : 1700000000, saved, 1000, &export_);
+/// while (rc == ZDK_OK && (rc = zdk_export_next(export_, &page)) == ZDK_OK) {
+///     size_t len = 0;
+///     zdk_response_body(page, &len);  // a JSON array of this page's tickets
+///     zdk_response_free(page);
+///     page = NULL;
+///     printf("resume from %s\n", zdk_export_cursor(export_));  // save it after each page
+/// }
+/// if (rc != ZDK_DONE) fprintf(stderr, "%s\n", zdk_last_error_message());
+/// zdk_response_free(page);
+/// zdk_export_free(export_);
+/// ```
 ///
 /// @param export_ the export (one thread at a time).
 /// @param out receives the page's response, owned by the caller (free with

@@ -108,6 +108,19 @@ pub extern "C" fn zdk_last_error_code() -> zdk_result {
 /// pattern is safe: read the message, look at the error response's status, headers
 /// and body, free the response, then print the message.
 ///
+/// Example:
+///
+/// ```c
+/// zdk_response *response = NULL;
+/// if (zdk_client_request(client, "GET", "/api/v2/tickets/42.json", NULL, 0, &response) != ZDK_OK) {
+///     const char *message = zdk_last_error_message();  // still valid after the accessors below
+///     const char *retry = zdk_response_header(response, "Retry-After");
+///     fprintf(stderr, "%s (HTTP %u, Retry-After %s)\n", message, (unsigned)zdk_response_status(response),
+///             retry ? retry : "-");
+/// }
+/// zdk_response_free(response);
+/// ```
+///
 /// @return the borrowed message, or NULL when the last call succeeded.
 /// @since 0.1
 #[unsafe(no_mangle)]

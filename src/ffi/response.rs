@@ -158,6 +158,16 @@ pub unsafe extern "C" fn zdk_response_header_count(response: *const zdk_response
 /// for a NULL argument; outputs untouched then. The code is only returned: this
 /// accessor never touches the thread's last error.
 ///
+/// Example:
+///
+/// ```c
+/// size_t count = zdk_response_header_count(response);
+/// for (size_t i = 0; i < count; i++) {
+///     const char *name = NULL, *value = NULL;
+///     if (zdk_response_header_at(response, i, &name, &value) == ZDK_OK) printf("%s: %s\n", name, value);
+/// }
+/// ```
+///
 /// @param response the response.
 /// @param index the header's position, from 0.
 /// @param name_out receives the borrowed header name.

@@ -8,16 +8,20 @@ from the API.
   -Werror``. A block with a ``main`` function is linked against the built libzdkit and
   run against the emulator; a block without one is a fragment: its function
   definitions (lines from column 0 to the closing ``}`` at column 0) stay at file
-  scope and its other lines form the body of a function, compiled (unused-variable
-  warnings aside) but not run.
+  scope and its other lines form the body of a function that has the parameters
+  ``config``, ``client`` and ``response`` (C), compiled (unused-variable warnings
+  aside) but not run.
 - An HTML comment on the line right above a fence changes that block:
   ``<!-- snippet: skip (reason) -->`` compiles it but does not run it (reason
   required: say what it needs, e.g. a real Zendesk account), and
   ``<!-- snippet: prelude`` followed by code lines and ``-->`` puts that code before
   the block (hidden when the Markdown is rendered, as rustdoc hides ``#`` lines).
 
+The ``c`` examples in the doc comments of include/zdkit.h (the reference's per-function
+examples) are fragments too.
+
 Usage: check_snippets.py --emulator BIN --include DIR --lib-dir DIR --build-dir DIR
-       [--python PY] [FILE.md ...]   (default files: README.md and docs/*.md)
+       [--python PY] [FILE ...]   (default: README.md, docs/*.md and include/zdkit.h)
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ WARNINGS = ["-Wall", "-Wextra", "-Wpedantic", "-Werror"]
 # A fragment shows a step, not a whole program: values it computes may go unused.
 FRAGMENT_RELAXED = ["-Wno-unused-variable", "-Wno-unused-but-set-variable", "-Wno-unused-parameter"]
 LANGUAGES = {"python", "c", "cpp"}
+# A C fragment may use these three handles, as the examples of the reference do.
+FRAGMENT_SIGNATURE = "void zdkit_snippet(zdk_config *config, zdk_client *client, zdk_response *response)"
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+-]*)")
 MARKER = re.compile(r"^\s*<!--\s*snippet:\s*(?P<body>.*)$")
 SKIP = re.compile(r"skip\s*\((?P<reason>[^)]+)\)")
@@ -93,8 +99,16 @@ def read_marker(lines: list[str], fence_index: int, where: str) -> tuple[str | N
     return (skip.group("reason").strip() if skip else None), prelude
 
 
+def comment_text(line: str) -> str:
+    """A line of a C header's doc comment without its " * " prefix ("" for code)."""
+    match = re.match(r"^\s*\*(?!/) ?(.*)$", line)
+    return match.group(1) if match else ""
+
+
 def extract(path: Path) -> list[Block]:
     lines = path.read_text(encoding="utf-8").split("\n")
+    if path.suffix in (".h", ".hpp"):  # the examples in the reference's doc comments
+        lines = [comment_text(line) for line in lines]
     blocks: list[Block] = []
     index = 0
     while index < len(lines):
@@ -219,8 +233,9 @@ def check_native(block: Block, args: argparse.Namespace, work: Path, emulator: E
     else:
         definitions, body = split_fragment(block.code)
         prelude = CPP_PRELUDE if cpp else C_PRELUDE
-        signature = "void zdkit_snippet()" if cpp else "void zdkit_snippet(void)"
-        source = f"{prelude}{block.prelude}{definitions}\n{signature};\n{signature} {{\n{body}}}\n"
+        signature = "void zdkit_snippet()" if cpp else FRAGMENT_SIGNATURE
+        # The body gets a block of its own, so it may declare the parameters' names again.
+        source = f"{prelude}{block.prelude}{definitions}\n{signature};\n{signature} {{\n  {{\n{body}  }}\n}}\n"
         flags = WARNINGS + FRAGMENT_RELAXED
     name = f"snippet_{block.path.stem}_{block.line}"
     src = work / (name + (".cpp" if cpp else ".c"))
@@ -252,7 +267,7 @@ def main() -> int:
     parser.add_argument("--cxx", default=os.environ.get("CXX", "c++"))
     parser.add_argument("files", nargs="*", type=Path)
     args = parser.parse_args()
-    files = args.files or [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    files = args.files or [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "include" / "zdkit.h"]
     args.lib_dir = args.lib_dir.resolve()
     args.include = args.include.resolve()
 

@@ -18,10 +18,10 @@ HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "check_snippets.py"
 
 
-def run_markdown(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
+def run_markdown(tmp_path: Path, text: str, name: str = "page.md") -> subprocess.CompletedProcess[str]:
     if "ZDKIT_EMULATOR" not in os.environ or "ZDKIT_LIB_DIR" not in os.environ:
         pytest.skip("set ZDKIT_EMULATOR and ZDKIT_LIB_DIR (make snippets does)")
-    page = tmp_path / "page.md"
+    page = tmp_path / name
     page.write_text(text, encoding="utf-8")
     return subprocess.run(
         [sys.executable, str(RUNNER), "--emulator", os.environ["ZDKIT_EMULATOR"],
@@ -113,3 +113,20 @@ def test_an_unknown_directive_is_refused(tmp_path: Path) -> None:
     done = run_markdown(tmp_path, "<!-- snippet: skipp -->\n```python\npass\n```\n")
     assert done.returncode != 0
     assert "unknown snippet directive" in done.stderr
+
+
+def test_the_examples_in_a_header_comment_are_compiled(tmp_path: Path) -> None:
+    header = """/**
+ * Frees a response.
+ *
+ * ```c
+ * zdk_response_free(response);
+ * ```
+ */
+void zdk_response_free(struct zdk_response *response);
+"""
+    ok = run_markdown(tmp_path, header, "api.h")
+    assert ok.returncode == 0, ok.stderr
+    assert "1 C/C++ fragments compiled" in ok.stdout
+    broken = run_markdown(tmp_path, header.replace("zdk_response_free(response)", "zdk_response_free(client)"), "api.h")
+    assert broken.returncode == 1 and "api.h:4" in broken.stderr
