@@ -140,7 +140,7 @@ python-test: python tools
 docs-tools:
 	@command -v doxygen >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq doxygen; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends doxygen; \
 	  else echo "make docs needs doxygen: install it (apt-get install doxygen)" >&2; exit 1; fi; }
 
 ## The references, into target/doc-site/ (index.html links both): the C and C++ headers
