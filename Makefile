@@ -157,10 +157,12 @@ docs: python docs-tools
 	sed 's/@VERSION@/$(ZDKIT_VERSION)/' docs/reference/index.html > "$(DOC_SITE)/index.html"
 	@echo "make docs: $(DOC_SITE)/index.html"
 
-## The code blocks of README.md and docs/*.md (CONTRIBUTING.md: "Code blocks in the
-## documentation"): Python run against the emulator, C and C++ compiled with -Werror and,
-## when they are whole programs, run against it.
-snippets: python
+## The code blocks of README.md, docs/*.md and the examples in zdkit.h (CONTRIBUTING.md:
+## "Code blocks in the documentation"): Python run against the emulator, C and C++
+## compiled with -Werror and, when they are whole programs, run against it. First the
+## tests of tests/docs: the runner itself, links between documents, Doxygen's refusal
+## of an undocumented item.
+snippets: python docs-tools
 	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_LIB_DIR="$(DEBUG_DIR)" "$(PY)" -m pytest -q -p no:cacheprovider tests/docs
 	"$(PY)" tests/docs/check_snippets.py --emulator "$(EMULATOR)" --include "$(ROOT)/include" \
 	  --lib-dir "$(DEBUG_DIR)" --build-dir "$(TARGET_DIR)/snippets"
