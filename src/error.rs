@@ -1,8 +1,9 @@
 //! The one error type of zdkit, and the parser for Zendesk's many error envelopes.
 //!
-//! Zendesk answers errors in at least five JSON shapes (see the tests below) and sometimes
-//! in plain text or HTML; [`ZendeskErrorBody::parse`] reads them all by content, never
-//! trusting the content type. Messages never contain a secret: they are built from the
+//! Zendesk answers errors in at least five JSON shapes (docs/zendesk.md, "Errors and their
+//! envelopes"; the tests below) and sometimes in plain text or HTML;
+//! [`ZendeskErrorBody::parse`] reads them all by content, never trusting the content
+//! type. Messages never contain a secret: they are built from the
 //! method, the path without its query, the status and what Zendesk said.
 
 use crate::response::Response;

@@ -117,7 +117,8 @@ fn wrong_credentials_are_authentication_errors_without_the_secret() {
 
 #[test]
 fn anonymous_users_me_is_200_with_a_null_id() {
-    // Zendesk answers /users/me with 200 without credentials: never trust its status alone.
+    // Zendesk answers /users/me with 200 without credentials: never trust its status alone
+    // (docs/zendesk.md, "Credentials").
     use std::io::{Read, Write};
     let emulator = Emulator::start(&[]);
     let address = emulator.url.trim_start_matches("http://");

@@ -40,6 +40,13 @@ fn new_client(config: Config, out: Out<*mut zdk_client>) -> Result<(), FfiError>
 /// credentials, plain HTTP to a non-loopback host, CR/LF in a value.
 ///
 /// On success `*out` owns the client: free it with `zdk_client_free`.
+///
+/// @param config the settings, only read (may be freed or reused after the call).
+/// @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_new(
     config: *const zdk_config,
@@ -61,6 +68,17 @@ pub unsafe extern "C" fn zdk_client_new(
 /// Strings are copied; the token copy is zeroed when the client is freed.
 ///
 /// On success `*out` owns the client: free it with `zdk_client_free`.
+///
+/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+///     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+/// @param email the email of the user the requests act as; copied.
+/// @param api_token the account API token, a secret (copied, zeroed when the client is
+///     freed).
+/// @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_new_api_token(
     subdomain_or_url: *const c_char,
@@ -87,6 +105,16 @@ pub unsafe extern "C" fn zdk_client_new_api_token(
 /// the client is freed.
 ///
 /// On success `*out` owns the client: free it with `zdk_client_free`.
+///
+/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+///     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+/// @param access_token the OAuth access token, a secret (copied, zeroed when the client is
+///     freed).
+/// @param out receives the new client, owned by the caller (free with `zdk_client_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_new_oauth(
     subdomain_or_url: *const c_char,
@@ -132,6 +160,39 @@ fn send(
 ///
 /// Redirects are followed only on the client's origin; credentials are never sent
 /// to another host.
+///
+/// Example:
+///
+/// ```c
+/// const char *json = "{\"ticket\": {\"subject\": \"Hi\", \"comment\": {\"body\": \"Hello\"}}}";
+/// zdk_response *response = NULL;  // NULL first: a transport error leaves it unwritten
+/// zdk_result rc = zdk_client_request(client, "POST", "/api/v2/tickets.json",
+///                                    (const uint8_t *)json, strlen(json), &response);
+/// if (rc == ZDK_OK) {
+///     size_t len = 0;
+///     const uint8_t *body = zdk_response_body(response, &len);
+///     printf("HTTP %u: %.*s\n", (unsigned)zdk_response_status(response), (int)len, (const char *)body);
+/// } else {
+///     const char *request_id = zdk_last_error_request_id();
+///     fprintf(stderr, "%s (request id %s)\n", zdk_last_error_message(), request_id ? request_id : "-");
+/// }
+/// zdk_response_free(response);  // also the answer of an HTTP error
+/// ```
+///
+/// @param client the client (borrowed for the call; thread-safe).
+/// @param method the HTTP method, such as `"GET"`; copied.
+/// @param path the path relative to the base URL, or a full URL on the client's origin;
+///     copied.
+/// @param body the body bytes (borrowed for the call), or NULL when `body_len` is 0.
+/// @param body_len the number of bytes in `body`.
+/// @param out receives the response, owned by the caller (free with `zdk_response_free`):
+///     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+///     it to NULL.
+/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+///     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+///     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+///     not written.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_request(
     client: *const zdk_client,
@@ -157,6 +218,17 @@ pub unsafe extern "C" fn zdk_client_request(
 
 /// Sends a request built with `zdk_request_new` (which is only read: it may be sent
 /// again, or by several threads). Results and ownership as `zdk_client_request`.
+///
+/// @param client the client (borrowed for the call; thread-safe).
+/// @param request the request, only read (borrowed for the call; may be sent again).
+/// @param out receives the response, owned by the caller (free with `zdk_response_free`):
+///     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+///     it to NULL.
+/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+///     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+///     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+///     not written.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_send(
     client: *const zdk_client,
@@ -176,6 +248,21 @@ pub unsafe extern "C" fn zdk_client_send(
 /// or names an earlier one to add to. `data` may be NULL only when `len` is 0.
 /// Results and `*out` as `zdk_client_request`; the body is
 /// `{"upload":{"token":…,"attachment":…}}`.
+///
+/// @param client the client (borrowed for the call; thread-safe).
+/// @param filename the attachment's file name; copied.
+/// @param content_type its MIME type, or NULL to guess it from `filename`.
+/// @param data the bytes to upload (borrowed for the call), or NULL when `len` is 0.
+/// @param len the number of bytes in `data`.
+/// @param token the token of an earlier upload to add to, or NULL for a new upload.
+/// @param out receives the response, owned by the caller (free with `zdk_response_free`):
+///     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+///     it to NULL.
+/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+///     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+///     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+///     not written.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_upload(
     client: *const zdk_client,
@@ -205,6 +292,20 @@ pub unsafe extern "C" fn zdk_client_upload(
 
 /// Uploads a file streamed from disk (never loaded whole into memory). Otherwise as
 /// `zdk_client_upload`.
+///
+/// @param client the client (borrowed for the call; thread-safe).
+/// @param filename the attachment's file name; copied.
+/// @param path the file to stream from disk; read during the call only.
+/// @param content_type its MIME type, or NULL to guess it from `filename`.
+/// @param token the token of an earlier upload to add to, or NULL for a new upload.
+/// @param out receives the response, owned by the caller (free with `zdk_response_free`):
+///     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+///     it to NULL.
+/// @return `ZDK_OK` for a 2xx answer; for another HTTP status its code
+///     (`ZDK_ERR_NOT_FOUND`, `ZDK_ERR_RATE_LIMITED`, …, `*out` set); `ZDK_ERR_TIMEOUT`,
+///     `ZDK_ERR_TRANSPORT`, `ZDK_ERR_RESPONSE_TOO_LARGE` and argument errors with `*out`
+///     not written.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_upload_file(
     client: *const zdk_client,
@@ -233,6 +334,17 @@ pub unsafe extern "C" fn zdk_client_upload_file(
 /// `zdk_last_error_details_json()`). Past `timeout_ms`: `ZDK_ERR_TIMEOUT`.
 /// `timeout_ms` must be more than 0 and at most one day (86400000), else
 /// `ZDK_ERR_INVALID_ARGUMENT` and nothing is sent.
+///
+/// @param client the client (borrowed for the call; thread-safe).
+/// @param job_id the job id from a `job_status` answer; copied.
+/// @param timeout_ms how long to poll at most, in milliseconds (1 to 86400000).
+/// @param out receives the response, owned by the caller (free with `zdk_response_free`):
+///     set on success and for a non-2xx HTTP answer, not written otherwise, so initialise
+///     it to NULL.
+/// @return `ZDK_OK` when the job completed; `ZDK_ERR_JOB_FAILED` when it failed or was
+///     killed; `ZDK_ERR_TIMEOUT` past `timeout_ms`; another code for an HTTP, transport or
+///     argument error.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_wait_for_job(
     client: *const zdk_client,
@@ -252,6 +364,9 @@ pub unsafe extern "C" fn zdk_client_wait_for_job(
 
 /// Frees a client and closes its connections. NULL is a no-op. No other thread may
 /// be using it.
+///
+/// @param client the client to free, or NULL; it must not be used afterwards.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_free(client: *mut zdk_client) {
     free_arg!(client);

@@ -44,6 +44,27 @@ impl zdk_config {
 /// `zdk_config_set_base_url`) and one credential before `zdk_client_new`.
 ///
 /// On success `*out` owns a new config: free it with `zdk_config_free`.
+///
+/// Example:
+///
+/// ```c
+/// zdk_config *config = NULL;
+/// zdk_client *made = NULL;
+/// zdk_result rc = zdk_config_new(&config);
+/// if (rc == ZDK_OK) rc = zdk_config_set_subdomain(config, "acme");
+/// if (rc == ZDK_OK) rc = zdk_config_set_oauth_token(config, "an-access-token");
+/// if (rc == ZDK_OK) rc = zdk_config_set_deadline_ms(config, 30000);
+/// if (rc == ZDK_OK) rc = zdk_client_new(config, &made);
+/// if (rc != ZDK_OK) fprintf(stderr, "%s\n", zdk_last_error_message());
+/// zdk_config_free(config);  // the client keeps what it needs
+/// zdk_client_free(made);
+/// ```
+///
+/// @param out receives the new config, owned by the caller (free with `zdk_config_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result {
     guard(|| {
@@ -63,6 +84,12 @@ pub unsafe extern "C" fn zdk_config_new(out: *mut *mut zdk_config) -> zdk_result
 /// they are missing. On success `*out` owns a new config: free it with
 /// `zdk_config_free`. Reads the environment: do not call while another thread
 /// changes it.
+///
+/// @param out receives the new config, owned by the caller (free with `zdk_config_free`);
+///     written only on success.
+/// @return `ZDK_OK`; `ZDK_ERR_INVALID_ARGUMENT` when a variable is missing or invalid (the
+///     message names it); `ZDK_ERR_NULL_ARGUMENT` for a NULL `out`.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_result {
     guard(|| {
@@ -75,6 +102,9 @@ pub unsafe extern "C" fn zdk_config_from_env(out: *mut *mut zdk_config) -> zdk_r
 }
 
 /// Frees a config. NULL is a no-op. Clients made from it are not affected.
+///
+/// @param config the config to free, or NULL.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_free(config: *mut zdk_config) {
     free_arg!(config);
@@ -93,6 +123,13 @@ fn target_of_kind(b: ConfigBuilder, text: &str, url: bool) -> Result<ConfigBuild
 /// Targets `https://{subdomain}.zendesk.com`, or a full base URL when the text
 /// starts with a scheme and `://` (the same rule as `zdk_client_new_api_token`).
 /// Checked by `zdk_client_new`.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+///     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_target(
     config: *mut zdk_config,
@@ -102,6 +139,12 @@ pub unsafe extern "C" fn zdk_config_set_target(
 }
 
 /// Targets `https://{subdomain}.zendesk.com` (a URL is refused here).
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param subdomain the account's subdomain (`"acme"`); copied.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_subdomain(
     config: *mut zdk_config,
@@ -113,6 +156,12 @@ pub unsafe extern "C" fn zdk_config_set_subdomain(
 /// Targets a full base URL (`https://support.example.com`, the emulator's
 /// `http://127.0.0.1:PORT`). Plain `http://` is accepted only for loopback hosts
 /// (`zdk_client_new` fails with `ZDK_ERR_INSECURE_TRANSPORT` otherwise).
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param base_url the base URL, scheme included; copied.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_base_url(
     config: *mut zdk_config,
@@ -123,6 +172,14 @@ pub unsafe extern "C" fn zdk_config_set_base_url(
 
 /// Uses an API token: `Authorization: Basic base64("{email}/token:{api_token}")`.
 /// Replaces an API token set before; checked by `zdk_client_new`.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param email the email of the user the requests act as; copied.
+/// @param api_token the account API token, a secret (copied, zeroed when the config is
+///     freed).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_api_token(
     config: *mut zdk_config,
@@ -134,6 +191,13 @@ pub unsafe extern "C" fn zdk_config_set_api_token(
 
 /// Uses an OAuth access token: `Authorization: Bearer {access_token}`. Replaces an
 /// OAuth token set before; checked by `zdk_client_new`.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param access_token the OAuth access token, a secret (copied, zeroed when the config is
+///     freed).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_oauth_token(
     config: *mut zdk_config,
@@ -145,6 +209,13 @@ pub unsafe extern "C" fn zdk_config_set_oauth_token(
 /// Always fails with `ZDK_ERR_INVALID_ARGUMENT`: Zendesk switched off password
 /// authentication. The message names the two supported modes (API token, OAuth).
 /// Nothing is stored.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param email ignored.
+/// @param password ignored; never stored or logged.
+/// @return always `ZDK_ERR_INVALID_ARGUMENT` (or `ZDK_ERR_NULL_ARGUMENT` for a NULL
+///     argument).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_password(
     config: *mut zdk_config,
@@ -164,6 +235,12 @@ pub unsafe extern "C" fn zdk_config_set_password(
 }
 
 /// Sets the connect timeout in milliseconds (default 10000).
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param ms the timeout in milliseconds (1 to 86400000).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_connect_timeout_ms(
     config: *mut zdk_config,
@@ -174,6 +251,12 @@ pub unsafe extern "C" fn zdk_config_set_connect_timeout_ms(
 
 /// Sets the total timeout of one transfer in milliseconds (default 60000);
 /// `zdk_request_set_timeout_ms` overrides it for one request.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param ms the timeout in milliseconds (1 to 86400000).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_timeout_ms(config: *mut zdk_config, ms: u64) -> zdk_result {
     guard(|| arg_mut!(config)?.set(|b| Ok(b.timeout(duration_ms("timeout", ms)?))))
@@ -181,6 +264,12 @@ pub unsafe extern "C" fn zdk_config_set_timeout_ms(config: *mut zdk_config, ms: 
 
 /// Replaces the `User-Agent` (default `zdkit/<version> libcurl/<version>`); CR or LF
 /// in it makes `zdk_client_new` fail.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param user_agent the `User-Agent` value; copied.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_user_agent(
     config: *mut zdk_config,
@@ -193,6 +282,14 @@ pub unsafe extern "C" fn zdk_config_set_user_agent(
 /// `https_proxy`, `http_proxy` and `no_proxy` environment variables. `no_proxy` may
 /// be NULL (the hosts given before, here or with `zdk_config_set_no_proxy`, stay);
 /// otherwise it lists hosts that bypass the proxy.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param proxy the proxy URL; copied.
+/// @param no_proxy comma-separated hosts that bypass the proxy, or NULL to keep the earlier
+///     list; copied.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_proxy(
     config: *mut zdk_config,
@@ -213,6 +310,12 @@ pub unsafe extern "C" fn zdk_config_set_proxy(
 /// Sets the hosts that bypass the proxy, comma-separated as in the `no_proxy`
 /// environment variable (`"localhost,.internal.example.com"`; `"*"` for all).
 /// Replaces the list given before.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param hosts comma-separated host names or domains; copied.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_no_proxy(
     config: *mut zdk_config,
@@ -222,6 +325,12 @@ pub unsafe extern "C" fn zdk_config_set_no_proxy(
 }
 
 /// Verifies servers with the CA certificates in this PEM file instead of the system's.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param path the PEM file's path; copied, read when a client connects.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_ca_file(
     config: *mut zdk_config,
@@ -231,6 +340,12 @@ pub unsafe extern "C" fn zdk_config_set_ca_file(
 }
 
 /// Verifies servers with the hashed CA certificates in this directory.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param path the directory's path; copied, read when a client connects.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_ca_dir(
     config: *mut zdk_config,
@@ -240,6 +355,13 @@ pub unsafe extern "C" fn zdk_config_set_ca_dir(
 }
 
 /// Presents a client certificate (mutual TLS): PEM certificate and private key files.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param cert_path the PEM certificate file; copied.
+/// @param key_path the PEM private key file; copied.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_client_cert(
     config: *mut zdk_config,
@@ -255,6 +377,12 @@ pub unsafe extern "C" fn zdk_config_set_client_cert(
 /// Retried: 429 and 503-with-`Retry-After` for every method; other 5xx, cut
 /// connections and timeouts for GET/HEAD/PUT/DELETE/OPTIONS, and for POST/PATCH only
 /// with an `Idempotency-Key` (zdkit adds one to `POST /api/v2/tickets` itself).
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param retries the number of retries after the first attempt.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_max_retries(
     config: *mut zdk_config,
@@ -266,6 +394,12 @@ pub unsafe extern "C" fn zdk_config_set_max_retries(
 /// Sets the overall budget of one call in milliseconds, waits and retries included
 /// (default 120000). A wait that would pass it is not started: the error comes at
 /// once, with `zdk_last_error_retry_after_ms()`.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param ms the deadline in milliseconds (1 to 86400000).
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_deadline_ms(
     config: *mut zdk_config,
@@ -277,6 +411,12 @@ pub unsafe extern "C" fn zdk_config_set_deadline_ms(
 /// Non-zero: never wait — a rate limit or a retryable failure comes back at once
 /// (`ZDK_ERR_RATE_LIMITED` with the retry-after), for job queues that reschedule
 /// themselves. Zero (the default): wait and retry within the deadline.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param never_wait non-zero to never wait, zero to wait and retry.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_never_wait(
     config: *mut zdk_config,
@@ -288,6 +428,12 @@ pub unsafe extern "C" fn zdk_config_set_never_wait(
 /// Non-zero (the default): space requests out when the rate-limit headers say the
 /// bucket is nearly empty, so long loops run at the account's limit without 429s.
 /// Zero: send at once.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param enabled non-zero to pace requests, zero to send at once.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_rate_limit_pacing(
     config: *mut zdk_config,
@@ -300,6 +446,12 @@ pub unsafe extern "C" fn zdk_config_set_rate_limit_pacing(
 /// (default 64 MiB). A larger answer fails with
 /// `ZDK_ERR_RESPONSE_TOO_LARGE`, the transfer stopped having held no more than about
 /// this much. 0 is refused by `zdk_client_new` (`ZDK_ERR_INVALID_ARGUMENT`).
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param bytes the largest answer in bytes.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_max_response_bytes(
     config: *mut zdk_config,
@@ -311,6 +463,13 @@ pub unsafe extern "C" fn zdk_config_set_max_response_bytes(
 /// Registers a log callback with its userdata (NULL `callback` removes it). See
 /// `zdk_log_callback` for the threading rules. `userdata` must stay valid as long
 /// as any client built from this config lives.
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param callback the function that receives log lines, or NULL to log nothing.
+/// @param userdata handed back to `callback` untouched; owned by the caller.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_log_callback(
     config: *mut zdk_config,
@@ -331,6 +490,16 @@ pub unsafe extern "C" fn zdk_config_set_log_callback(
 /// a request gets 401 (which is then replayed once). Replaces other OAuth settings;
 /// copied, the secret zeroed when the config is freed. Clients built from one config
 /// share its token (as with the core's builder).
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param client_id the OAuth client's identifier; copied.
+/// @param client_secret the OAuth client's secret (copied, zeroed when the config is
+///     freed).
+/// @param scope space-separated scopes, or NULL for `"read"`; copied.
+/// @param expires_in the lifetime to ask for, in seconds, or 0 for 1800.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
     config: *mut zdk_config,
@@ -364,6 +533,18 @@ pub unsafe extern "C" fn zdk_config_set_oauth_client_credentials(
 /// from this config lives. Replaces other OAuth settings; strings are copied.
 /// Clients built from one config share its token set, so a rotation made by one is
 /// seen by all (a rotated refresh token cannot be used twice).
+///
+/// @param config the config to change (not shared with another thread during the call).
+/// @param client_id the OAuth client's identifier; copied.
+/// @param client_secret the OAuth client's secret (copied, zeroed when the config is
+///     freed).
+/// @param refresh_token the refresh token to start from, a secret (copied, zeroed when the
+///     config is freed).
+/// @param on_rotate called with every new token set, or NULL.
+/// @param userdata handed back to `on_rotate` untouched; owned by the caller.
+/// @return `ZDK_OK` when stored; `ZDK_ERR_NULL_ARGUMENT`, `ZDK_ERR_INVALID_UTF8` or
+///     `ZDK_ERR_INVALID_ARGUMENT` otherwise (the config is then unchanged).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_config_set_oauth_refresh_token(
     config: *mut zdk_config,

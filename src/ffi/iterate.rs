@@ -57,6 +57,16 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 ///
 /// On success `*out` owns the pager: free it with `zdk_pager_free`. The client must
 /// outlive nothing: the pager keeps its own reference to the client's connections.
+///
+/// @param client the client (borrowed for the call; thread-safe). The pager holds its own
+///     reference to the client's connections.
+/// @param path the list endpoint's path; copied.
+/// @param query an URL-encoded query string without `?`, or NULL; copied.
+/// @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_new(
     client: *const zdk_client,
@@ -85,6 +95,14 @@ pub unsafe extern "C" fn zdk_pager_new(
 /// `zdk_pager_next` fails after them with `ZDK_ERR_VALIDATION` and
 /// `zdk_last_error_zendesk_code()` = `"SearchResultLimit"` instead of ending
 /// quietly — use `zdk_search_export_new` for such searches.
+///
+/// @param client the client (borrowed for the call; thread-safe).
+/// @param query the search query, unencoded (`"type:ticket status:open"`); copied.
+/// @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_search_new(
     client: *const zdk_client,
@@ -105,6 +123,16 @@ pub unsafe extern "C" fn zdk_search_new(
 /// paging, no cap). `result_type` is Zendesk's required `filter[type]`
 /// (`"ticket"`, `"user"`, `"organization"`, `"group"`); `page_size` 1 to 1000
 /// (else `ZDK_ERR_INVALID_ARGUMENT`).
+///
+/// @param client the client (borrowed for the call; thread-safe).
+/// @param query the search query, unencoded; copied.
+/// @param result_type the `filter[type]` value; copied.
+/// @param page_size results per page, 1 to 1000.
+/// @param out receives the new pager, owned by the caller (free with `zdk_pager_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_search_export_new(
     client: *const zdk_client,
@@ -129,6 +157,33 @@ pub unsafe extern "C" fn zdk_search_export_new(
 /// page (`*out` not written); an error code otherwise (for an HTTP error `*out` is
 /// set, as with `zdk_client_request`). After an error the same page may be asked
 /// for again.
+///
+/// Example:
+///
+/// ```c
+/// zdk_pager *pager = NULL;
+/// zdk_response *page = NULL;
+/// zdk_result rc = zdk_pager_new(client, "/api/v2/tickets.json", "page[size]=100", &pager);
+/// while (rc == ZDK_OK && (rc = zdk_pager_next(pager, &page)) == ZDK_OK) {
+///     size_t len = 0;
+///     const uint8_t *json = zdk_response_body(page, &len);  // one page of tickets
+///     printf("%zu bytes\n", len);
+///     (void)json;
+///     zdk_response_free(page);
+///     page = NULL;
+/// }
+/// if (rc != ZDK_DONE) fprintf(stderr, "%s\n", zdk_last_error_message());
+/// zdk_response_free(page);  // set when an HTTP error stopped the walk
+/// zdk_pager_free(pager);
+/// ```
+///
+/// @param pager the pager (one thread at a time).
+/// @param out receives the page's response, owned by the caller (free with
+///     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
+///     otherwise.
+/// @return `ZDK_OK` with a page; `ZDK_DONE` after the last page; another code for a failure
+///     (the thread's last error describes it).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_next(
     pager: *mut zdk_pager,
@@ -172,6 +227,10 @@ pub unsafe extern "C" fn zdk_pager_next(
 
 /// true when another page may follow (before the first page, and while
 /// `meta.has_more` or a next link says so), false at the end or for NULL.
+///
+/// @param pager the pager, or NULL.
+/// @return whether another page may follow.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_has_more(pager: *const zdk_pager) -> bool {
     guard_value(false, || arg!(pager).is_ok_and(|p| p.has_more))
@@ -179,6 +238,10 @@ pub unsafe extern "C" fn zdk_pager_has_more(pager: *const zdk_pager) -> bool {
 
 /// The `meta.after_cursor` of the last page, or NULL (offset endpoints, NULL
 /// pager). Borrowed: valid until the next `zdk_pager_next` or `zdk_pager_free`.
+///
+/// @param pager the pager, or NULL.
+/// @return a borrowed string (do not free), or NULL as described above.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_after_cursor(pager: *const zdk_pager) -> *const c_char {
     guard_value(ptr::null(), || {
@@ -190,6 +253,9 @@ pub unsafe extern "C" fn zdk_pager_after_cursor(pager: *const zdk_pager) -> *con
 }
 
 /// Frees a pager. NULL is a no-op.
+///
+/// @param pager the pager to free, or NULL.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_pager_free(pager: *mut zdk_pager) {
     free_arg!(pager);
@@ -211,6 +277,17 @@ pub struct zdk_export {
 /// `ZDK_ERR_DECODE` instead of looping.
 ///
 /// On success `*out` owns the export: free it with `zdk_export_free`.
+///
+/// @param client the client (borrowed for the call; thread-safe).
+/// @param resource the resource name (`"tickets"`, `"users"`, …); copied.
+/// @param start_time Unix time to start from, or 0.
+/// @param cursor a saved position from `zdk_export_cursor` to resume from, or NULL; copied.
+/// @param per_page items per page, 1 to 1000.
+/// @param out receives the new export, owned by the caller (free with `zdk_export_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_new(
     client: *const zdk_client,
@@ -238,6 +315,33 @@ pub unsafe extern "C" fn zdk_export_new(
 /// body is a JSON array of this page's items (de-duplicated); `ZDK_DONE` after the
 /// page with `end_of_stream` (`*out` not written). Read the position to resume from
 /// with `zdk_export_cursor` after each page.
+///
+/// Example:
+///
+/// ```c
+/// zdk_export *export_ = NULL;
+/// zdk_response *page = NULL;
+/// const char *saved = NULL;  // a cursor saved by the previous run, or NULL
+/// zdk_result rc = zdk_export_new(client, "tickets", saved ? 0 : 1700000000, saved, 1000, &export_);
+/// while (rc == ZDK_OK && (rc = zdk_export_next(export_, &page)) == ZDK_OK) {
+///     size_t len = 0;
+///     zdk_response_body(page, &len);  // a JSON array of this page's tickets
+///     zdk_response_free(page);
+///     page = NULL;
+///     printf("resume from %s\n", zdk_export_cursor(export_));  // save it after each page
+/// }
+/// if (rc != ZDK_DONE) fprintf(stderr, "%s\n", zdk_last_error_message());
+/// zdk_response_free(page);
+/// zdk_export_free(export_);
+/// ```
+///
+/// @param export_ the export (one thread at a time).
+/// @param out receives the page's response, owned by the caller (free with
+///     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
+///     otherwise.
+/// @return `ZDK_OK` with a page; `ZDK_DONE` at the end of the stream; another code for a
+///     failure (the thread's last error describes it).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_next(
     export: *mut zdk_export,
@@ -272,6 +376,10 @@ pub unsafe extern "C" fn zdk_export_next(
 /// next start time in decimal (time-based); valid after `ZDK_DONE` too, so saving it
 /// lets the next run pick up exactly the changes since. NULL before the first page.
 /// Borrowed: valid until the next `zdk_export_next` or `zdk_export_free`.
+///
+/// @param export_ the export, or NULL.
+/// @return a borrowed string (do not free), or NULL as described above.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_cursor(export: *const zdk_export) -> *const c_char {
     guard_value(ptr::null(), || {
@@ -283,6 +391,9 @@ pub unsafe extern "C" fn zdk_export_cursor(export: *const zdk_export) -> *const 
 }
 
 /// Frees an export. NULL is a no-op.
+///
+/// @param export_ the export to free, or NULL.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_export_free(export: *mut zdk_export) {
     free_arg!(export);

@@ -85,6 +85,9 @@ fn optional_ptr(text: &Option<CString>) -> *const c_char {
 /// The code of the last failing zdkit call on this thread, or `ZDK_OK` when the
 /// most recent call returning `zdk_result` (other than `zdk_response_header_at` and
 /// `zdk_response_rate_limit`) succeeded. Accessors do not change it.
+///
+/// @return the code, or `ZDK_OK`.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_last_error_code() -> zdk_result {
     with_last(|e| e.code, zdk_result::ZDK_OK)
@@ -104,6 +107,22 @@ pub extern "C" fn zdk_last_error_code() -> zdk_result {
 /// the `zdk_last_error_*` readers) and the `*_free` functions never touch it, so this
 /// pattern is safe: read the message, look at the error response's status, headers
 /// and body, free the response, then print the message.
+///
+/// Example:
+///
+/// ```c
+/// zdk_response *response = NULL;
+/// if (zdk_client_request(client, "GET", "/api/v2/tickets/42.json", NULL, 0, &response) != ZDK_OK) {
+///     const char *message = zdk_last_error_message();  // still valid after the accessors below
+///     const char *retry = zdk_response_header(response, "Retry-After");
+///     fprintf(stderr, "%s (HTTP %u, Retry-After %s)\n", message, (unsigned)zdk_response_status(response),
+///             retry ? retry : "-");
+/// }
+/// zdk_response_free(response);
+/// ```
+///
+/// @return the borrowed message, or NULL when the last call succeeded.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_last_error_message() -> *const c_char {
     with_last(|e| e.message.as_ptr(), ptr::null())
@@ -111,6 +130,9 @@ pub extern "C" fn zdk_last_error_message() -> *const c_char {
 
 /// The HTTP status of the last failure on this thread, or 0 when there was no HTTP
 /// answer (transport errors, invalid arguments).
+///
+/// @return the HTTP status, or 0.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_last_error_status() -> u16 {
     with_last(|e| e.status, 0)
@@ -118,6 +140,9 @@ pub extern "C" fn zdk_last_error_status() -> u16 {
 
 /// Zendesk's error code of the last failure (`"RecordNotFound"`, `"invalid_grant"`,
 /// `"InvalidPaginationDepth"`), or NULL. Borrowed like `zdk_last_error_message`.
+///
+/// @return the borrowed code, or NULL.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_last_error_zendesk_code() -> *const c_char {
     with_last(|e| optional_ptr(&e.zendesk_code), ptr::null())
@@ -125,6 +150,9 @@ pub extern "C" fn zdk_last_error_zendesk_code() -> *const c_char {
 
 /// Zendesk's description of the last failure, or NULL. Borrowed like
 /// `zdk_last_error_message`.
+///
+/// @return the borrowed description, or NULL.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_last_error_description() -> *const c_char {
     with_last(|e| optional_ptr(&e.description), ptr::null())
@@ -132,6 +160,9 @@ pub extern "C" fn zdk_last_error_description() -> *const c_char {
 
 /// Zendesk's field-level details of the last failure as JSON text (the `details`
 /// map or the `errors` list), or NULL. Borrowed like `zdk_last_error_message`.
+///
+/// @return the borrowed JSON text, or NULL.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_last_error_details_json() -> *const c_char {
     with_last(|e| optional_ptr(&e.details_json), ptr::null())
@@ -139,6 +170,9 @@ pub extern "C" fn zdk_last_error_details_json() -> *const c_char {
 
 /// The request id of the last failure (quote it to Zendesk support), or NULL.
 /// Borrowed like `zdk_last_error_message`.
+///
+/// @return the borrowed request id, or NULL.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_last_error_request_id() -> *const c_char {
     with_last(|e| optional_ptr(&e.request_id), ptr::null())
@@ -146,6 +180,9 @@ pub extern "C" fn zdk_last_error_request_id() -> *const c_char {
 
 /// How long the server asked to wait before retrying the last failure, in
 /// milliseconds, or -1 when it did not say.
+///
+/// @return milliseconds to wait, or -1.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_last_error_retry_after_ms() -> i64 {
     with_last(|e| e.retry_after_ms, -1)

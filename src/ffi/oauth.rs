@@ -112,6 +112,13 @@ impl zdk_token_set {
 /// Copies the client's current OAuth token set into `*out` (free it with
 /// `zdk_token_set_free`). `ZDK_ERR_INVALID_ARGUMENT` when the client's credential
 /// manages no token (API token, static bearer) or none was obtained yet.
+///
+/// @param client the client (borrowed for the call; thread-safe).
+/// @param out receives a new token set owned by the caller (free with
+///     `zdk_token_set_free`); written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_token_set(
     client: *const zdk_client,
@@ -131,6 +138,10 @@ pub unsafe extern "C" fn zdk_client_token_set(
 
 /// The access token, or NULL for a NULL set. Borrowed until `zdk_token_set_free`.
 /// It is a secret: never log it.
+///
+/// @param token_set the token set, or NULL.
+/// @return a borrowed string (do not free), or NULL as described above.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_access_token(
     token_set: *const zdk_token_set,
@@ -142,6 +153,10 @@ pub unsafe extern "C" fn zdk_token_set_access_token(
 
 /// The refresh token, or NULL (client credentials have none). Borrowed until
 /// `zdk_token_set_free`. A secret.
+///
+/// @param token_set the token set, or NULL.
+/// @return a borrowed string (do not free), or NULL as described above.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_refresh_token(
     token_set: *const zdk_token_set,
@@ -155,6 +170,10 @@ pub unsafe extern "C" fn zdk_token_set_refresh_token(
 }
 
 /// The granted scopes (space-separated), or NULL. Borrowed until `zdk_token_set_free`.
+///
+/// @param token_set the token set, or NULL.
+/// @return a borrowed string (do not free), or NULL as described above.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_scope(token_set: *const zdk_token_set) -> *const c_char {
     guard_value(ptr::null(), || {
@@ -166,12 +185,19 @@ pub unsafe extern "C" fn zdk_token_set_scope(token_set: *const zdk_token_set) ->
 }
 
 /// When the access token expires (Unix seconds), or 0 when it does not (or NULL).
+///
+/// @param token_set the token set, or NULL.
+/// @return the expiry in Unix seconds, or 0.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_expires_at(token_set: *const zdk_token_set) -> i64 {
     guard_value(0, || arg!(token_set).map_or(0, |t| t.expires_at))
 }
 
 /// Frees a token set, zeroing its secrets. NULL is a no-op.
+///
+/// @param token_set the token set to free, or NULL.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_token_set_free(token_set: *mut zdk_token_set) {
     free_arg!(token_set);
@@ -187,6 +213,9 @@ fn string_out(out: Out<*mut c_char>, text: &str) -> Result<(), FfiError> {
 
 /// Frees a string zdkit returned (`zdk_oauth_pkce_pair`, `zdk_oauth_authorize_url`),
 /// zeroing it first. NULL is a no-op.
+///
+/// @param text the string to free, or NULL; only a string zdkit handed out.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_string_free(text: *mut c_char) {
     if !text.is_null() {
@@ -199,6 +228,14 @@ pub unsafe extern "C" fn zdk_string_free(text: *mut c_char) {
 /// A fresh PKCE pair (RFC 7636, S256): `*verifier_out` (43 characters from 32 random
 /// bytes; keep it secret until the code exchange) and `*challenge_out` (for the
 /// authorize URL). Free both with `zdk_string_free`.
+///
+/// @param verifier_out receives the code verifier, owned by the caller (free with
+///     `zdk_string_free`); written only on success.
+/// @param challenge_out receives the S256 code challenge, owned by the caller (free with
+///     `zdk_string_free`); written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_oauth_pkce_pair(
     verifier_out: *mut *mut c_char,
@@ -216,6 +253,19 @@ pub unsafe extern "C" fn zdk_oauth_pkce_pair(
 /// The URL to send a user to so they grant your OAuth client access
 /// (`{base}/oauth/authorizations/new?response_type=code&…`). `state` and
 /// `code_challenge` may be NULL. Free `*out` with `zdk_string_free`.
+///
+/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+///     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+/// @param client_id the OAuth client's identifier; copied.
+/// @param redirect_uri where Zendesk sends the user back; copied.
+/// @param scope space-separated scopes; copied.
+/// @param state an opaque value returned with the redirect, or NULL.
+/// @param code_challenge the PKCE challenge from `zdk_oauth_pkce_pair`, or NULL.
+/// @param out receives a new string owned by the caller (free with `zdk_string_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_oauth_authorize_url(
     subdomain_or_url: *const c_char,
@@ -251,6 +301,19 @@ pub unsafe extern "C" fn zdk_oauth_authorize_url(
 /// `grant_type=authorization_code`; `code_verifier` is the PKCE verifier or NULL.
 /// Refusals (`invalid_grant`, `invalid_client`) give `ZDK_ERR_AUTHENTICATION` with
 /// Zendesk's code and description. Free `*out` with `zdk_token_set_free`.
+///
+/// @param subdomain_or_url a subdomain (`"acme"`) or a base URL
+///     (`"https://acme.zendesk.com"`, `http://` to loopback only); copied.
+/// @param client_id the OAuth client's identifier; copied.
+/// @param client_secret the OAuth client's secret; read during the call, never logged.
+/// @param code the authorization code from the redirect; copied.
+/// @param redirect_uri the same redirect URI the authorize URL named; copied.
+/// @param code_verifier the PKCE verifier, or NULL.
+/// @param out receives a new token set owned by the caller (free with
+///     `zdk_token_set_free`); written only on success.
+/// @return `ZDK_OK`; `ZDK_ERR_AUTHENTICATION` when Zendesk refuses the code or client;
+///     another code for a transport or argument error.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_oauth_exchange_code(
     subdomain_or_url: *const c_char,

@@ -20,6 +20,14 @@ pub struct zdk_request {
 /// full URL on the client's origin (such as a `links.next` URL).
 ///
 /// On success `*out` owns a new request: free it with `zdk_request_free`.
+///
+/// @param method the HTTP method; copied.
+/// @param path the path or full URL on the client's origin; copied.
+/// @param out receives the new request, owned by the caller (free with `zdk_request_free`);
+///     written only on success.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_new(
     method: *const c_char,
@@ -39,6 +47,13 @@ pub unsafe extern "C" fn zdk_request_new(
 
 /// Appends a query parameter; name and value are percent-encoded when sent (pass
 /// them unencoded: `"page[size]"`, `"type:ticket status:open"`). Copied.
+///
+/// @param request the request to change.
+/// @param name the parameter's name, unencoded; copied.
+/// @param value its value, unencoded; copied.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_add_query(
     request: *mut zdk_request,
@@ -60,6 +75,13 @@ pub unsafe extern "C" fn zdk_request_add_query(
 /// Adds a request header (`"Idempotency-Key"`, …). A name that is not an HTTP token,
 /// a value with CR, LF or NUL, and `Authorization` (which comes from the credential)
 /// fail with `ZDK_ERR_INVALID_ARGUMENT`. Copied.
+///
+/// @param request the request to change.
+/// @param name the header's name; copied.
+/// @param value its value; copied.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_add_header(
     request: *mut zdk_request,
@@ -80,6 +102,14 @@ pub unsafe extern "C" fn zdk_request_add_header(
 
 /// Sets the body (copied). `content_type` NULL means `application/json`. `body` may
 /// be NULL only when `body_len` is 0 (an empty body).
+///
+/// @param request the request to change.
+/// @param content_type the body's MIME type, or NULL for `application/json`; copied.
+/// @param body the body bytes (copied), or NULL when `body_len` is 0.
+/// @param body_len the number of bytes in `body`.
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_set_body(
     request: *mut zdk_request,
@@ -102,6 +132,12 @@ pub unsafe extern "C" fn zdk_request_set_body(
 /// request, in milliseconds: each attempt may take this long, while the call's
 /// deadline still bounds the whole call. More than 0 and at most one day (86400000);
 /// otherwise `ZDK_ERR_INVALID_ARGUMENT` and the request is unchanged.
+///
+/// @param request the request to change.
+/// @param ms the timeout in milliseconds (1 to 86400000).
+/// @return `ZDK_OK` on success, else the failure's code (`ZDK_ERR_NULL_ARGUMENT`,
+///     `ZDK_ERR_INVALID_UTF8`, …); `zdk_last_error_message()` describes it.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_set_timeout_ms(
     request: *mut zdk_request,
@@ -117,6 +153,9 @@ pub unsafe extern "C" fn zdk_request_set_timeout_ms(
 }
 
 /// Frees a request. NULL is a no-op.
+///
+/// @param request the request to free, or NULL.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_request_free(request: *mut zdk_request) {
     free_arg!(request);

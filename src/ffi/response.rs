@@ -80,6 +80,10 @@ pub struct zdk_rate_limit {
 /// ---- Responses --------------------------------------------------------------
 ///
 /// The HTTP status code, or 0 when `response` is NULL.
+///
+/// @param response the response, or NULL.
+/// @return the status code, or 0.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_status(response: *const zdk_response) -> u16 {
     guard_value(0, || arg!(response).map_or(0, |r| r.status))
@@ -90,6 +94,11 @@ pub unsafe extern "C" fn zdk_response_status(response: *const zdk_response) -> u
 /// body can be used as a C string. Borrowed: valid until `zdk_response_free`.
 /// Returns NULL (and length 0) when `response` is NULL; an empty body gives a
 /// pointer to an empty string.
+///
+/// @param response the response, or NULL.
+/// @param len_out receives the body's length in bytes, or NULL.
+/// @return the borrowed body bytes (do not free), or NULL for a NULL response.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_body(
     response: *const zdk_response,
@@ -111,6 +120,11 @@ pub unsafe extern "C" fn zdk_response_body(
 /// Use `zdk_response_header_at` to see repeated headers. Borrowed: valid until
 /// `zdk_response_free`. NULL or non-UTF-8 arguments give NULL. Never touches the
 /// thread's last error.
+///
+/// @param response the response, or NULL.
+/// @param name the header name, any case.
+/// @return a borrowed string (do not free), or NULL as described above.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_header(
     response: *const zdk_response,
@@ -129,6 +143,10 @@ pub unsafe extern "C" fn zdk_response_header(
 }
 
 /// The number of headers, repeated names counted separately (0 for NULL).
+///
+/// @param response the response, or NULL.
+/// @return the number of headers.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_header_count(response: *const zdk_response) -> usize {
     guard_value(0, || arg!(response).map_or(0, |r| r.headers.len()))
@@ -139,6 +157,24 @@ pub unsafe extern "C" fn zdk_response_header_count(response: *const zdk_response
 /// `ZDK_ERR_INVALID_ARGUMENT` when `index` is out of range, `ZDK_ERR_NULL_ARGUMENT`
 /// for a NULL argument; outputs untouched then. The code is only returned: this
 /// accessor never touches the thread's last error.
+///
+/// Example:
+///
+/// ```c
+/// size_t count = zdk_response_header_count(response);
+/// for (size_t i = 0; i < count; i++) {
+///     const char *name = NULL, *value = NULL;
+///     if (zdk_response_header_at(response, i, &name, &value) == ZDK_OK) printf("%s: %s\n", name, value);
+/// }
+/// ```
+///
+/// @param response the response.
+/// @param index the header's position, from 0.
+/// @param name_out receives the borrowed header name.
+/// @param value_out receives the borrowed header value.
+/// @return `ZDK_OK`, `ZDK_ERR_INVALID_ARGUMENT` (index out of range) or
+///     `ZDK_ERR_NULL_ARGUMENT`.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_header_at(
     response: *const zdk_response,
@@ -164,6 +200,10 @@ pub unsafe extern "C" fn zdk_response_header_at(
 
 /// Zendesk's request id (`X-Zendesk-Request-Id`, else the first token of
 /// `X-Request-Id`), or NULL when absent. Borrowed until `zdk_response_free`.
+///
+/// @param response the response, or NULL.
+/// @return a borrowed string (do not free), or NULL as described above.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_request_id(response: *const zdk_response) -> *const c_char {
     guard_value(ptr::null(), || {
@@ -176,6 +216,10 @@ pub unsafe extern "C" fn zdk_response_request_id(response: *const zdk_response) 
 
 /// The `X-Zendesk-API-Warn` text (Zendesk ignored some parameters), or NULL.
 /// Borrowed until `zdk_response_free`.
+///
+/// @param response the response, or NULL.
+/// @return a borrowed string (do not free), or NULL as described above.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_api_warning(response: *const zdk_response) -> *const c_char {
     guard_value(ptr::null(), || {
@@ -189,6 +233,11 @@ pub unsafe extern "C" fn zdk_response_api_warning(response: *const zdk_response)
 /// Copies the account rate-limit state the answer reported into `*out`.
 /// `ZDK_ERR_NULL_ARGUMENT` for a NULL argument (`*out` untouched). The code is only
 /// returned: this accessor never touches the thread's last error.
+///
+/// @param response the response.
+/// @param out receives the rate-limit state (caller-allocated).
+/// @return `ZDK_OK` or `ZDK_ERR_NULL_ARGUMENT`.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_rate_limit(
     response: *const zdk_response,
@@ -202,6 +251,9 @@ pub unsafe extern "C" fn zdk_response_rate_limit(
 }
 
 /// Frees a response and every pointer read from it. NULL is a no-op.
+///
+/// @param response the response to free, or NULL.
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_response_free(response: *mut zdk_response) {
     free_arg!(response);

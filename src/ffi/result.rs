@@ -119,6 +119,10 @@ fn describe(code: c_int) -> &'static CStr {
 ///
 /// Never NULL; an unknown code gives `"unknown zdk_result code"`. The string is static:
 /// do not free it. Thread-safe.
+///
+/// @param code any `zdk_result` value, also one this header does not know.
+/// @return a static string (do not free).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_strerror(code: ZdkResultArg) -> *const c_char {
     describe(code.0).as_ptr().cast()

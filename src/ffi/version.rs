@@ -13,6 +13,9 @@ static VERSION: Lazy<CString> =
 ///
 /// Never NULL; static: do not free. Thread-safe. Compare with the
 /// `ZDKIT_VERSION_MAJOR/MINOR/PATCH` macros to detect a header/library mismatch.
+///
+/// @return a static string (do not free).
+/// @since 0.1
 #[unsafe(no_mangle)]
 pub extern "C" fn zdk_version() -> *const c_char {
     super::boundary::guard_value(c"zdkit".as_ptr(), || VERSION.as_ptr())

@@ -195,7 +195,8 @@ def test_close_and_context_manager(fresh: Emulator) -> None:
 
 
 def test_anonymous_users_me_has_a_null_id(fresh: Emulator) -> None:
-    # Zendesk answers /users/me with 200 without credentials: never trust its status alone.
+    # Zendesk answers /users/me with 200 without credentials: never trust its status alone
+    # (docs/zendesk.md, "Credentials").
     import urllib.request
 
     with urllib.request.urlopen(f"{fresh.url}/api/v2/users/me.json", timeout=10) as answer:

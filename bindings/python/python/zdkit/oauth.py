@@ -25,7 +25,12 @@ __all__ = [
 class TokenSet:
     """An OAuth token set. ``repr()`` never shows the tokens."""
 
-    __slots__ = ("access_token", "refresh_token", "expires_at", "scope")
+    __slots__ = {
+        "access_token": "The access token (a secret: never log it).",
+        "refresh_token": "The refresh token (a secret), or None: client-credentials tokens have none.",
+        "expires_at": "Unix time when the access token expires, or None when it does not.",
+        "scope": "The granted scopes, space-separated, or None when the answer did not say.",
+    }
 
     def __init__(
         self,
@@ -36,7 +41,6 @@ class TokenSet:
     ) -> None:
         self.access_token = access_token
         self.refresh_token = refresh_token
-        #: Unix time when the access token expires (None: it does not).
         self.expires_at = expires_at
         self.scope = scope
 
@@ -57,7 +61,12 @@ class OAuthClientCredentials:
     ``"read write"``) lasting ``expires_in`` seconds, mints again before it expires,
     and once more after a 401 (replaying the request once)."""
 
-    __slots__ = ("client_id", "_client_secret", "scope", "expires_in")
+    __slots__ = {
+        "client_id": "The OAuth client's identifier.",
+        "_client_secret": "The OAuth client's secret (never shown by repr).",
+        "scope": "The scopes asked for, space-separated.",
+        "expires_in": "The lifetime asked for each token, in seconds.",
+    }
 
     def __init__(self, client_id: str, client_secret: str, *, scope: str = "read", expires_in: int = 1800) -> None:
         self.client_id = client_id
@@ -83,7 +92,12 @@ class OAuthRefreshToken:
     new :class:`TokenSet`: persist its ``refresh_token``. ``client.token_set`` also
     holds the latest."""
 
-    __slots__ = ("client_id", "_client_secret", "_refresh_token", "on_rotate")
+    __slots__ = {
+        "client_id": "The OAuth client's identifier.",
+        "_client_secret": "The OAuth client's secret (never shown by repr).",
+        "_refresh_token": "The refresh token to start from (never shown by repr).",
+        "on_rotate": "Called with every new TokenSet (persist its refresh_token), or None.",
+    }
 
     def __init__(
         self,
