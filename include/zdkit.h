@@ -171,6 +171,14 @@ typedef enum zdk_log_level {
 } zdk_log_level;
 
 /**
+ * A request in flight, from `zdk_client_send_async`: cancel it with
+ * `zdk_async_cancel`, free the handle with `zdk_async_free`. The handle is
+ * independent of the call: freeing it does not cancel the call, and it stays
+ * valid (and harmless to cancel) after the call has completed.
+ */
+typedef struct zdk_async zdk_async;
+
+/**
  * A Zendesk API client: a base URL, a credential and a pool of connections.
  *
  * Thread-safe: one client may be used by many threads at once (connections are
@@ -256,6 +264,22 @@ typedef struct zdk_rate_limit {
      */
     int64_t reset_seconds;
 } zdk_rate_limit;
+
+/**
+ * The completion callback of `zdk_client_send_async`.
+ *
+ * - `result`: `ZDK_OK` for a 2xx answer, else the error code (`ZDK_ERR_CANCELLED`
+ *   for a cancelled call or one still in flight when its client was freed). Inside
+ *   the callback, `zdk_last_error_*()` describe the failure (the detail belongs to
+ *   the calling thread, as always).
+ * - `response`: the answer, also for a non-2xx answer (as `zdk_client_send`); NULL
+ *   when there was none (transport errors, cancellation). The callback owns it:
+ *   free it with `zdk_response_free`, there or later, on any thread.
+ * - `userdata`: the pointer given to `zdk_client_send_async`, untouched.
+ */
+typedef void (*zdk_async_callback)(enum zdk_result result,
+                                   struct zdk_response *response,
+                                   void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -661,7 +685,8 @@ enum zdk_result zdk_client_wait_for_job(const struct zdk_client *client,
 
 /**
  * Frees a client and closes its connections. NULL is a no-op. No other thread may
- * be using it.
+ * be using it. Its async calls still in flight are cancelled first (see
+ * `zdk_client_send_async`).
  */
 void zdk_client_free(struct zdk_client *client);
 
@@ -888,6 +913,61 @@ const char *zdk_export_cursor(const struct zdk_export *export_);
  * Frees an export. NULL is a no-op.
  */
 void zdk_export_free(struct zdk_export *export_);
+
+/**
+ * ---- Asynchronous requests --------------------------------------------------
+ *
+ * Starts sending a request built with `zdk_request_new` and returns at once; the
+ * answer comes to `callback`. The request is copied (free or reuse it at once).
+ * Same retries, pacing, redirects, OAuth renewal and deadline as `zdk_client_send`.
+ *
+ * - The calls of one client run concurrently on one background thread of that
+ *   client (started by its first async call), which drives a libcurl multi handle:
+ *   connections are shared, and HTTP/2 streams are multiplexed on one connection
+ *   when the server offers it. Retry and rate-limit waits are timers there: they
+ *   never hold the other calls.
+ * - `callback` runs exactly once per started call, **on that background thread**,
+ *   never inside `zdk_client_send_async`. It must not block for long (the client's
+ *   other calls wait for it); hand the result to your own thread or event loop.
+ *   After it returns, zdkit never uses `userdata` again.
+ * - `zdk_async_cancel` aborts the call at once; the callback then gets
+ *   `ZDK_ERR_CANCELLED`, and the call is never retried.
+ * - `zdk_client_free` with calls in flight cancels them: each callback runs with
+ *   `ZDK_ERR_CANCELLED` before `zdk_client_free` returns (when `zdk_client_free` is
+ *   called from inside a callback, they run right after that callback returns).
+ * - After `fork()`, the child never uses its parent's background thread or
+ *   connections: its first async call starts its own.
+ *
+ * Returns the call's handle (free it with `zdk_async_free`), or NULL when the call
+ * could not start: a NULL argument, an invalid request, a client whose thread
+ * cannot start. The callback is then never called, and `zdk_last_error_*()`
+ * describe why.
+ */
+struct zdk_async *zdk_client_send_async(const struct zdk_client *client,
+                                        const struct zdk_request *request,
+                                        zdk_async_callback callback,
+                                        void *userdata);
+
+/**
+ * Cancels a call: a transfer in progress is aborted at once (its connection closed,
+ * or its HTTP/2 stream reset), a retry or rate-limit wait is dropped, and the
+ * callback runs with `ZDK_ERR_CANCELLED` (on the background thread, maybe before
+ * this returns). A call that has already completed is left alone. NULL is a no-op.
+ * Safe from any thread, also from inside a callback.
+ */
+void zdk_async_cancel(const struct zdk_async *call);
+
+/**
+ * True once the call's callback has run (or is running); false for NULL.
+ */
+bool zdk_async_is_finished(const struct zdk_async *call);
+
+/**
+ * Frees a call's handle. Does not cancel the call (use `zdk_async_cancel` first for
+ * that): its callback still runs once. May be called before or after the callback,
+ * also from inside it. NULL is a no-op.
+ */
+void zdk_async_free(struct zdk_async *call);
 
 /**
  * ---- OAuth: token sets, PKCE, the authorization-code exchange ---------------
