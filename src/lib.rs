@@ -50,6 +50,7 @@ pub use client::Client;
 pub use config::{Config, ConfigBuilder};
 pub use error::{Error, ErrorKind, Result};
 pub use headers::Headers;
+pub use jobs::{JobPoll, JobWait};
 pub use multi::{AsyncCall, Completion};
 pub use request::{Body, Request};
 pub use response::Response;
