@@ -151,6 +151,8 @@ bench: $(VENV_READY)
 	"$(PY)" -m pip install -q --force-reinstall --no-deps "$(TARGET_DIR)/wheels-release"/zdkit-*.whl
 	"$(PY)" -m pip install -q requests
 	"$(PY)" benches/python_client.py "$(TARGET_DIR)/release/zdkit-emulator"
+	"$(PY)" -m pip install -q httpx
+	"$(PY)" benches/async_client.py "$(TARGET_DIR)/release/zdkit-emulator"
 	@echo "(make test reinstalls the debug wheel)"
 
 ## Long property-test run: the properties `make test` checks with 256 cases each, with

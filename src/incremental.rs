@@ -146,6 +146,26 @@ impl IncrementalExport {
         Ok(export)
     }
 
+    /// An export from a start time or a saved cursor (see
+    /// [`ExportStart::from_options`]); `time_based` picks the time-based endpoint
+    /// (`/api/v2/incremental/{resource}`) for tickets and users too when starting from
+    /// a time.
+    pub fn from_options(
+        client: &Client,
+        resource: &str,
+        start_time: Option<i64>,
+        cursor: Option<String>,
+        per_page: u32,
+        time_based: bool,
+    ) -> Result<Self> {
+        match ExportStart::from_options(start_time, cursor)? {
+            ExportStart::StartTime(t) if time_based => {
+                IncrementalExport::new_time_based(client, resource, t, per_page)
+            }
+            start => IncrementalExport::new(client, resource, start, per_page),
+        }
+    }
+
     /// The position to resume from: the latest `after_cursor` (cursor-based) or the
     /// next start time (time-based). Valid after the last page too; `None` before
     /// the first page.

@@ -1,0 +1,261 @@
+//! Async pages for `zdkit.AsyncClient`: the core's pagers driven a page at a time
+//! through the async engine — the pager says which request comes next, the engine
+//! sends it, and the answer goes back to the pager (`accept_page`) on the delivery
+//! thread, without the GIL. Same pagers as the blocking iterators, same errors, and
+//! the same behaviour after an error: a failed request keeps the position (the next
+//! step tries it again); an error a retry cannot cure (a stuck cursor, the search
+//! limit) ends the stream.
+
+use crate::async_send::{AsyncCall, Prepare, ToPython, start};
+use crate::client::Client;
+use crate::errors::{guard, to_py_err};
+use crate::iterate::{export_page_to_py, page_to_py};
+use pyo3::prelude::*;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use zdkit::iterate::{IncrementalExport, Pager, SearchPager};
+
+/// What an [`AsyncStream`] walks.
+enum Source {
+    /// A list endpoint or a search export: `Page`s.
+    Pages(Pager),
+    /// A search: `Page`s (the 1,000-result limit enforced).
+    Search(SearchPager),
+    /// An incremental export: `ExportPage`s.
+    Export(IncrementalExport),
+}
+
+impl Source {
+    /// The request for the next page; `None` at the end.
+    fn next_request(&mut self) -> zdkit::Result<Option<zdkit::Request>> {
+        match self {
+            Source::Pages(pager) => Ok(pager.next_request()),
+            Source::Search(pager) => pager.next_request(),
+            Source::Export(export) => Ok(export.next_request()),
+        }
+    }
+
+    /// Takes the answer to that request: the page, as a Python value to build.
+    fn accept(&mut self, response: zdkit::Response) -> zdkit::Result<ToPython> {
+        Ok(match self {
+            Source::Pages(pager) => {
+                let page = pager.accept_page(response)?;
+                Box::new(move |py| Ok(Py::new(py, page_to_py(py, page)?)?.into_any()))
+            }
+            Source::Search(pager) => {
+                let page = pager.accept_page(response)?;
+                Box::new(move |py| Ok(Py::new(py, page_to_py(py, page)?)?.into_any()))
+            }
+            Source::Export(export) => {
+                let page = export.accept_page(response)?;
+                Box::new(move |py| Ok(Py::new(py, export_page_to_py(py, page)?)?.into_any()))
+            }
+        })
+    }
+
+    /// The search's total, once known.
+    fn count(&self) -> Option<u64> {
+        match self {
+            Source::Search(pager) => pager.total_count(),
+            _ => None,
+        }
+    }
+}
+
+/// A stream's state between steps. The lock is held only to take the source out or
+/// put it back, never while a request runs or the GIL is awaited.
+enum State {
+    Ready(Box<Source>),
+    /// A page is being fetched.
+    Busy,
+    Done,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    count: Mutex<Option<u64>>,
+}
+
+impl Shared {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn put(&self, source: Option<Source>) {
+        if let Some(source) = &source {
+            *self.count.lock().unwrap_or_else(PoisonError::into_inner) = source.count();
+        }
+        *self.state() = source.map_or(State::Done, |source| State::Ready(Box::new(source)));
+    }
+}
+
+/// Pages fetched through the async engine, one at a time.
+#[pyclass(module = "zdkit._native", frozen)]
+pub struct AsyncStream {
+    client: zdkit::Client,
+    shared: Arc<Shared>,
+}
+
+impl AsyncStream {
+    fn new(client: zdkit::Client, source: Source) -> AsyncStream {
+        AsyncStream {
+            client,
+            shared: Arc::new(Shared {
+                count: Mutex::new(source.count()),
+                state: Mutex::new(State::Ready(Box::new(source))),
+            }),
+        }
+    }
+}
+
+#[pymethods]
+impl AsyncStream {
+    /// Starts fetching the next page; `done(ok, value)` gets the page or the
+    /// exception. `None` when the stream is over (nothing is sent).
+    fn next(&self, py: Python<'_>, done: Py<PyAny>) -> PyResult<Option<AsyncCall>> {
+        guard(py, move || {
+            let mut source = {
+                let mut state = self.shared.state();
+                match std::mem::replace(&mut *state, State::Busy) {
+                    State::Ready(source) => *source,
+                    State::Done => {
+                        *state = State::Done;
+                        return Ok(None);
+                    }
+                    State::Busy => {
+                        *state = State::Busy;
+                        return Err(to_py_err(
+                            py,
+                            zdkit::Error::invalid(
+                                "this iterator is already fetching a page for another task",
+                            ),
+                        ));
+                    }
+                }
+            };
+            let request = match source.next_request() {
+                Ok(Some(request)) => request,
+                Ok(None) => {
+                    self.shared.put(None);
+                    return Ok(None);
+                }
+                Err(error) => {
+                    self.shared.put(None);
+                    return Err(to_py_err(py, error));
+                }
+            };
+            let shared = self.shared.clone();
+            let prepare: Prepare = Box::new(move |outcome| {
+                let mut source = source;
+                match outcome.map(|response| source.accept(response)) {
+                    // The answer was read (or could not be, which ends the stream).
+                    Ok(Ok(page)) => {
+                        shared.put(Some(source));
+                        page
+                    }
+                    Ok(Err(error)) => {
+                        shared.put(None);
+                        Box::new(move |py| Err(to_py_err(py, error)))
+                    }
+                    // The request failed: the next step tries it again.
+                    Err(error) => {
+                        shared.put(Some(source));
+                        Box::new(move |py| Err(to_py_err(py, error)))
+                    }
+                }
+            });
+            let started = start(py, &self.client, request, done, prepare);
+            if started.is_err() {
+                // The source went with the call that could not start.
+                self.shared.put(None);
+            }
+            started.map(Some)
+        })
+    }
+
+    /// Search: the true number of matches (known after the first page); else None.
+    #[getter]
+    fn count(&self, py: Python<'_>) -> PyResult<Option<u64>> {
+        guard(py, || {
+            Ok(*self
+                .shared
+                .count
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner))
+        })
+    }
+}
+
+/// The async iteration methods of `zdkit._native.Client`.
+#[pymethods]
+impl Client {
+    /// Async pages of a list endpoint (cursor, offset or Help Center style).
+    #[pyo3(signature = (path, params=None, page_size=100))]
+    fn pages_async(
+        &self,
+        py: Python<'_>,
+        path: &str,
+        params: Option<Vec<(String, String)>>,
+        page_size: u32,
+    ) -> PyResult<AsyncStream> {
+        guard(py, move || {
+            let client = self.client(py)?;
+            let pager = Pager::new(&client, path, params.unwrap_or_default(), page_size);
+            Ok(AsyncStream::new(client, Source::Pages(pager)))
+        })
+    }
+
+    /// Async pages of a search; past 1,000 results of a larger search,
+    /// `SearchLimitError`.
+    #[pyo3(signature = (query, params=None))]
+    fn search_async(
+        &self,
+        py: Python<'_>,
+        query: &str,
+        params: Option<Vec<(String, String)>>,
+    ) -> PyResult<AsyncStream> {
+        guard(py, move || {
+            let client = self.client(py)?;
+            let pager = client.search_pages(query, params.unwrap_or_default());
+            Ok(AsyncStream::new(client, Source::Search(pager)))
+        })
+    }
+
+    /// Async pages of a search export (no cap).
+    #[pyo3(signature = (query, result_type, page_size=1000))]
+    fn export_search_async(
+        &self,
+        py: Python<'_>,
+        query: &str,
+        result_type: &str,
+        page_size: u32,
+    ) -> PyResult<AsyncStream> {
+        guard(py, move || {
+            let client = self.client(py)?;
+            let pager = client
+                .export_search(query, result_type, page_size)
+                .map_err(|e| to_py_err(py, e))?;
+            Ok(AsyncStream::new(client, Source::Pages(pager)))
+        })
+    }
+
+    /// Async pages of an incremental export, from `start_time` or a saved `cursor`.
+    #[pyo3(signature = (resource, start_time=None, cursor=None, per_page=1000, time_based=false))]
+    fn incremental_async(
+        &self,
+        py: Python<'_>,
+        resource: &str,
+        start_time: Option<i64>,
+        cursor: Option<String>,
+        per_page: u32,
+        time_based: bool,
+    ) -> PyResult<AsyncStream> {
+        guard(py, move || {
+            let client = self.client(py)?;
+            let export = IncrementalExport::from_options(
+                &client, resource, start_time, cursor, per_page, time_based,
+            )
+            .map_err(|e| to_py_err(py, e))?;
+            Ok(AsyncStream::new(client, Source::Export(export)))
+        })
+    }
+}
