@@ -51,7 +51,7 @@ pub use config::{Config, ConfigBuilder};
 pub use error::{Error, ErrorKind, Result};
 pub use headers::Headers;
 pub use jobs::{JobPoll, JobWait};
-pub use multi::{AsyncCall, Completion};
+pub use multi::{AsyncCall, Completion, on_engine_thread};
 pub use request::{Body, Request};
 pub use response::Response;
 pub use secret::Secret;

@@ -107,6 +107,12 @@ impl SearchResults {
     pub fn set_client(&mut self, client: Client) {
         self.pages.set_client(client);
     }
+
+    /// The pages behind these results (results not yet yielded from the current
+    /// page are dropped), for a caller that walks them a page at a time.
+    pub fn into_pages(self) -> SearchPager {
+        self.pages
+    }
 }
 
 impl Iterator for SearchResults {

@@ -166,3 +166,51 @@ fn a_retry_wait_is_a_timer_that_holds_no_other_call() {
     );
     assert_eq!(wait(&waiting).expect("retried").status, 200);
 }
+
+#[test]
+fn a_forked_child_starts_its_own_engine() {
+    let emulator = Emulator::start(&[]);
+    let client = emulator.oauth_client();
+    let (_, rx) = start(&client, Request::get("/api/v2/tickets/1.json"));
+    wait(&rx).expect("the parent's engine runs");
+    // SAFETY: the child only uses zdkit (which is written for this) and leaves with
+    // `_exit`, running no destructor of the parent's state.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let (tx, rx) = mpsc::channel();
+        let started = client.send_async(Request::get("/api/v2/tickets/2.json"), move |result| {
+            let _ = tx.send(result.is_ok());
+        });
+        let ok = started.is_ok() && rx.recv_timeout(Duration::from_secs(10)).unwrap_or(false);
+        // SAFETY: ends the child at once.
+        unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+    }
+    let mut status = 0;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        // SAFETY: waits for our own child.
+        let done = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        if done == pid {
+            break;
+        }
+        if Instant::now() > deadline {
+            // SAFETY: stops our own child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("the child did not finish within 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "child status {status}"
+    );
+    // The parent's engine is untouched.
+    let (_, rx) = start(&client, Request::get("/api/v2/tickets/3.json"));
+    assert!(wait(&rx).is_ok());
+    let logged: Vec<_> = emulator
+        .requests_to("/api/v2/tickets/2")
+        .into_iter()
+        .collect();
+    assert_eq!(logged.len(), 1, "the child's call was sent once");
+}

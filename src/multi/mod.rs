@@ -32,6 +32,19 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::thread::{JoinHandle, ThreadId};
 
+thread_local! {
+    /// Set on the driver thread of every engine.
+    static ON_ENGINE_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True on the thread of an async engine, where completion callbacks and the
+/// engine's log lines run: code there must not block (wait for an interpreter lock,
+/// say), or every call of the client waits with it. A log sink that must block can
+/// hand the line to another thread when this is true.
+pub fn on_engine_thread() -> bool {
+    ON_ENGINE_THREAD.with(std::cell::Cell::get)
+}
+
 /// The completion callback of an async call: runs exactly once, on the engine's
 /// driver thread, with the call's result (a cancelled call gets an
 /// [`ErrorKind::Cancelled`] error).

@@ -7,9 +7,8 @@
 //! limit) ends the stream.
 
 use crate::async_send::{AsyncCall, Prepare, ToPython, start};
-use crate::client::Client;
 use crate::errors::{guard, to_py_err};
-use crate::iterate::{export_page_to_py, page_to_py};
+use crate::iterate::{self, Stream, export_page_to_py, page_to_py};
 use pyo3::prelude::*;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use zdkit::iterate::{IncrementalExport, Pager, SearchPager};
@@ -109,6 +108,27 @@ impl AsyncStream {
 
 #[pymethods]
 impl AsyncStream {
+    /// Takes over a fresh stream from `Client.pages`, `search`, `export_search` or
+    /// `incremental`, to walk it a page at a time through the async engine (a search
+    /// yields `Page`s here). The stream given is then over.
+    #[new]
+    fn new_from(py: Python<'_>, stream: &Stream) -> PyResult<AsyncStream> {
+        guard(py, || {
+            let (client, source) = stream.take_source().ok_or_else(|| {
+                to_py_err(
+                    py,
+                    zdkit::Error::invalid("the stream is busy or already over"),
+                )
+            })?;
+            let source = match source {
+                iterate::Source::Pages(pager) => Source::Pages(pager),
+                iterate::Source::Search(results) => Source::Search(results.into_pages()),
+                iterate::Source::Export(export) => Source::Export(export),
+            };
+            Ok(AsyncStream::new(client, source))
+        })
+    }
+
     /// Starts fetching the next page; `done(ok, value)` gets the page or the
     /// exception. `None` when the stream is over (nothing is sent).
     fn next(&self, py: Python<'_>, done: Py<PyAny>) -> PyResult<Option<AsyncCall>> {
@@ -181,81 +201,6 @@ impl AsyncStream {
                 .count
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner))
-        })
-    }
-}
-
-/// The async iteration methods of `zdkit._native.Client`.
-#[pymethods]
-impl Client {
-    /// Async pages of a list endpoint (cursor, offset or Help Center style).
-    #[pyo3(signature = (path, params=None, page_size=100))]
-    fn pages_async(
-        &self,
-        py: Python<'_>,
-        path: &str,
-        params: Option<Vec<(String, String)>>,
-        page_size: u32,
-    ) -> PyResult<AsyncStream> {
-        guard(py, move || {
-            let client = self.client(py)?;
-            let pager = Pager::new(&client, path, params.unwrap_or_default(), page_size);
-            Ok(AsyncStream::new(client, Source::Pages(pager)))
-        })
-    }
-
-    /// Async pages of a search; past 1,000 results of a larger search,
-    /// `SearchLimitError`.
-    #[pyo3(signature = (query, params=None))]
-    fn search_async(
-        &self,
-        py: Python<'_>,
-        query: &str,
-        params: Option<Vec<(String, String)>>,
-    ) -> PyResult<AsyncStream> {
-        guard(py, move || {
-            let client = self.client(py)?;
-            let pager = client.search_pages(query, params.unwrap_or_default());
-            Ok(AsyncStream::new(client, Source::Search(pager)))
-        })
-    }
-
-    /// Async pages of a search export (no cap).
-    #[pyo3(signature = (query, result_type, page_size=1000))]
-    fn export_search_async(
-        &self,
-        py: Python<'_>,
-        query: &str,
-        result_type: &str,
-        page_size: u32,
-    ) -> PyResult<AsyncStream> {
-        guard(py, move || {
-            let client = self.client(py)?;
-            let pager = client
-                .export_search(query, result_type, page_size)
-                .map_err(|e| to_py_err(py, e))?;
-            Ok(AsyncStream::new(client, Source::Pages(pager)))
-        })
-    }
-
-    /// Async pages of an incremental export, from `start_time` or a saved `cursor`.
-    #[pyo3(signature = (resource, start_time=None, cursor=None, per_page=1000, time_based=false))]
-    fn incremental_async(
-        &self,
-        py: Python<'_>,
-        resource: &str,
-        start_time: Option<i64>,
-        cursor: Option<String>,
-        per_page: u32,
-        time_based: bool,
-    ) -> PyResult<AsyncStream> {
-        guard(py, move || {
-            let client = self.client(py)?;
-            let export = IncrementalExport::from_options(
-                &client, resource, start_time, cursor, per_page, time_based,
-            )
-            .map_err(|e| to_py_err(py, e))?;
-            Ok(AsyncStream::new(client, Source::Export(export)))
         })
     }
 }

@@ -15,6 +15,7 @@ use crate::json::value_to_py;
 use crate::response::Response;
 use pyo3::prelude::*;
 use std::sync::{Condvar, Mutex, PoisonError};
+use zdkit::log::LogLevel;
 
 /// The second stage of a completion: builds the Python value, GIL held.
 pub type ToPython = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
@@ -29,8 +30,15 @@ struct Delivery {
     prepare: Prepare,
 }
 
+/// What the delivery thread does.
+enum Work {
+    Deliver(Delivery),
+    /// A line the engine's thread logged (it must not wait for the GIL itself).
+    Log(LogLevel, String),
+}
+
 struct Queue {
-    deliveries: Vec<Delivery>,
+    deliveries: Vec<Work>,
     /// The process whose delivery thread runs (0: none yet).
     pid: u32,
 }
@@ -44,9 +52,15 @@ static READY: Condvar = Condvar::new();
 /// Completions delivered per hold of the GIL.
 const DELIVERIES_PER_GIL_HOLD: usize = 8;
 
-/// Queues a delivery, starting the delivery thread of this process if needed (a
-/// child after `fork()` starts its own: its parent's does not exist there).
-fn dispatch(delivery: Delivery) {
+/// Queues a log line of an engine thread for the delivery thread, which hands it
+/// to the `zdkit` logger with the GIL.
+pub fn log_later(level: LogLevel, line: &str) {
+    dispatch(Work::Log(level, line.to_owned()));
+}
+
+/// Queues work, starting the delivery thread of this process if needed (a child
+/// after `fork()` starts its own: its parent's does not exist there).
+fn dispatch(delivery: Work) {
     let mut queue = QUEUE.lock().unwrap_or_else(PoisonError::into_inner);
     let pid = std::process::id();
     if queue.pid != pid {
@@ -67,6 +81,12 @@ fn dispatch(delivery: Delivery) {
     READY.notify_one();
 }
 
+/// Work whose part without the GIL is done.
+enum Ready {
+    Deliver(Py<PyAny>, ToPython),
+    Log(LogLevel, String),
+}
+
 /// The delivery thread.
 fn deliver_forever() {
     loop {
@@ -77,17 +97,19 @@ fn deliver_forever() {
             }
             std::mem::take(&mut queue.deliveries)
         };
-        let mut ready: std::collections::VecDeque<(Py<PyAny>, ToPython)> = batch
+        let mut ready: std::collections::VecDeque<Ready> = batch
             .into_iter()
-            .map(|delivery| {
-                let Delivery {
+            .map(|work| match work {
+                Work::Deliver(Delivery {
                     done,
                     outcome,
                     prepare,
-                } = delivery;
-                let to_python = zdkit::panic::catch(move || prepare(outcome))
-                    .unwrap_or_else(|error| error_to_python(error));
-                (done, to_python)
+                }) => {
+                    let to_python = zdkit::panic::catch(move || prepare(outcome))
+                        .unwrap_or_else(|error| error_to_python(error));
+                    Ready::Deliver(done, to_python)
+                }
+                Work::Log(level, line) => Ready::Log(level, line),
             })
             .collect();
         while !ready.is_empty() {
@@ -95,13 +117,18 @@ fn deliver_forever() {
             // never keeps the event loop's thread waiting long.
             let delivered = Python::try_attach(|py| {
                 let chunk = ready.len().min(DELIVERIES_PER_GIL_HOLD);
-                for (done, to_python) in ready.drain(..chunk) {
-                    let (ok, value) = match to_python(py) {
-                        Ok(value) => (true, value),
-                        Err(error) => (false, error.into_value(py).into_any()),
-                    };
-                    // Fails only when the loop is closed: nobody waits any more.
-                    let _ = done.call1(py, (ok, value));
+                for work in ready.drain(..chunk) {
+                    match work {
+                        Ready::Deliver(done, to_python) => {
+                            let (ok, value) = match to_python(py) {
+                                Ok(value) => (true, value),
+                                Err(error) => (false, error.into_value(py).into_any()),
+                            };
+                            // Fails only when the loop is closed: nobody waits any more.
+                            let _ = done.call1(py, (ok, value));
+                        }
+                        Ready::Log(level, line) => crate::log::emit(py, level, &line),
+                    }
                 }
             });
             if delivered.is_none() {
@@ -151,11 +178,11 @@ pub fn start(
 ) -> PyResult<AsyncCall> {
     let call = client
         .send_async(request, move |outcome| {
-            dispatch(Delivery {
+            dispatch(Work::Deliver(Delivery {
                 done,
                 outcome,
                 prepare,
-            })
+            }))
         })
         .map_err(|e| to_py_err(py, e))?;
     Ok(AsyncCall { call })

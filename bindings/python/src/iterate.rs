@@ -227,6 +227,23 @@ impl Stream {
         }
     }
 
+    /// Takes the source and the client out, for an async stream that walks it
+    /// instead; the stream is then over. `None` when it is over or busy already.
+    pub fn take_source(&self) -> Option<(zdkit::Client, Source)> {
+        let mut state = self
+            .source
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match std::mem::replace(&mut *state, State::Done) {
+            State::Ready(source) => Some((self.client.clone(), source)),
+            other => {
+                *state = other;
+                None
+            }
+        }
+    }
+
     fn position(&self) -> std::sync::MutexGuard<'_, Position> {
         self.position.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -157,7 +157,7 @@ class AsyncClient:
     def pages(self, path: str, params: Params = None, *, page_size: int = 100) -> "AsyncPages[_native.Page]":
         """The pages of a list endpoint, fetched one at a time (``async for``); as
         :meth:`zdkit.Client.pages`."""
-        return AsyncPages(self._native.pages_async(path, _params(params), page_size))
+        return AsyncPages(_native.AsyncStream(self._native.pages(path, _params(params), page_size)))
 
     def paginate(self, path: str, params: Params = None, *, page_size: int = 100) -> AsyncIterator[Any]:
         """The items of every page of a list endpoint (``async for``)."""
@@ -166,11 +166,11 @@ class AsyncClient:
     def search(self, query: str, **params: Any) -> AsyncIterator[Any]:
         """Search results (``async for``); more than 1,000 matches raise
         :class:`SearchLimitError` after them, as :meth:`zdkit.Client.search`."""
-        return _AsyncItems(AsyncPages(self._native.search_async(query, _params(params))))
+        return _AsyncItems(AsyncPages(_native.AsyncStream(self._native.search(query, _params(params)))))
 
     def export_search(self, query: str, type: str = "ticket", *, page_size: int = 1000) -> AsyncIterator[Any]:
         """Every result of a search export (``async for``, no cap)."""
-        return _AsyncItems(AsyncPages(self._native.export_search_async(query, type, page_size)))
+        return _AsyncItems(AsyncPages(_native.AsyncStream(self._native.export_search(query, type, page_size))))
 
     def incremental(
         self,
@@ -183,8 +183,8 @@ class AsyncClient:
     ) -> "AsyncIncrementalExport":
         """An incremental export (``async for`` the items; ``.cursor`` is where to resume),
         as :meth:`zdkit.Client.incremental`."""
-        native = self._native.incremental_async(resource, start_time, cursor, per_page, time_based)
-        return AsyncIncrementalExport(AsyncPages(native))
+        native = self._native.incremental(resource, start_time, cursor, per_page, time_based)
+        return AsyncIncrementalExport(AsyncPages(_native.AsyncStream(native)))
 
     async def upload(
         self,
