@@ -8,9 +8,11 @@
  *    zdk_last_error_*() describe it; that detail is kept per thread.
  *  - Which calls set or clear the thread's last error: every function returning
  *    zdk_result clears it on entry and sets it when it fails, except the accessors
- *    zdk_response_header_at and zdk_response_rate_limit, which only return their code.
+ *    zdk_response_header_at and zdk_response_rate_limit, which only return their code;
+ *    zdk_client_send_async does the same (it returns NULL when it fails).
  *    Nothing else touches it: the zdk_response_* accessors, zdk_pager_has_more,
- *    zdk_pager_after_cursor, zdk_export_cursor, zdk_token_set_* getters, zdk_strerror,
+ *    zdk_pager_after_cursor, zdk_export_cursor, zdk_token_set_* getters,
+ *    zdk_async_cancel, zdk_async_is_finished, zdk_strerror,
  *    zdk_version, the zdk_last_error_*() readers, and every zdk_*_free and
  *    zdk_string_free (a NULL or non-UTF-8 argument to them gives NULL or 0). So an
  *    error response can be read while zdk_last_error_message() stays valid.
@@ -26,7 +28,7 @@
  * What every function expects of its arguments (a function's own comment says where it
  * asks for more):
  *  - a handle (zdk_config *, zdk_client *, zdk_request *, zdk_response *, zdk_pager *,
- *    zdk_export *, zdk_token_set *) is NULL or one zdkit gave you and you have not freed;
+ *    zdk_export *, zdk_token_set *, zdk_async *) is NULL or one zdkit gave you and you have not freed;
  *    a zdk_*_free function takes only a handle of its own type, once;
  *  - a string is NULL or NUL-terminated; a pointer with a length is NULL or points to
  *    that many readable bytes; an out parameter is NULL or points to writable storage;

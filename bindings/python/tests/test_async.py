@@ -251,3 +251,21 @@ def test_loop_closed_before_completion_is_harmless(fresh: Emulator) -> None:
     loop.close()
     time.sleep(0.5)  # the completion arrives for a closed loop: dropped quietly
     asyncio.run(client.aclose())
+
+
+def test_http2_calls_share_one_multiplexed_connection() -> None:
+    tls = Emulator("--tls")
+    try:
+        port = int(tls.url.rsplit(":", 1)[1])
+        tls_options = {"ca_file": tls.ca_file, "oauth_token": OAUTH_TOKEN}
+
+        async def main() -> List[str]:
+            async with zdkit.AsyncClient(base_url=tls.url, **tls_options) as client:
+                await client.get("/api/v2/users/me.json")
+                responses = await asyncio.gather(*(client.request("GET", f"/api/v2/tickets/{i}.json") for i in range(1, 21)))
+                assert established_to(port) == 1
+                return [r.http_version for r in responses]
+
+        assert run(main) == ["HTTP/2"] * 20
+    finally:
+        tls.stop()
