@@ -133,24 +133,27 @@ impl AsyncStream {
     /// exception. `None` when the stream is over (nothing is sent).
     fn next(&self, py: Python<'_>, done: Py<PyAny>) -> PyResult<Option<AsyncCall>> {
         guard(py, move || {
-            let mut source = {
+            // The lock is released before anything touches Python.
+            let taken = {
                 let mut state = self.shared.state();
                 match std::mem::replace(&mut *state, State::Busy) {
-                    State::Ready(source) => *source,
-                    State::Done => {
-                        *state = State::Done;
-                        return Ok(None);
-                    }
-                    State::Busy => {
-                        *state = State::Busy;
-                        return Err(to_py_err(
-                            py,
-                            zdkit::Error::invalid(
-                                "this iterator is already fetching a page for another task",
-                            ),
-                        ));
+                    State::Ready(source) => Some(*source),
+                    other => {
+                        *state = other;
+                        None
                     }
                 }
+            };
+            let Some(mut source) = taken else {
+                if matches!(*self.shared.state(), State::Done) {
+                    return Ok(None);
+                }
+                return Err(to_py_err(
+                    py,
+                    zdkit::Error::invalid(
+                        "this iterator is already fetching a page for another task",
+                    ),
+                ));
             };
             let request = match source.next_request() {
                 Ok(Some(request)) => request,
