@@ -33,6 +33,7 @@ mod jobs;
 pub mod log;
 pub mod oauth;
 mod paginate;
+pub mod page_scan;
 pub mod panic;
 pub mod ratelimit;
 pub mod redirect;

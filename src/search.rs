@@ -60,9 +60,9 @@ impl SearchPager {
         match self.pager.next_page() {
             Ok(Some(page)) => {
                 if self.count.is_none() {
-                    self.count = page.raw.get("count").and_then(Value::as_u64);
+                    self.count = page.count;
                 }
-                self.served += page.items().len() as u64;
+                self.served += page.item_count() as u64;
                 Ok(Some(page))
             }
             Ok(None) => {
@@ -105,7 +105,10 @@ impl Iterator for SearchResults {
                 return Some(Ok(item));
             }
             match self.pages.next_page() {
-                Ok(Some(page)) => self.buffer.extend(page.into_items()),
+                Ok(Some(page)) => match page.into_items() {
+                    Ok(items) => self.buffer.extend(items),
+                    Err(error) => return Some(Err(error)),
+                },
                 Ok(None) => return None,
                 Err(error) => return Some(Err(error)),
             }

@@ -15,12 +15,17 @@
 //!   reads them as floats: their digits are taken from the input instead), up to the
 //!   float range (about 308 digits) and Python's own limit on digits in an `int`; `-0`
 //!   is the int 0, as with `json.loads`.
+//!
+//! One pass: the bytes are parsed once, straight into Python objects. Only when that
+//! pass meets a number that may be such a wide integer (a float of magnitude 2^63 or
+//! more, or `-0`) is the input parsed again with their digits located first, so
+//! ordinary pages never pay for the wide-integer scan.
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyList, PyString};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 
@@ -35,6 +40,9 @@ struct Context<'py, 'a> {
     py: Python<'py>,
     keys: RefCell<HashMap<String, Bound<'py, PyString>>>,
     wide: RefCell<WideIntegers<'a>>,
+    /// Set when a float that may be a rounded wide integer was read without the
+    /// wide-integer list (the input must then be parsed again with it).
+    maybe_wide: Cell<bool>,
 }
 
 impl<'py, 'a> Context<'py, 'a> {
@@ -43,7 +51,30 @@ impl<'py, 'a> Context<'py, 'a> {
             py,
             keys: RefCell::new(HashMap::new()),
             wide: RefCell::new(wide),
+            maybe_wide: Cell::new(false),
         }
+    }
+
+    /// Parses one JSON text with this context's key cache: first without the
+    /// wide-integer list, again with it when the first pass met a possible wide integer.
+    fn parse(&self, bytes: &'a [u8]) -> Result<Bound<'py, PyAny>, String> {
+        self.maybe_wide.set(false);
+        *self.wide.borrow_mut() = WideIntegers::default();
+        let value = self.parse_once(bytes)?;
+        if !self.maybe_wide.get() {
+            return Ok(value);
+        }
+        *self.wide.borrow_mut() = wide_integers(bytes);
+        self.parse_once(bytes)
+    }
+
+    fn parse_once(&self, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let value = PyValue(self)
+            .deserialize(&mut deserializer)
+            .map_err(|e| e.to_string())?;
+        deserializer.end().map_err(|e| e.to_string())?;
+        Ok(value)
     }
 
     fn key(&self, text: &str) -> Bound<'py, PyString> {
@@ -62,13 +93,22 @@ impl<'py, 'a> Context<'py, 'a> {
 /// Parses `bytes` as JSON into Python objects (`dict`, `list`, `str`, `int`,
 /// `float`, `bool`, `None`).
 pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
-    let context = Context::new(py, wide_integers(bytes));
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = PyValue(&context)
-        .deserialize(&mut deserializer)
-        .map_err(|e| e.to_string())?;
-    deserializer.end().map_err(|e| e.to_string())?;
-    Ok(value)
+    Context::new(py, WideIntegers::default()).parse(bytes)
+}
+
+/// Parses each of `texts` (the items of one page) into a Python list, sharing one key
+/// cache across them.
+pub fn loads_each<'py, 'a>(
+    py: Python<'py>,
+    texts: impl Iterator<Item = &'a [u8]>,
+) -> Result<Bound<'py, PyList>, String> {
+    let context = Context::new(py, WideIntegers::default());
+    let list = PyList::empty(py);
+    for text in texts {
+        let item = context.parse(text)?;
+        list.append(item).map_err(|e| e.to_string())?;
+    }
+    Ok(list)
 }
 
 /// A `serde_json::Value` (already parsed by the core) as Python objects.
@@ -149,6 +189,14 @@ impl<'de, 'py> Visitor<'de> for PyValue<'_, 'py, '_> {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         // serde_json reads an integer beyond 64 bits as a float: take its digits instead.
+        // (Without the list of them, note that this float may be one: the caller then
+        // parses again with the list.)
+        if self.0.wide.borrow().is_empty() {
+            if v.abs() >= WIDE_INTEGER_MAGNITUDE || (v == 0.0 && v.is_sign_negative()) {
+                self.0.maybe_wide.set(true);
+            }
+            return v.into_bound_py_any(self.0.py).map_err(py_err);
+        }
         if let Some(digits) = self.0.wide.borrow_mut().next() {
             let digits = std::str::from_utf8(digits).map_err(E::custom)?;
             return self
@@ -227,7 +275,17 @@ struct WideIntegers<'a> {
     tokens: VecDeque<Option<&'a [u8]>>,
 }
 
+/// The smallest magnitude of an integer beyond 64 bits (below `i64::MIN` or above
+/// `u64::MAX`), as a float, minus rounding headroom: a float read at or above it may
+/// be a rounded wide integer.
+const WIDE_INTEGER_MAGNITUDE: f64 = 9.2e18;
+
 impl<'a> WideIntegers<'a> {
+    /// True when no wide-integer list is in use.
+    fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
     /// The next number serde_json reads as a float: its digits when it is a wide integer.
     fn next(&mut self) -> Option<&'a [u8]> {
         self.tokens.pop_front().flatten()

@@ -1,0 +1,667 @@
+//! Paging metadata without a JSON tree.
+//!
+//! A list page is mostly items; paging needs only a handful of small fields
+//! (`meta.has_more`, `meta.after_cursor`, `next_page`, `links.next`, `end_of_stream`,
+//! `end_time`, `after_cursor`, `count`) and *where* each item is. [`PageScan::scan`]
+//! reads exactly those in one pass over the bytes: the wanted fields are decoded, every
+//! top-level array is kept as the byte ranges of its elements, and everything else is
+//! skipped without allocating. The page bytes are never copied or rewritten, so a C
+//! caller gets them untouched, an export writes items straight from their ranges and
+//! Python builds its objects from the bytes once.
+//!
+//! The scan is serde_json's parser driven by visitors that keep nothing they are not
+//! asked for (`IgnoredAny` for skipped values, `RawValue` for item ranges), so the whole
+//! page is still checked to be JSON: truncated or malformed pages, invalid UTF-8 and
+//! wrong types fail with a typed error, never a panic. Skipped values are walked
+//! without recursion, so deep nesting cannot exhaust the stack. What it reads agrees
+//! with `serde_json::Value` on every page `Value` accepts (a property test checks it):
+//! duplicate keys keep their last value, as in `Value`.
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+
+/// One field of a page, as found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field<T> {
+    /// The key is not there.
+    Absent,
+    /// The value is JSON `null`.
+    Null,
+    /// The value has another type than the one wanted (or a number out of range).
+    Wrong,
+    /// The value, of the wanted type.
+    Is(T),
+}
+
+impl<T> Default for Field<T> {
+    fn default() -> Self {
+        Field::Absent
+    }
+}
+
+impl<T> Field<T> {
+    /// The value, when it has the wanted type.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Field::Is(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// True unless the key is absent.
+    pub fn is_present(&self) -> bool {
+        !matches!(self, Field::Absent)
+    }
+
+    fn map<U>(self, f: impl FnOnce(T) -> Option<U>) -> Field<U> {
+        match self {
+            Field::Absent => Field::Absent,
+            Field::Null => Field::Null,
+            Field::Wrong => Field::Wrong,
+            Field::Is(value) => f(value).map_or(Field::Wrong, Field::Is),
+        }
+    }
+}
+
+/// The paging fields of one page and the ranges of its top-level arrays.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PageScan {
+    /// The page is a JSON object (else every field below is absent).
+    pub is_object: bool,
+    /// `meta`, when it is an object (`None` otherwise).
+    pub meta: Option<MetaFields>,
+    /// `links.next`, when `links` is an object (`Absent` otherwise).
+    pub links_next: Field<String>,
+    /// The top-level `next_page` (offset pagination).
+    pub next_page: Field<String>,
+    /// The top-level `end_of_stream` (incremental exports).
+    pub end_of_stream: Field<bool>,
+    /// The top-level `after_cursor` (cursor-based incremental exports).
+    pub after_cursor: Field<String>,
+    /// The top-level `end_time` (time-based incremental exports): an integer that fits
+    /// `i64`, else `Wrong`.
+    pub end_time: Field<i64>,
+    /// The top-level `count` (search): an integer that fits `u64`, else `Wrong`.
+    pub count: Field<u64>,
+    /// Every top-level key in document order (a repeated key keeps its last value and
+    /// place), with the byte range of each element in the page when its value is an array.
+    pub keys: Vec<(String, Option<Vec<Range<usize>>>)>,
+}
+
+/// What `meta` holds for paging.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct MetaFields {
+    /// `meta.has_more`.
+    pub has_more: Field<bool>,
+    /// `meta.after_cursor`.
+    pub after_cursor: Field<String>,
+}
+
+/// Why a page could not be scanned (the message says where).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanError(pub String);
+
+impl fmt::Display for ScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ScanError {}
+
+impl PageScan {
+    /// Scans `body`. An empty (or all-whitespace) body gives an empty scan, like
+    /// `Response::json` giving `null`; anything that is not one JSON value fails.
+    pub fn scan(body: &[u8]) -> Result<PageScan, ScanError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(PageScan::default());
+        }
+        // Checked once here, so serde_json's `from_str` need not check again.
+        let text = std::str::from_utf8(body)
+            .map_err(|e| ScanError(format!("the page is not valid UTF-8: {e}")))?;
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let mut scan = PageScan::default();
+        TopLevel {
+            scan: &mut scan,
+            base: text.as_ptr() as usize,
+        }
+        .deserialize(&mut deserializer)
+        .and_then(|()| deserializer.end())
+        .map_err(|e| ScanError(format!("the page is not valid JSON: {e}")))?;
+        Ok(scan)
+    }
+
+    /// The element ranges of the top-level array under `key`: `None` when the key is
+    /// absent, `Some(None)` when its value is not an array.
+    pub fn array(&self, key: &str) -> Option<Option<&[Range<usize>]>> {
+        self.keys
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, items)| items.as_deref())
+    }
+
+    /// The keys whose values are arrays, in document order.
+    pub fn array_keys(&self) -> impl Iterator<Item = &str> {
+        self.keys
+            .iter()
+            .filter(|(_, items)| items.is_some())
+            .map(|(name, _)| name.as_str())
+    }
+}
+
+/// Reads the whole page: an object is walked key by key, anything else skipped.
+struct TopLevel<'s> {
+    scan: &'s mut PageScan,
+    base: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+/// The visitor methods of a seed that wants one shape: everything else gives `$other`
+/// (and `null` gives `$null`); arrays and objects are skipped unless `$containers`.
+macro_rules! scalar_visits {
+    ($null:expr, $other:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($null)
+        }
+    };
+}
+
+/// `visit_seq`/`visit_map` that skip the container and give `$other`.
+macro_rules! skip_containers {
+    (seq $other:expr) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            skip_seq(seq).map(|()| $other)
+        }
+    };
+    (map $other:expr) => {
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            skip_map(map).map(|()| $other)
+        }
+    };
+}
+
+/// A seed that reads one value with `deserialize_any`.
+macro_rules! any_seed {
+    ($name:ident, $out:ty) => {
+        impl<'de> DeserializeSeed<'de> for $name {
+            type Value = $out;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<$out, D::Error> {
+                d.deserialize_any(self)
+            }
+        }
+    };
+}
+
+impl<'de> Visitor<'de> for TopLevel<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON page")
+    }
+
+    scalar_visits!((), ());
+    skip_containers!(seq());
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let scan = self.scan;
+        scan.is_object = true;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let mut items = None;
+            match key.as_ref() {
+                "meta" => scan.meta = map.next_value_seed(Meta)?,
+                "links" => scan.links_next = map.next_value_seed(Links)?,
+                "next_page" => scan.next_page = map.next_value_seed(Text)?,
+                "end_of_stream" => scan.end_of_stream = map.next_value_seed(Flag)?,
+                "after_cursor" => scan.after_cursor = map.next_value_seed(Text)?,
+                "end_time" => {
+                    scan.end_time = map.next_value_seed(Integer)?.map(|n| as_i64(n));
+                }
+                "count" => scan.count = map.next_value_seed(Integer)?.map(|n| as_u64(n)),
+                _ => items = map.next_value_seed(Elements { base: self.base })?,
+            }
+            // A repeated key keeps its last value, as in `serde_json::Value`.
+            scan.keys.retain(|(name, _)| *name != key);
+            scan.keys.push((key.into_owned(), items));
+        }
+        Ok(())
+    }
+}
+
+/// An integer as serde_json reads it: non-negative ones as `u64`, negative ones as `i64`.
+#[derive(Clone, Copy)]
+enum Int {
+    Unsigned(u64),
+    Signed(i64),
+}
+
+fn as_i64(value: Int) -> Option<i64> {
+    match value {
+        Int::Unsigned(u) => i64::try_from(u).ok(),
+        Int::Signed(i) => Some(i),
+    }
+}
+
+fn as_u64(value: Int) -> Option<u64> {
+    match value {
+        Int::Unsigned(u) => Some(u),
+        Int::Signed(i) => u64::try_from(i).ok(),
+    }
+}
+
+fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element_seed(Skip)?.is_some() {}
+    Ok(())
+}
+
+fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_key::<IgnoredAny>()?.is_some() {
+        map.next_value_seed(Skip)?;
+    }
+    Ok(())
+}
+
+/// Skips one value through serde_json's own recursion, so its nesting limit (the one
+/// `serde_json::Value` has) applies: skipped values are small (`meta`, `links`, …).
+#[derive(Clone, Copy)]
+struct Skip;
+any_seed!(Skip, ());
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    scalar_visits!((), ());
+    skip_containers!(seq());
+    skip_containers!(map());
+}
+
+/// The deepest nesting an item may have: serde_json (and so `serde_json::Value`)
+/// refuses a document nested 128 levels deep, and an item sits two levels down.
+const ITEM_NESTING_LIMIT: usize = 125;
+
+/// Whether `item` (valid JSON) nests arrays/objects deeper than `limit`. Counting the
+/// brackets first settles almost every item at memory speed; only one with more
+/// brackets than `limit` is walked (outside strings) for its real depth.
+fn nests_deeper_than(item: &[u8], limit: usize) -> bool {
+    let brackets = item.iter().filter(|&&b| b == b'[' || b == b'{').count();
+    if brackets <= limit {
+        return false;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &byte in item {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A string value.
+struct Text;
+any_seed!(Text, Field<String>);
+
+impl<'de> Visitor<'de> for Text {
+    type Value = Field<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Field::Wrong)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Field::Wrong)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Field::Wrong)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Field::Wrong)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Field::Is(v.to_owned()))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Field::Null)
+    }
+    skip_containers!(seq Field::Wrong);
+    skip_containers!(map Field::Wrong);
+}
+
+/// A boolean value.
+struct Flag;
+any_seed!(Flag, Field<bool>);
+
+impl<'de> Visitor<'de> for Flag {
+    type Value = Field<bool>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Field::Is(v))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Field::Wrong)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Field::Wrong)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Field::Wrong)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Field::Wrong)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Field::Null)
+    }
+    skip_containers!(seq Field::Wrong);
+    skip_containers!(map Field::Wrong);
+}
+
+/// An integer that fits 64 bits (floats and wider integers are `Wrong`).
+struct Integer;
+any_seed!(Integer, Field<Int>);
+
+impl<'de> Visitor<'de> for Integer {
+    type Value = Field<Int>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Field::Wrong)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Field::Is(Int::Signed(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Field::Is(Int::Unsigned(v)))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Field::Wrong)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Field::Wrong)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Field::Null)
+    }
+    skip_containers!(seq Field::Wrong);
+    skip_containers!(map Field::Wrong);
+}
+
+/// `meta`: `has_more` and `after_cursor` when it is an object.
+struct Meta;
+any_seed!(Meta, Option<MetaFields>);
+
+impl<'de> Visitor<'de> for Meta {
+    type Value = Option<MetaFields>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    scalar_visits!(None, None);
+    skip_containers!(seq None);
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = MetaFields::default();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "has_more" => fields.has_more = map.next_value_seed(Flag)?,
+                "after_cursor" => fields.after_cursor = map.next_value_seed(Text)?,
+                _ => map.next_value_seed(Skip)?,
+            }
+        }
+        Ok(Some(fields))
+    }
+}
+
+/// `links`: its `next` when it is an object.
+struct Links;
+any_seed!(Links, Field<String>);
+
+impl<'de> Visitor<'de> for Links {
+    type Value = Field<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    scalar_visits!(Field::Absent, Field::Absent);
+    skip_containers!(seq Field::Absent);
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut next = Field::Absent;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == "next" {
+                next = map.next_value_seed(Text)?;
+            } else {
+                map.next_value_seed(Skip)?;
+            }
+        }
+        Ok(next)
+    }
+}
+
+/// The element ranges of an array value (`None` for any other value, skipped).
+struct Elements {
+    base: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Elements {
+    type Value = Option<Vec<Range<usize>>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Elements {
+    type Value = Option<Vec<Range<usize>>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    scalar_visits!(None, None);
+    skip_containers!(map None);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut ranges = Vec::new();
+        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+            let text = raw.get();
+            if nests_deeper_than(text.as_bytes(), ITEM_NESTING_LIMIT) {
+                return Err(de::Error::custom("recursion limit exceeded in an item"));
+            }
+            // The raw value borrows from the scanned text, whose address is `base`.
+            let start = (text.as_ptr() as usize).wrapping_sub(self.base);
+            ranges.push(start..start + text.len());
+        }
+        Ok(Some(ranges))
+    }
+}
+
+/// What identifies an item for de-duplication: the JSON text of its `id` and of its
+/// first non-null timestamp among `updated_at`, `timestamp`, `created_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemIdentity<'a> {
+    /// The JSON text of `id`.
+    pub id: &'a str,
+    /// The JSON text of the timestamp, when there is one.
+    pub time: Option<&'a str>,
+}
+
+/// Reads only `id` and the timestamps of one item (an object's bytes); `None` when the
+/// item is not an object with an `id`, or not JSON.
+pub fn item_identity(item: &[u8]) -> Option<ItemIdentity<'_>> {
+    const TIMES: [&str; 3] = ["updated_at", "timestamp", "created_at"];
+    let text = std::str::from_utf8(item).ok()?;
+    let fields: IdentityFields<'_> = serde_json::from_str(text).ok()?;
+    let time = fields
+        .times
+        .iter()
+        .zip(TIMES)
+        .filter_map(|(raw, _)| raw.map(RawValue::get))
+        .find(|text| *text != "null");
+    Some(ItemIdentity {
+        id: fields.id?.get(),
+        time,
+    })
+}
+
+/// The raw `id`, `updated_at`, `timestamp` and `created_at` of an item.
+#[derive(Default)]
+struct IdentityFields<'a> {
+    id: Option<&'a RawValue>,
+    times: [Option<&'a RawValue>; 3],
+}
+
+impl<'de> serde::Deserialize<'de> for IdentityFields<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(IdentityVisitor)
+    }
+}
+
+struct IdentityVisitor;
+
+impl<'de> Visitor<'de> for IdentityVisitor {
+    type Value = IdentityFields<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    scalar_visits!(IdentityFields::default(), IdentityFields::default());
+    skip_containers!(seq IdentityFields::default());
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = IdentityFields::default();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let slot = match key.as_ref() {
+                "id" => &mut fields.id,
+                "updated_at" => &mut fields.times[0],
+                "timestamp" => &mut fields.times[1],
+                "created_at" => &mut fields.times[2],
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *slot = Some(map.next_value::<&'de RawValue>()?);
+        }
+        Ok(fields)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_cursor_page_fields_and_item_ranges() {
+        let body = br#"{"tickets":[{"id":1},  {"id":2,"x":[1,{"y":"]"}]}],"meta":{"has_more":true,"after_cursor":"abc","before_cursor":"z"},"links":{"prev":null,"next":"https://x/n"}}"#;
+        let scan = PageScan::scan(body).unwrap();
+        assert!(scan.is_object);
+        let meta = scan.meta.as_ref().unwrap();
+        assert_eq!(meta.has_more, Field::Is(true));
+        assert_eq!(meta.after_cursor, Field::Is("abc".to_owned()));
+        assert_eq!(scan.links_next, Field::Is("https://x/n".to_owned()));
+        let items = scan.array("tickets").unwrap().unwrap();
+        let texts: Vec<&[u8]> = items.iter().map(|r| &body[r.clone()]).collect();
+        assert_eq!(
+            texts,
+            [&br#"{"id":1}"#[..], &br#"{"id":2,"x":[1,{"y":"]"}]}"#[..]]
+        );
+    }
+
+    #[test]
+    fn last_duplicate_key_wins_and_wrong_types_read_as_absent() {
+        let scan = PageScan::scan(
+            br#"{"tickets":[1],"tickets":"x","meta":{"has_more":"yes"},"end_time":1.5,"count":-1}"#,
+        )
+        .unwrap();
+        assert_eq!(scan.array("tickets"), Some(None));
+        assert_eq!(scan.meta.unwrap().has_more, Field::Wrong);
+        assert_eq!(scan.end_time, Field::Wrong);
+        assert_eq!(scan.count, Field::Wrong);
+    }
+
+    #[test]
+    fn hostile_pages_fail_with_a_message() {
+        for body in [
+            &b"{\"tickets\":[{\"id\":1}"[..],
+            b"{\"a\":1,,}",
+            b"\xff\xfe",
+            b"{} {}",
+            b"{\"s\":\"\x01\"}",
+        ] {
+            assert!(PageScan::scan(body).is_err(), "{body:?}");
+        }
+        // Nesting as deep as serde_json's `Value` allows is accepted, one more is not,
+        // in the items and elsewhere; far deeper fails without exhausting the stack.
+        for depth in (120..132).chain([100_000]) {
+            for key in ["a", "meta", "links"] {
+                let page = format!("{{\"{key}\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
+                let by_value = serde_json::from_str::<serde_json::Value>(&page).is_ok();
+                assert_eq!(PageScan::scan(page.as_bytes()).is_ok(), by_value, "{key} {depth}");
+                let page = format!("{{\"{key}\":[{}1{}]}}", "{\"x\":".repeat(depth), "}".repeat(depth));
+                let by_value = serde_json::from_str::<serde_json::Value>(&page).is_ok();
+                assert_eq!(PageScan::scan(page.as_bytes()).is_ok(), by_value, "{key} {depth}");
+            }
+        }
+        let fine = format!("{{\"a\":[{}\"[[[\"{}]}}", "[".repeat(124), "]".repeat(124));
+        let scan = PageScan::scan(fine.as_bytes()).unwrap();
+        assert_eq!(scan.array("a").flatten().map(<[_]>::len), Some(1));
+        assert!(serde_json::from_str::<serde_json::Value>(&fine).is_ok());
+    }
+}
