@@ -109,7 +109,11 @@ pub struct IncrementalExport {
 /// fields are read from the item's bytes.
 fn item_key(item: &[u8]) -> Option<String> {
     let identity = item_identity(item)?;
-    Some(format!("{}@{}", identity.id, identity.time.unwrap_or_default()))
+    Some(format!(
+        "{}@{}",
+        identity.id,
+        identity.time.unwrap_or_default()
+    ))
 }
 
 impl IncrementalExport {
@@ -241,7 +245,10 @@ impl IncrementalExport {
         let end_of_stream = match scan.end_of_stream {
             Field::Is(flag) => flag,
             Field::Wrong => {
-                return Err(malformed(&response, "the page's end_of_stream is not a boolean"));
+                return Err(malformed(
+                    &response,
+                    "the page's end_of_stream is not a boolean",
+                ));
             }
             Field::Absent | Field::Null => false,
         };
@@ -256,7 +263,10 @@ impl IncrementalExport {
             let after = match &scan.after_cursor {
                 Field::Is(cursor) if !cursor.is_empty() => Some(cursor.as_str()),
                 Field::Wrong => {
-                    return Err(malformed(&response, "the page's after_cursor is not a string"));
+                    return Err(malformed(
+                        &response,
+                        "the page's after_cursor is not a string",
+                    ));
                 }
                 _ => None,
             };
@@ -279,7 +289,10 @@ impl IncrementalExport {
             let end_time = match scan.end_time {
                 Field::Is(end) => Some(end),
                 Field::Wrong => {
-                    return Err(malformed(&response, "the page's end_time is not an integer"));
+                    return Err(malformed(
+                        &response,
+                        "the page's end_time is not an integer",
+                    ));
                 }
                 Field::Absent | Field::Null => None,
             };

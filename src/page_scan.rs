@@ -9,19 +9,38 @@
 //! caller gets them untouched, an export writes items straight from their ranges and
 //! Python builds its objects from the bytes once.
 //!
-//! The scan is serde_json's parser driven by visitors that keep nothing they are not
-//! asked for (`IgnoredAny` for skipped values, `RawValue` for item ranges), so the whole
-//! page is still checked to be JSON: truncated or malformed pages, invalid UTF-8 and
-//! wrong types fail with a typed error, never a panic. Skipped values are walked
-//! without recursion, so deep nesting cannot exhaust the stack. What it reads agrees
-//! with `serde_json::Value` on every page `Value` accepts (a property test checks it):
-//! duplicate keys keep their last value, as in `Value`.
+//! The page is walked by a validating skipper (`json_skip`): UTF-8 once for the whole
+//! page, then the JSON grammar serde_json checks when it skips a value, strings crossed
+//! eight bytes at a time, nesting limited as in serde_json, no recursion. The small
+//! paging values are then decoded by serde_json visitors that keep only what is asked
+//! for. So the whole page is still checked to be JSON: truncated or malformed pages,
+//! invalid UTF-8, `NaN`, deep nesting and wrong types fail with a typed error, never a
+//! panic. What it reads agrees with `serde_json::Value` on every page `Value` accepts
+//! (property tests check it): duplicate keys keep their last value, as in `Value`.
+//! Like serde_json when it skips a value, it does not check that a number fits a float
+//! (`1e400`) or that `\u` escapes pair up inside the items; parsing such an item into a
+//! `Value` (or a Python object) then fails.
 
+use crate::json_skip::{SkipError, Skipper};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::Range;
+
+/// The top-level keys read as paging fields. They are never a page's items, so their
+/// values are not kept as arrays in [`PageScan::keys`] (an array there reads as
+/// [`Field::Wrong`]).
+pub const PAGING_KEYS: [&str; 7] = [
+    "meta",
+    "links",
+    "next_page",
+    "end_of_stream",
+    "after_cursor",
+    "end_time",
+    "count",
+];
 
 /// One field of a page, as found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +106,8 @@ pub struct PageScan {
     /// The top-level `count` (search): an integer that fits `u64`, else `Wrong`.
     pub count: Field<u64>,
     /// Every top-level key in document order (a repeated key keeps its last value and
-    /// place), with the byte range of each element in the page when its value is an array.
+    /// place), with the byte range of each element in the page when its value is an
+    /// array (never for the [`PAGING_KEYS`]).
     pub keys: Vec<(String, Option<Vec<Range<usize>>>)>,
 }
 
@@ -119,18 +139,23 @@ impl PageScan {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(PageScan::default());
         }
-        // Checked once here, so serde_json's `from_str` need not check again.
+        // Checked once here: the skipper and serde_json (`from_str`) need not again.
         let text = std::str::from_utf8(body)
             .map_err(|e| ScanError(format!("the page is not valid UTF-8: {e}")))?;
-        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let mut skipper = Skipper::new(body, 0);
         let mut scan = PageScan::default();
-        TopLevel {
-            scan: &mut scan,
-            base: text.as_ptr() as usize,
+        if skipper.skip_whitespace() == Some(b'{') {
+            scan.is_object = true;
+            scan_object(&mut skipper, text, &mut scan)?;
+        } else {
+            skipper.skip_value(0).map_err(not_json)?;
         }
-        .deserialize(&mut deserializer)
-        .and_then(|()| deserializer.end())
-        .map_err(|e| ScanError(format!("the page is not valid JSON: {e}")))?;
+        if skipper.skip_whitespace().is_some() {
+            return Err(not_json(SkipError {
+                what: "trailing characters",
+                at: skipper.pos,
+            }));
+        }
         Ok(scan)
     }
 
@@ -152,17 +177,123 @@ impl PageScan {
     }
 }
 
-/// Reads the whole page: an object is walked key by key, anything else skipped.
-struct TopLevel<'s> {
-    scan: &'s mut PageScan,
-    base: usize,
+fn not_json(error: SkipError) -> ScanError {
+    ScanError(format!(
+        "the page is not valid JSON: {} at byte {}",
+        error.what, error.at
+    ))
 }
 
-impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
-    type Value = ();
+/// Parses one small value (already checked by the skipper) with `seed`.
+fn parse_with<'de, S: DeserializeSeed<'de>>(
+    text: &'de str,
+    seed: S,
+) -> Result<S::Value, ScanError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    seed.deserialize(&mut deserializer)
+        .map_err(|e| ScanError(format!("the page is not valid JSON: {e}")))
+}
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
+/// Walks the page's top-level object (the skipper is at its `{`): paging fields are
+/// decoded, arrays kept as element ranges, everything else skipped.
+fn scan_object(
+    skipper: &mut Skipper<'_>,
+    text: &str,
+    scan: &mut PageScan,
+) -> Result<(), ScanError> {
+    skipper.pos += 1;
+    if skipper.skip_whitespace() == Some(b'}') {
+        skipper.pos += 1;
+        return Ok(());
+    }
+    loop {
+        if skipper.skip_whitespace() != Some(b'"') {
+            return Err(not_json(SkipError {
+                what: "expected an object key",
+                at: skipper.pos,
+            }));
+        }
+        let key_start = skipper.pos;
+        let escaped = skipper.skip_string().map_err(not_json)?;
+        let quoted = &text[key_start..skipper.pos];
+        let key: Cow<'_, str> = if escaped {
+            Cow::Owned(parse_with(quoted, PhantomData::<String>)?)
+        } else {
+            Cow::Borrowed(&quoted[1..quoted.len() - 1])
+        };
+        skipper
+            .expect(b':', "expected `:` after an object key")
+            .map_err(not_json)?;
+        let start = skipper
+            .skip_whitespace()
+            .map(|_| skipper.pos)
+            .unwrap_or(skipper.pos);
+        let mut items = None;
+        if PAGING_KEYS.contains(&key.as_ref()) {
+            skipper.skip_value(1).map_err(not_json)?;
+            let value = &text[start..skipper.pos];
+            match key.as_ref() {
+                "meta" => scan.meta = parse_with(value, Meta)?,
+                "links" => scan.links_next = parse_with(value, Links)?,
+                "next_page" => scan.next_page = parse_with(value, Text)?,
+                "end_of_stream" => scan.end_of_stream = parse_with(value, Flag)?,
+                "after_cursor" => scan.after_cursor = parse_with(value, Text)?,
+                "end_time" => scan.end_time = parse_with(value, Integer)?.map(as_i64),
+                _ => scan.count = parse_with(value, Integer)?.map(as_u64),
+            }
+        } else if skipper.peek() == Some(b'[') {
+            items = Some(element_ranges(skipper)?);
+        } else {
+            skipper.skip_value(1).map_err(not_json)?;
+        }
+        // A repeated key keeps its last value, as in `serde_json::Value`.
+        scan.keys.retain(|(name, _)| *name != key);
+        scan.keys.push((key.into_owned(), items));
+        match skipper.skip_whitespace() {
+            Some(b',') => skipper.pos += 1,
+            Some(b'}') => {
+                skipper.pos += 1;
+                return Ok(());
+            }
+            _ => {
+                return Err(not_json(SkipError {
+                    what: "expected `,` or `}` after a value",
+                    at: skipper.pos,
+                }));
+            }
+        }
+    }
+}
+
+/// The byte range of each element of the array at the skipper (a top-level value, so
+/// its elements sit two levels deep).
+fn element_ranges(skipper: &mut Skipper<'_>) -> Result<Vec<Range<usize>>, ScanError> {
+    skipper.pos += 1;
+    let mut ranges = Vec::new();
+    if skipper.skip_whitespace() == Some(b']') {
+        skipper.pos += 1;
+        return Ok(ranges);
+    }
+    loop {
+        let start = skipper
+            .skip_whitespace()
+            .map(|_| skipper.pos)
+            .unwrap_or(skipper.pos);
+        skipper.skip_value(2).map_err(not_json)?;
+        ranges.push(start..skipper.pos);
+        match skipper.skip_whitespace() {
+            Some(b',') => skipper.pos += 1,
+            Some(b']') => {
+                skipper.pos += 1;
+                return Ok(ranges);
+            }
+            _ => {
+                return Err(not_json(SkipError {
+                    what: "expected `,` or `]` after an element",
+                    at: skipper.pos,
+                }));
+            }
+        }
     }
 }
 
@@ -217,41 +348,6 @@ macro_rules! any_seed {
     };
 }
 
-impl<'de> Visitor<'de> for TopLevel<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON page")
-    }
-
-    scalar_visits!((), ());
-    skip_containers!(seq());
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let scan = self.scan;
-        scan.is_object = true;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            let mut items = None;
-            match key.as_ref() {
-                "meta" => scan.meta = map.next_value_seed(Meta)?,
-                "links" => scan.links_next = map.next_value_seed(Links)?,
-                "next_page" => scan.next_page = map.next_value_seed(Text)?,
-                "end_of_stream" => scan.end_of_stream = map.next_value_seed(Flag)?,
-                "after_cursor" => scan.after_cursor = map.next_value_seed(Text)?,
-                "end_time" => {
-                    scan.end_time = map.next_value_seed(Integer)?.map(|n| as_i64(n));
-                }
-                "count" => scan.count = map.next_value_seed(Integer)?.map(|n| as_u64(n)),
-                _ => items = map.next_value_seed(Elements { base: self.base })?,
-            }
-            // A repeated key keeps its last value, as in `serde_json::Value`.
-            scan.keys.retain(|(name, _)| *name != key);
-            scan.keys.push((key.into_owned(), items));
-        }
-        Ok(())
-    }
-}
-
 /// An integer as serde_json reads it: non-negative ones as `u64`, negative ones as `i64`.
 #[derive(Clone, Copy)]
 enum Int {
@@ -301,44 +397,6 @@ impl<'de> Visitor<'de> for Skip {
     scalar_visits!((), ());
     skip_containers!(seq());
     skip_containers!(map());
-}
-
-/// The deepest nesting an item may have: serde_json (and so `serde_json::Value`)
-/// refuses a document nested 128 levels deep, and an item sits two levels down.
-const ITEM_NESTING_LIMIT: usize = 125;
-
-/// Whether `item` (valid JSON) nests arrays/objects deeper than `limit`. Counting the
-/// brackets first settles almost every item at memory speed; only one with more
-/// brackets than `limit` is walked (outside strings) for its real depth.
-fn nests_deeper_than(item: &[u8], limit: usize) -> bool {
-    let brackets = item.iter().filter(|&&b| b == b'[' || b == b'{').count();
-    if brackets <= limit {
-        return false;
-    }
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for &byte in item {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > limit {
-                    return true;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
 }
 
 /// A string value.
@@ -494,43 +552,6 @@ impl<'de> Visitor<'de> for Links {
     }
 }
 
-/// The element ranges of an array value (`None` for any other value, skipped).
-struct Elements {
-    base: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for Elements {
-    type Value = Option<Vec<Range<usize>>>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Elements {
-    type Value = Option<Vec<Range<usize>>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
-    }
-
-    scalar_visits!(None, None);
-    skip_containers!(map None);
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut ranges = Vec::new();
-        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
-            let text = raw.get();
-            if nests_deeper_than(text.as_bytes(), ITEM_NESTING_LIMIT) {
-                return Err(de::Error::custom("recursion limit exceeded in an item"));
-            }
-            // The raw value borrows from the scanned text, whose address is `base`.
-            let start = (text.as_ptr() as usize).wrapping_sub(self.base);
-            ranges.push(start..start + text.len());
-        }
-        Ok(Some(ranges))
-    }
-}
-
 /// What identifies an item for de-duplication: the JSON text of its `id` and of its
 /// first non-null timestamp among `updated_at`, `timestamp`, `created_at`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -653,10 +674,22 @@ mod tests {
             for key in ["a", "meta", "links"] {
                 let page = format!("{{\"{key}\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
                 let by_value = serde_json::from_str::<serde_json::Value>(&page).is_ok();
-                assert_eq!(PageScan::scan(page.as_bytes()).is_ok(), by_value, "{key} {depth}");
-                let page = format!("{{\"{key}\":[{}1{}]}}", "{\"x\":".repeat(depth), "}".repeat(depth));
+                assert_eq!(
+                    PageScan::scan(page.as_bytes()).is_ok(),
+                    by_value,
+                    "{key} {depth}"
+                );
+                let page = format!(
+                    "{{\"{key}\":[{}1{}]}}",
+                    "{\"x\":".repeat(depth),
+                    "}".repeat(depth)
+                );
                 let by_value = serde_json::from_str::<serde_json::Value>(&page).is_ok();
-                assert_eq!(PageScan::scan(page.as_bytes()).is_ok(), by_value, "{key} {depth}");
+                assert_eq!(
+                    PageScan::scan(page.as_bytes()).is_ok(),
+                    by_value,
+                    "{key} {depth}"
+                );
             }
         }
         let fine = format!("{{\"a\":[{}\"[[[\"{}]}}", "[".repeat(124), "]".repeat(124));

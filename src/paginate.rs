@@ -10,9 +10,9 @@
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
+use crate::page_scan::{Field, PageScan};
 use crate::request::Request;
 use crate::response::Response;
-use crate::page_scan::{Field, PageScan};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
@@ -21,8 +21,8 @@ use std::ops::Range;
 /// Default page size of cursor pagination.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
 
-/// Keys of a list answer that are never the items.
-const NOT_ITEMS: [&str; 2] = ["meta", "links"];
+/// Keys of a list answer that are never the items: the paging fields.
+const NOT_ITEMS: [&str; 7] = crate::page_scan::PAGING_KEYS;
 
 /// One page of a paginated answer: the response, untouched, and where its items are.
 /// No JSON tree is built: [`Page::item_bytes`] hands out each item's bytes and
@@ -124,12 +124,15 @@ pub(crate) fn json_lines(body: &[u8], ranges: &[Range<usize>]) -> Vec<u8> {
 
 /// The key of the items in a list answer: the resource named by the path's last
 /// meaningful segment when present (`/api/v2/tickets.json` → `tickets`), else
-/// `results` (search), else the only array-valued key.
+/// `results` (search), else the only array-valued key. The paging fields (`meta`,
+/// `links`, `next_page`, `count`, …) are never the items.
 pub fn find_items_key(path: &str, page: &Value) -> Option<String> {
     let object = page.as_object()?;
+    let is_list =
+        |key: &str| !NOT_ITEMS.contains(&key) && object.get(key).is_some_and(Value::is_array);
     choose_items_key(
         path,
-        |key| object.get(key).is_some_and(Value::is_array),
+        is_list,
         object
             .iter()
             .filter(|(_, value)| value.is_array())
@@ -177,7 +180,7 @@ pub(crate) fn scanned_items(
     path: &str,
     scan: &mut PageScan,
 ) -> std::result::Result<(Option<String>, Vec<Range<usize>>), String> {
-    if let Some(name) = resource_of(path) {
+    if let Some(name) = resource_of(path).filter(|name| !NOT_ITEMS.contains(name)) {
         if let Some(None) = scan.array(name) {
             return Err(format!("the page's `{name}` is not an array"));
         }
