@@ -616,4 +616,99 @@ mod tests {
             None
         );
     }
+
+    /// A response to `GET path` with `body`.
+    fn page_at(path: &str, body: &str) -> Response {
+        let mut response = page_response(None);
+        response.path = path.to_owned();
+        response.body = body.as_bytes().to_vec();
+        response
+    }
+
+    /// What the pager reads from one page: items (as text), has_more, cursor, next.
+    fn read(
+        path: &str,
+        body: &str,
+    ) -> std::result::Result<(Vec<String>, bool, Option<String>), String> {
+        let response = page_at(path, body);
+        let mut scan = scan_page(&response).map_err(|e| e.to_string())?;
+        let (_, ranges) = scanned_items(path, &mut scan)?;
+        let (has_more, cursor, _) = follow(&response, &scan)?;
+        let items = item_slices(&response.body, &ranges)
+            .map(|b| String::from_utf8(b.to_vec()).unwrap())
+            .collect();
+        Ok((items, has_more, cursor))
+    }
+
+    #[test]
+    fn cursor_offset_and_links_pages_on_the_scan() {
+        let cursor = r#"{"tickets":[{"id":1},{"id":2}],"meta":{"has_more":true,"after_cursor":"A"},"links":{"next":"https://x/n"}}"#;
+        assert_eq!(
+            read("/api/v2/tickets.json", cursor).unwrap(),
+            (
+                vec![r#"{"id":1}"#.to_owned(), r#"{"id":2}"#.to_owned()],
+                true,
+                Some("A".to_owned())
+            )
+        );
+        let last = r#"{"tickets":[],"meta":{"has_more":false,"after_cursor":"B"},"links":{"next":"https://x/n"}}"#;
+        assert_eq!(
+            read("/api/v2/tickets.json", last).unwrap().1,
+            false,
+            "links.next is ignored"
+        );
+        let offset =
+            r#"{"users":[{"id":1}],"next_page":"https://x/api/v2/users.json?page=2","count":3}"#;
+        assert!(read("/api/v2/users.json", offset).unwrap().1);
+        let offset_last = r#"{"users":[{"id":1}],"next_page":null}"#;
+        assert!(!read("/api/v2/users.json", offset_last).unwrap().1);
+        let help_center = r#"{"articles":[{"id":1}],"links":{"next":"https://x/hc?page=2"}}"#;
+        assert!(
+            read("/api/v2/help_center/articles.json", help_center)
+                .unwrap()
+                .1
+        );
+    }
+
+    #[test]
+    fn big_integers_keep_their_digits_in_item_bytes_and_json_lines() {
+        let body = "{\"tickets\":[{\"id\":123456789012345678901234567890,\n \"x\":-0}],\"meta\":{\"has_more\":false}}";
+        let (items, _, _) = read("/api/v2/tickets.json", body).unwrap();
+        assert_eq!(
+            items,
+            ["{\"id\":123456789012345678901234567890,\n \"x\":-0}"]
+        );
+        let response = page_at("/api/v2/tickets.json", body);
+        let mut scan = scan_page(&response).unwrap();
+        let (_, ranges) = scanned_items("/api/v2/tickets.json", &mut scan).unwrap();
+        assert_eq!(
+            json_lines(&response.body, &ranges),
+            b"{\"id\":123456789012345678901234567890,  \"x\":-0}\n"
+        );
+    }
+
+    #[test]
+    fn hostile_pages_are_decode_errors() {
+        for (path, body) in [
+            (
+                "/api/v2/tickets.json",
+                r#"{"tickets":"x","meta":{"has_more":false}}"#,
+            ),
+            (
+                "/api/v2/tickets.json",
+                r#"{"tickets":[],"meta":{"has_more":"yes"}}"#,
+            ),
+            (
+                "/api/v2/tickets.json",
+                r#"{"tickets":[],"meta":{"has_more":true,"after_cursor":7}}"#,
+            ),
+            ("/api/v2/users.json", r#"{"users":[],"next_page":5}"#),
+            ("/api/v2/tickets.json", r#"{"tickets":[{"id":1}"#),
+            ("/api/v2/tickets.json", r#"{"tickets":[{"id":NaN}]}"#),
+        ] {
+            assert!(read(path, body).is_err(), "{body}");
+        }
+        let response = page_at("/api/v2/tickets.json", "{\"tickets\":[{\"id\":1}");
+        assert_eq!(scan_page(&response).unwrap_err().kind(), ErrorKind::Decode);
+    }
 }

@@ -14,10 +14,10 @@
 //! that holds the GIL and wants the same lock).
 
 use crate::client::Client;
+use crate::errors::decode_error;
 use crate::errors::{guard, to_py_err};
 use crate::interrupt::detached;
-use crate::errors::decode_error;
-use crate::json::{loads, loads_each};
+use crate::json::{GcPause, loads, loads_each};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyList};
@@ -57,7 +57,9 @@ impl Page {
 /// A page as Python objects, built from its bytes in one pass (the items are the
 /// same objects as in `raw`).
 fn page_to_py(py: Python<'_>, page: zdkit::iterate::Page) -> PyResult<Page> {
+    let pause = GcPause::new(py);
     let raw = loads(py, &page.response.body).map_err(|e| decode_error(py, &e))?;
+    drop(pause);
     let items = match page.items_key.as_deref() {
         Some(key) => raw.get_item(key)?.cast_into::<PyList>()?,
         None => PyList::empty(py),
@@ -140,6 +142,7 @@ impl ExportPage {
         guard(py, || {
             self.items
                 .get_or_try_init(py, || {
+                    let _pause = GcPause::new(py);
                     loads_each(py, self.page.item_bytes())
                         .map(Bound::unbind)
                         .map_err(|e| decode_error(py, &e))
@@ -235,10 +238,13 @@ impl Item {
     fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(match self {
             Item::Page(page) => Py::new(py, page_to_py(py, page)?)?.into_any(),
-            Item::Results(page) => loads_each(py, page.item_bytes())
-                .map_err(|e| decode_error(py, &e))?
-                .into_any()
-                .unbind(),
+            Item::Results(page) => {
+                let _pause = GcPause::new(py);
+                loads_each(py, page.item_bytes())
+                    .map_err(|e| decode_error(py, &e))?
+                    .into_any()
+                    .unbind()
+            }
             Item::Export(page) => {
                 let page = ExportPage {
                     cursor: page.cursor.clone(),

@@ -23,11 +23,12 @@
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyInt, PyList, PyString};
+use pyo3::types::{PyDict, PyInt, PyList, PyModule, PyString};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Distinct keys remembered per parse (bounds memory on hostile input).
 const KEY_CACHE_LIMIT: usize = 4096;
@@ -38,7 +39,7 @@ const SHARED_VALUE_MAX_LEN: usize = 16;
 /// bits (see [`wide_integers`]).
 struct Context<'py, 'a> {
     py: Python<'py>,
-    keys: RefCell<HashMap<String, Bound<'py, PyString>>>,
+    keys: RefCell<HashMap<String, Bound<'py, PyString>, BuildHasherDefault<KeyHasher>>>,
     wide: RefCell<WideIntegers<'a>>,
     /// Set when a float that may be a rounded wide integer was read without the
     /// wide-integer list (the input must then be parsed again with it).
@@ -49,7 +50,7 @@ impl<'py, 'a> Context<'py, 'a> {
     fn new(py: Python<'py>, wide: WideIntegers<'a>) -> Self {
         Context {
             py,
-            keys: RefCell::new(HashMap::new()),
+            keys: RefCell::new(HashMap::default()),
             wide: RefCell::new(wide),
             maybe_wide: Cell::new(false),
         }
@@ -69,7 +70,9 @@ impl<'py, 'a> Context<'py, 'a> {
     }
 
     fn parse_once(&self, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        // UTF-8 checked once for the whole text (fast), not string by string.
+        let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
+        let mut deserializer = serde_json::Deserializer::from_str(text);
         let value = PyValue(self)
             .deserialize(&mut deserializer)
             .map_err(|e| e.to_string())?;
@@ -87,6 +90,57 @@ impl<'py, 'a> Context<'py, 'a> {
             keys.insert(text.to_owned(), key.clone());
         }
         key
+    }
+}
+
+/// The key cache's hash: keys are short and come from one parse, so a fast
+/// multiply-rotate hash (FxHash's) is enough; SipHash cost more than the lookups saved.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Python's garbage collector paused while a page's objects are built (each new dict
+/// and list would count towards a collection that finds nothing: they are all alive),
+/// and resumed as it was, also after an error.
+pub struct GcPause<'py> {
+    gc: Option<Bound<'py, PyModule>>,
+}
+
+impl<'py> GcPause<'py> {
+    /// Pauses the collector when it is enabled.
+    pub fn new(py: Python<'py>) -> GcPause<'py> {
+        let gc = py.import("gc").ok().filter(|gc| {
+            gc.call_method0("isenabled")
+                .and_then(|on| on.is_truthy())
+                .unwrap_or(false)
+                && gc.call_method0("disable").is_ok()
+        });
+        GcPause { gc }
+    }
+}
+
+impl Drop for GcPause<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.gc {
+            let _ = gc.call_method0("enable");
+        }
     }
 }
 
