@@ -380,6 +380,11 @@ def render(works: List[Work], scaling: List[Tuple[int, str, int]], rounds: int, 
             seconds = statistics.median(run.seconds for run in entry.runs)
             rss = max(run.rss_kib for run in entry.runs) / 1024
             lines.append(f"| {entry.label} | {fmt_ratio(work.ratios[entry.label])} | {seconds:.3f} s | {rss:.1f} MiB |")
+        if work.name == "W5":
+            def speedup(one: str, many: str) -> float:
+                return statistics.median(a / b for a, b in zip(work.ratios[one], work.ratios[many]))
+            lines.append(f"Throughput with 16 threads ÷ with 1 thread: C {speedup('zdkit C, 1 thread', 'zdkit C, 16 threads'):.2f}×, "
+                         f"Python {speedup('zdkit Python, 1 thread', 'zdkit Python, 16 threads'):.2f}× (target ≥ 1.7×).")
         lines.append("")
     if scaling:
         lines += ["**Peak RSS of an export by its length** (the same 1,000-ticket page served again)", "",
@@ -410,7 +415,7 @@ def readme_table(works: List[Work], scaling: List[Tuple[int, str, int]]) -> str:
         f"{ratio_of(w4, 'zdkit export (CLI, whole process)')} of libcurl + simdjson; peak RSS "
         f"{rss:.0f} MiB up to {max((n for n, _, _ in scaling), default=0):,} tickets. "
         f"W5, 16 threads on one client: {1 / statistics.median(w5.ratios['zdkit C, 16 threads']):.2f}× "
-        "the throughput of 1 thread (C).",
+        "the throughput of 1 thread (C). Full table, times and memory: docs/benchmarks.md.",
     ])
 
 
