@@ -12,11 +12,10 @@ use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::page_scan::{Field, item_identity};
 use crate::paginate::{
-    SeenMarkers, decode_items, item_slices, json_lines, malformed, scan_page, scanned_items,
+    SeenMarkers, item_slices, malformed, raw_item_methods, scan_page, scanned_items,
 };
 use crate::request::Request;
 use crate::response::Response;
-use serde_json::Value;
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -66,26 +65,7 @@ pub struct ExportPage {
 }
 
 impl ExportPage {
-    /// The number of items kept on this page.
-    pub fn item_count(&self) -> usize {
-        self.item_ranges.len()
-    }
-
-    /// The JSON text of each item kept, exactly as the server sent it.
-    pub fn item_bytes(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
-        item_slices(&self.response.body, &self.item_ranges)
-    }
-
-    /// The items kept, parsed into `serde_json::Value`s.
-    pub fn items(&self) -> Result<Vec<Value>> {
-        decode_items(&self.response, &self.item_ranges)
-    }
-
-    /// The items kept as JSON Lines (one item per line, each ending in `\n`), copied
-    /// from the page bytes without parsing them again.
-    pub fn json_lines(&self) -> Vec<u8> {
-        json_lines(&self.response.body, &self.item_ranges)
-    }
+    raw_item_methods!("kept on this page");
 }
 
 /// A lazy, resumable incremental export.

@@ -43,9 +43,10 @@ pub const PAGING_KEYS: [&str; 7] = [
 ];
 
 /// One field of a page, as found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Field<T> {
     /// The key is not there.
+    #[default]
     Absent,
     /// The value is JSON `null`.
     Null,
@@ -53,12 +54,6 @@ pub enum Field<T> {
     Wrong,
     /// The value, of the wanted type.
     Is(T),
-}
-
-impl<T> Default for Field<T> {
-    fn default() -> Self {
-        Field::Absent
-    }
 }
 
 impl<T> Field<T> {
@@ -235,11 +230,11 @@ fn scan_object(
             match key.as_ref() {
                 "meta" => scan.meta = parse_with(value, Meta)?,
                 "links" => scan.links_next = parse_with(value, Links)?,
-                "next_page" => scan.next_page = parse_with(value, Text)?,
-                "end_of_stream" => scan.end_of_stream = parse_with(value, Flag)?,
-                "after_cursor" => scan.after_cursor = parse_with(value, Text)?,
-                "end_time" => scan.end_time = parse_with(value, Integer)?.map(as_i64),
-                _ => scan.count = parse_with(value, Integer)?.map(as_u64),
+                "next_page" => scan.next_page = parse_with(value, AnyScalar)?.text(),
+                "end_of_stream" => scan.end_of_stream = parse_with(value, AnyScalar)?.flag(),
+                "after_cursor" => scan.after_cursor = parse_with(value, AnyScalar)?.text(),
+                "end_time" => scan.end_time = parse_with(value, AnyScalar)?.integer().map(as_i64),
+                _ => scan.count = parse_with(value, AnyScalar)?.integer().map(as_u64),
             }
         } else if skipper.peek() == Some(b'[') {
             items = Some(element_ranges(skipper)?);
@@ -399,103 +394,80 @@ impl<'de> Visitor<'de> for Skip {
     skip_containers!(map());
 }
 
-/// A string value.
-struct Text;
-any_seed!(Text, Field<String>);
-
-impl<'de> Visitor<'de> for Text {
-    type Value = Field<String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Field::Wrong)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Field::Wrong)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Field::Wrong)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Field::Wrong)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Field::Is(v.to_owned()))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Field::Null)
-    }
-    skip_containers!(seq Field::Wrong);
-    skip_containers!(map Field::Wrong);
+/// A paging value as read: one of the scalars it may be, or something else.
+enum Scalar {
+    Null,
+    Bool(bool),
+    Int(Int),
+    Text(String),
+    /// A float, an array or an object.
+    Other,
 }
 
-/// A boolean value.
-struct Flag;
-any_seed!(Flag, Field<bool>);
+impl Scalar {
+    fn field<T>(self, wanted: impl FnOnce(Scalar) -> Option<T>) -> Field<T> {
+        match self {
+            Scalar::Null => Field::Null,
+            other => wanted(other).map_or(Field::Wrong, Field::Is),
+        }
+    }
 
-impl<'de> Visitor<'de> for Flag {
-    type Value = Field<bool>;
+    /// As a string field.
+    fn text(self) -> Field<String> {
+        self.field(|s| match s {
+            Scalar::Text(text) => Some(text),
+            _ => None,
+        })
+    }
+
+    /// As a boolean field.
+    fn flag(self) -> Field<bool> {
+        self.field(|s| match s {
+            Scalar::Bool(flag) => Some(flag),
+            _ => None,
+        })
+    }
+
+    /// As an integer field.
+    fn integer(self) -> Field<Int> {
+        self.field(|s| match s {
+            Scalar::Int(n) => Some(n),
+            _ => None,
+        })
+    }
+}
+
+/// Reads one paging value as a [`Scalar`] (containers are skipped).
+struct AnyScalar;
+any_seed!(AnyScalar, Scalar);
+
+impl<'de> Visitor<'de> for AnyScalar {
+    type Value = Scalar;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any value")
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Field::Is(v))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Field::Wrong)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Field::Wrong)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Field::Wrong)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Field::Wrong)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Field::Null)
-    }
-    skip_containers!(seq Field::Wrong);
-    skip_containers!(map Field::Wrong);
-}
-
-/// An integer that fits 64 bits (floats and wider integers are `Wrong`).
-struct Integer;
-any_seed!(Integer, Field<Int>);
-
-impl<'de> Visitor<'de> for Integer {
-    type Value = Field<Int>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Field::Wrong)
+        Ok(Scalar::Bool(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Field::Is(Int::Signed(v)))
+        Ok(Scalar::Int(Int::Signed(v)))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Field::Is(Int::Unsigned(v)))
+        Ok(Scalar::Int(Int::Unsigned(v)))
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Field::Wrong)
+        Ok(Scalar::Other)
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Field::Wrong)
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Text(v.to_owned()))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Field::Null)
+        Ok(Scalar::Null)
     }
-    skip_containers!(seq Field::Wrong);
-    skip_containers!(map Field::Wrong);
+    skip_containers!(seq Scalar::Other);
+    skip_containers!(map Scalar::Other);
 }
 
 /// `meta`: `has_more` and `after_cursor` when it is an object.
@@ -516,8 +488,8 @@ impl<'de> Visitor<'de> for Meta {
         let mut fields = MetaFields::default();
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
-                "has_more" => fields.has_more = map.next_value_seed(Flag)?,
-                "after_cursor" => fields.after_cursor = map.next_value_seed(Text)?,
+                "has_more" => fields.has_more = map.next_value_seed(AnyScalar)?.flag(),
+                "after_cursor" => fields.after_cursor = map.next_value_seed(AnyScalar)?.text(),
                 _ => map.next_value_seed(Skip)?,
             }
         }
@@ -543,7 +515,7 @@ impl<'de> Visitor<'de> for Links {
         let mut next = Field::Absent;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             if key == "next" {
-                next = map.next_value_seed(Text)?;
+                next = map.next_value_seed(AnyScalar)?.text();
             } else {
                 map.next_value_seed(Skip)?;
             }

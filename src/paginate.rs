@@ -43,21 +43,35 @@ pub struct Page {
     pub count: Option<u64>,
 }
 
+/// The item methods of a page type with `response` and `item_ranges` fields.
+macro_rules! raw_item_methods {
+    ($what:literal) => {
+        #[doc = concat!("The number of items ", $what, ".")]
+        pub fn item_count(&self) -> usize {
+            self.item_ranges.len()
+        }
+
+        #[doc = concat!("The JSON text of each item ", $what, ", exactly as the server sent it.")]
+        pub fn item_bytes(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+            $crate::paginate::item_slices(&self.response.body, &self.item_ranges)
+        }
+
+        #[doc = concat!("The items ", $what, " parsed into `serde_json::Value`s (on demand).")]
+        pub fn items(&self) -> $crate::Result<Vec<serde_json::Value>> {
+            $crate::paginate::decode_items(&self.response, &self.item_ranges)
+        }
+
+        #[doc = concat!("The items ", $what, " as JSON Lines: each item's bytes on one line, ")]
+        /// ending in `\n`, copied from the page without parsing them again.
+        pub fn json_lines(&self) -> Vec<u8> {
+            $crate::paginate::json_lines(&self.response.body, &self.item_ranges)
+        }
+    };
+}
+pub(crate) use raw_item_methods;
+
 impl Page {
-    /// The number of items on this page.
-    pub fn item_count(&self) -> usize {
-        self.item_ranges.len()
-    }
-
-    /// The JSON text of each item, exactly as the server sent it.
-    pub fn item_bytes(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
-        item_slices(&self.response.body, &self.item_ranges)
-    }
-
-    /// The items of this page as `serde_json::Value`s (empty when none were found).
-    pub fn items(&self) -> Result<Vec<Value>> {
-        decode_items(&self.response, &self.item_ranges)
-    }
+    raw_item_methods!("on this page");
 
     /// Takes the items out of the page (see [`Page::items`]).
     pub fn into_items(self) -> Result<Vec<Value>> {
@@ -67,11 +81,6 @@ impl Page {
     /// The whole page parsed as a `serde_json::Value` (built on demand).
     pub fn raw(&self) -> Result<Value> {
         self.response.json()
-    }
-
-    /// The items as JSON Lines: each item's bytes on one line, ending in `\n`.
-    pub fn json_lines(&self) -> Vec<u8> {
-        json_lines(&self.response.body, &self.item_ranges)
     }
 }
 
@@ -652,9 +661,8 @@ mod tests {
             )
         );
         let last = r#"{"tickets":[],"meta":{"has_more":false,"after_cursor":"B"},"links":{"next":"https://x/n"}}"#;
-        assert_eq!(
-            read("/api/v2/tickets.json", last).unwrap().1,
-            false,
+        assert!(
+            !read("/api/v2/tickets.json", last).unwrap().1,
             "links.next is ignored"
         );
         let offset =

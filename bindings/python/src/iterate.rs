@@ -312,7 +312,7 @@ impl Stream {
                     }
                     Err(error) => {
                         self.source.put((!ended).then_some(source));
-                        return Err(error.into());
+                        return Err(error);
                     }
                 };
                 let item = match item {
