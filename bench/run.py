@@ -223,6 +223,12 @@ http {{
 """
 
 
+def site_megabytes(site: str) -> int:
+    """The size of the 1,000 cursor pages, in MB."""
+    folder = os.path.join(site, "t")
+    return round(sum(os.path.getsize(os.path.join(folder, name)) for name in os.listdir(folder)) / 1e6)
+
+
 def wait_for(port: int) -> None:
     for _ in range(100):
         try:
@@ -310,7 +316,7 @@ def main() -> int:
                 Entry("bare libcurl C + simdjson", measured([floor_sj, "w1", base + me, "2000"])),
                 Entry("zdkit C", measured([zc, "w1", base, "2000"])),
                 *py_entries("w1", base)]),
-            Work("W2", "100,000 tickets, 1,000 cursor pages of 100 (~189 MB)", "bare libcurl C (no parse)", [
+            Work("W2", f"100,000 tickets, 1,000 cursor pages of 100 (~{site_megabytes(site)} MB)", "bare libcurl C (no parse)", [
                 Entry("bare libcurl C (no parse)", measured([floor, "w2", base + "/api/v2/tickets.json?page%5Bsize%5D=100"])),
                 Entry("bare libcurl C + simdjson", measured([floor_sj, "w2", base + "/api/v2/tickets.json?page%5Bsize%5D=100"])),
                 Entry("zdkit C", measured([zc, "w2", base])),
@@ -403,7 +409,7 @@ def readme_table(works: List[Work], scaling: List[Tuple[int, str, int]]) -> str:
     w1, w2, w3, w4, w5 = by["W1"], by["W2"], by["W3"], by["W4"], by["W5"]
     rss = max((r for _, label, r in scaling if label == "zdkit export (CLI)"), default=0) / 1024
     return "\n".join([
-        f"Ratios to a bare-libcurl C loop (lower is faster), `make bench` on {machine().split(',')[0]}:",
+        f"Ratios to a bare-libcurl C loop (lower is faster), `make bench` on {', '.join(machine().split(', ')[:2])}:",
         "",
         "| work | zdkit C | zdkit Python | pycurl + json.loads | requests | httpx |",
         "|---|---|---|---|---|---|",
