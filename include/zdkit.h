@@ -897,11 +897,19 @@ enum zdk_result zdk_export_new(const struct zdk_client *client,
 
 /**
  * Fetches the next page of the export. `ZDK_OK` with `*out` set to a response whose
- * body is a JSON array of this page's items (de-duplicated); `ZDK_DONE` after the
- * page with `end_of_stream` (`*out` not written). Read the position to resume from
- * with `zdk_export_cursor` after each page.
+ * body is a JSON array of this page's items (de-duplicated; each item's bytes exactly
+ * as the server sent them); `ZDK_DONE` after the page with `end_of_stream` (`*out` not
+ * written). Read the position to resume from with `zdk_export_cursor` after each page.
  */
 enum zdk_result zdk_export_next(struct zdk_export *export_, struct zdk_response **out);
+
+/**
+ * Like `zdk_export_next`, but the body is JSON Lines: each item on its own line,
+ * ending in `\n` (an empty body for a page with no items), ready to append to a
+ * `.jsonl` file as it is. The items are copied from the page bytes, never parsed
+ * and written again, so numbers and strings keep their exact text.
+ */
+enum zdk_result zdk_export_next_jsonl(struct zdk_export *export_, struct zdk_response **out);
 
 /**
  * The position to resume from: the latest `after_cursor` (cursor-based) or the

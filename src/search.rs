@@ -82,9 +82,9 @@ impl SearchPager {
     pub fn accept_page(&mut self, response: Response) -> Result<Page> {
         let page = self.pager.accept_page(response)?;
         if self.count.is_none() {
-            self.count = page.raw.get("count").and_then(Value::as_u64);
+            self.count = page.count;
         }
-        self.served += page.items().len() as u64;
+        self.served += page.item_count() as u64;
         Ok(page)
     }
 }
@@ -124,7 +124,10 @@ impl Iterator for SearchResults {
                 return Some(Ok(item));
             }
             match self.pages.next_page() {
-                Ok(Some(page)) => self.buffer.extend(page.into_items()),
+                Ok(Some(page)) => match page.into_items() {
+                    Ok(items) => self.buffer.extend(items),
+                    Err(error) => return Some(Err(error)),
+                },
                 Ok(None) => return None,
                 Err(error) => return Some(Err(error)),
             }

@@ -296,12 +296,14 @@ static void test_pagers_and_exports(zdk_client *client) {
         zdk_export_free(export_);
     }
 
-    /* zdk_export_next, zdk_export_cursor, zdk_export_free */
+    /* zdk_export_next, zdk_export_next_jsonl, zdk_export_cursor, zdk_export_free */
     export_ = NULL;
     CHECK_OK(zdk_export_new(client, "tickets", 0, NULL, 100, &export_));
     CHECK(export_ != NULL);
     CHECK_NULL_ARG(zdk_export_next(NULL, &page));
     CHECK_NULL_ARG(zdk_export_next(export_, NULL));
+    CHECK_NULL_ARG(zdk_export_next_jsonl(NULL, &page));
+    CHECK_NULL_ARG(zdk_export_next_jsonl(export_, NULL));
     CHECK(page == SENTINEL);
     CHECK(zdk_export_cursor(NULL) == NULL);
     CHECK(zdk_export_cursor(export_) == NULL); /* before the first page */

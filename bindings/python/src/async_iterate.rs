@@ -46,7 +46,7 @@ impl Source {
             }
             Source::Export(export) => {
                 let page = export.accept_page(response)?;
-                Box::new(move |py| Ok(Py::new(py, export_page_to_py(py, page)?)?.into_any()))
+                Box::new(move |py| Ok(Py::new(py, export_page_to_py(page))?.into_any()))
             }
         })
     }
@@ -117,12 +117,13 @@ impl AsyncStream {
             let (client, source) = stream.take_source().ok_or_else(|| {
                 to_py_err(
                     py,
-                    zdkit::Error::invalid("the stream is busy or already over"),
+                    zdkit::Error::invalid("the stream is busy, already over or partly read"),
                 )
             })?;
             let source = match source {
                 iterate::Source::Pages(pager) => Source::Pages(pager),
-                iterate::Source::Search(results) => Source::Search(results.into_pages()),
+                // Taken over only while no results wait in its buffer.
+                iterate::Source::Search(pages, _) => Source::Search(pages),
                 iterate::Source::Export(export) => Source::Export(export),
             };
             Ok(AsyncStream::new(client, source))

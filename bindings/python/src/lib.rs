@@ -29,12 +29,7 @@ fn version(py: Python<'_>) -> PyResult<String> {
 #[pyfunction]
 fn loads<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     errors::guard(py, || {
-        json::loads(py, data).map_err(|e| {
-            errors::to_py_err(
-                py,
-                zdkit::Error::new(zdkit::ErrorKind::Decode, format!("invalid JSON: {e}")),
-            )
-        })
+        json::loads(py, data).map_err(|e| errors::decode_error(py, &e))
     })
 }
 
