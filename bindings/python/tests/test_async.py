@@ -240,6 +240,18 @@ def test_iterators_are_async_iterators(fresh: Emulator) -> None:
     run(main)
 
 
+def test_a_partly_read_search_is_not_taken_over(fresh: Emulator) -> None:
+    """A sync search stream holds the rest of a fetched page; an async stream that took
+    it over would lose those results, so the takeover is refused and the stream goes on."""
+    sync = zdkit.Client(base_url=fresh.url, oauth_token=OAUTH_TOKEN, max_retries=0)
+    stream = sync._native.search("type:ticket", [("per_page", "50")])
+    first = next(stream)
+    with pytest.raises(zdkit.ZendeskError, match="partly read"):
+        zdkit._native.AsyncStream(stream)
+    assert 1 + len(list(stream)) == 100 and isinstance(first, dict)
+    zdkit._native.AsyncStream(sync._native.search("type:ticket", None))
+
+
 def test_loop_closed_before_completion_is_harmless(fresh: Emulator) -> None:
     fresh.fault(path_prefix="/api/v2/tickets/5", fault={"kind": "delay", "ms": 300})
     client = async_client(fresh)
