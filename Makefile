@@ -30,12 +30,12 @@ INSTALL_ENV = BUILD_LIB_DIR="$(TARGET_DIR)/$(INSTALL_PROFILE)" STAGE_DIR="$(TARG
 
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 
-.PHONY: install uninstall install-test all build test demo bench fuzz lint header-check rust-test c-test c-sanitize python python-test wheel sdist wheel-test tools docs docs-tools snippets clean help
+.PHONY: install uninstall install-test all build test demo bench bench-emulator fuzz lint header-check rust-test c-test c-sanitize python python-test wheel sdist wheel-test tools docs docs-tools snippets clean help
 
 help:
 	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
 	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind and sanitizers, make install checks, Python"
-	@echo "make bench  benchmarks (emulator throughput)"
+	@echo "make bench  zdkit side by side with bare libcurl, pycurl, requests, httpx; then AsyncClient vs httpx (BENCH_QUICK=1: shorter)"
 	@echo "make wheel  the manylinux_2_17 Python wheel (emulator inside) in target/wheels; make sdist: the source distribution"
 	@echo "make docs   the C/C++ (Doxygen) and Python (pdoc) reference in target/doc-site/"
 	@echo "make fuzz   a long run of the property tests (FUZZ_CASES=100000 cases each)"
@@ -212,18 +212,27 @@ test: build header-check lint rust-test c-test c-sanitize install-test python-te
 demo: build
 	$(MAKE) -C tests/c demo $(C_ARGS)
 
-## Benchmarks: ratios against baselines measured in the same run (release builds).
-bench: $(VENV_READY)
+## Benchmarks (not part of `make test`): zdkit side by side with a bare-libcurl floor,
+## pycurl, http.client, requests and httpx on a static nginx, clients pinned to CPU 0 and
+## nginx to CPU 1; ratios are medians of pair-by-pair rounds (docs/benchmarks.md).
+## Rewrites the tables in docs/benchmarks.md and README.md. BENCH_QUICK=1: 3 rounds,
+## no 1,000,000-ticket export, files left as they are. BENCH_PORT: first of 3 ports.
+## Then the async benchmark: zdkit.AsyncClient against httpx.AsyncClient and a threaded
+## zdkit.Client, 1,000 GETs with 32 in flight on the emulator (docs/async.md).
+## The Python client measured is the release wheel `make python` installs (`make wheel`).
+bench: python
+	bash bench/setup.sh "$(PY)"
+	$(CARGO) build --release -p zdkit -p zdkit-emulator
+	"$(PY)" bench/run.py --target-dir "$(TARGET_DIR)" --python "$(PY)" $(if $(BENCH_QUICK),--quick,)
+	"$(PY)" benches/async_client.py "$(TARGET_DIR)/release/zdkit-emulator"
+
+## The emulator's own throughput (wrk) and the older zdkit-vs-json.loads micro benchmark.
+bench-emulator: python
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(CARGO) build --release -p zdkit-emulator
 	bash emulator/throughput.sh "$(TARGET_DIR)/release/zdkit-emulator"
-	rm -rf "$(TARGET_DIR)/wheels-release"
-	touch bindings/python/src/lib.rs
-	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin build --release --out "$(TARGET_DIR)/wheels-release"
-	"$(PY)" -m pip install -q --force-reinstall --no-deps "$(TARGET_DIR)/wheels-release"/zdkit-*.whl
 	"$(PY)" -m pip install -q requests
 	"$(PY)" benches/python_client.py "$(TARGET_DIR)/release/zdkit-emulator"
-	@echo "(make test reinstalls the debug wheel)"
 
 ## Long property-test run: the properties `make test` checks with 256 cases each, with
 ## FUZZ_CASES cases each (default 100,000), in a release build.

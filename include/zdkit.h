@@ -9,9 +9,11 @@
  *    zdk_last_error_*() describe it; that detail is kept per thread.
  *  - Which calls set or clear the thread's last error: every function returning
  *    zdk_result clears it on entry and sets it when it fails, except the accessors
- *    zdk_response_header_at and zdk_response_rate_limit, which only return their code.
+ *    zdk_response_header_at and zdk_response_rate_limit, which only return their code;
+ *    zdk_client_send_async does the same (it returns NULL when it fails).
  *    Nothing else touches it: the zdk_response_* accessors, zdk_pager_has_more,
- *    zdk_pager_after_cursor, zdk_export_cursor, zdk_token_set_* getters, zdk_strerror,
+ *    zdk_pager_after_cursor, zdk_export_cursor, zdk_token_set_* getters,
+ *    zdk_async_cancel, zdk_async_is_finished, zdk_strerror,
  *    zdk_version, the zdk_last_error_*() readers, and every zdk_*_free and
  *    zdk_string_free (a NULL or non-UTF-8 argument to them gives NULL or 0). So an
  *    error response can be read while zdk_last_error_message() stays valid.
@@ -27,7 +29,7 @@
  * What every function expects of its arguments (a function's own comment says where it
  * asks for more):
  *  - a handle (zdk_config *, zdk_client *, zdk_request *, zdk_response *, zdk_pager *,
- *    zdk_export *, zdk_token_set *) is NULL or one zdkit gave you and you have not freed;
+ *    zdk_export *, zdk_token_set *, zdk_async *) is NULL or one zdkit gave you and you have not freed;
  *    a zdk_*_free function takes only a handle of its own type, once;
  *  - a string is NULL or NUL-terminated; a pointer with a length is NULL or points to
  *    that many readable bytes; an out parameter is NULL or points to writable storage;
@@ -175,6 +177,14 @@ typedef enum zdk_log_level {
 } zdk_log_level;
 
 /**
+ * A request in flight, from `zdk_client_send_async`: cancel it with
+ * `zdk_async_cancel`, free the handle with `zdk_async_free`. The handle is
+ * independent of the call: freeing it does not cancel the call, and it stays
+ * valid (and harmless to cancel) after the call has completed.
+ */
+typedef struct zdk_async zdk_async;
+
+/**
  * A Zendesk API client: a base URL, a credential and a pool of connections.
  *
  * Thread-safe: one client may be used by many threads at once (connections are
@@ -260,6 +270,22 @@ typedef struct zdk_rate_limit {
      */
     int64_t reset_seconds;
 } zdk_rate_limit;
+
+/**
+ * The completion callback of `zdk_client_send_async`.
+ *
+ * - `result`: `ZDK_OK` for a 2xx answer, else the error code (`ZDK_ERR_CANCELLED`
+ *   for a cancelled call or one still in flight when its client was freed). Inside
+ *   the callback, `zdk_last_error_*()` describe the failure (the detail belongs to
+ *   the calling thread, as always).
+ * - `response`: the answer, also for a non-2xx answer (as `zdk_client_send`); NULL
+ *   when there was none (transport errors, cancellation). The callback owns it:
+ *   free it with `zdk_response_free`, there or later, on any thread.
+ * - `userdata`: the pointer given to `zdk_client_send_async`, untouched.
+ */
+typedef void (*zdk_async_callback)(enum zdk_result result,
+                                   struct zdk_response *response,
+                                   void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -1002,7 +1028,8 @@ enum zdk_result zdk_client_wait_for_job(const struct zdk_client *client,
 
 /**
  * Frees a client and closes its connections. NULL is a no-op. No other thread may
- * be using it.
+ * be using it. Its async calls still in flight are cancelled first (see
+ * `zdk_client_send_async`).
  *
  * @param client the client to free, or NULL; it must not be used afterwards.
  * @since 0.1
@@ -1382,9 +1409,9 @@ enum zdk_result zdk_export_new(const struct zdk_client *client,
 
 /**
  * Fetches the next page of the export. `ZDK_OK` with `*out` set to a response whose
- * body is a JSON array of this page's items (de-duplicated); `ZDK_DONE` after the
- * page with `end_of_stream` (`*out` not written). Read the position to resume from
- * with `zdk_export_cursor` after each page.
+ * body is a JSON array of this page's items (de-duplicated; each item's bytes exactly
+ * as the server sent them); `ZDK_DONE` after the page with `end_of_stream` (`*out` not
+ * written). Read the position to resume from with `zdk_export_cursor` after each page.
  *
  * Example:
  *
@@ -1416,6 +1443,22 @@ enum zdk_result zdk_export_new(const struct zdk_client *client,
 enum zdk_result zdk_export_next(struct zdk_export *export_, struct zdk_response **out);
 
 /**
+ * Like `zdk_export_next`, but the body is JSON Lines: each item on its own line,
+ * ending in `\n` (an empty body for a page with no items), ready to append to a
+ * `.jsonl` file as it is. The items are copied from the page bytes, never parsed
+ * and written again, so numbers and strings keep their exact text.
+ *
+ * @param export_ the export (one thread at a time).
+ * @param out receives the page's response, owned by the caller (free with
+ *     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
+ *     otherwise.
+ * @return `ZDK_OK` with a page; `ZDK_DONE` at the end of the stream; another code for a
+ *     failure (the thread's last error describes it).
+ * @since 0.1
+ */
+enum zdk_result zdk_export_next_jsonl(struct zdk_export *export_, struct zdk_response **out);
+
+/**
  * The position to resume from: the latest `after_cursor` (cursor-based) or the
  * next start time in decimal (time-based); valid after `ZDK_DONE` too, so saving it
  * lets the next run pick up exactly the changes since. NULL before the first page.
@@ -1434,6 +1477,79 @@ const char *zdk_export_cursor(const struct zdk_export *export_);
  * @since 0.1
  */
 void zdk_export_free(struct zdk_export *export_);
+
+/**
+ * ---- Asynchronous requests --------------------------------------------------
+ *
+ * Starts sending a request built with `zdk_request_new` and returns at once; the
+ * answer comes to `callback`. The request is copied (free or reuse it at once).
+ * Same retries, pacing, redirects, OAuth renewal and deadline as `zdk_client_send`.
+ *
+ * - The calls of one client run concurrently on one background thread of that
+ *   client (started by its first async call), which drives a libcurl multi handle:
+ *   connections are shared, and HTTP/2 streams are multiplexed on one connection
+ *   when the server offers it. Retry and rate-limit waits are timers there: they
+ *   never hold the other calls.
+ * - `callback` runs exactly once per started call, **on that background thread**,
+ *   never inside `zdk_client_send_async`. It must not block for long (the client's
+ *   other calls wait for it); hand the result to your own thread or event loop.
+ *   After it returns, zdkit never uses `userdata` again.
+ * - `zdk_async_cancel` aborts the call at once; the callback then gets
+ *   `ZDK_ERR_CANCELLED`, and the call is never retried.
+ * - `zdk_client_free` with calls in flight cancels them: each callback runs with
+ *   `ZDK_ERR_CANCELLED` before `zdk_client_free` returns (when `zdk_client_free` is
+ *   called from inside a callback, they run right after that callback returns).
+ * - After `fork()`, the child never uses its parent's background thread or
+ *   connections: its first async call starts its own.
+ *
+ * Returns the call's handle (free it with `zdk_async_free`), or NULL when the call
+ * could not start: a NULL argument, an invalid request, a client whose thread
+ * cannot start. The callback is then never called, and `zdk_last_error_*()`
+ * describe why.
+ *
+ * @param client the client; it may be freed while calls are in flight (see above).
+ * @param request the request to send (borrowed; copied before this returns).
+ * @param callback called once with the outcome, on the client's background thread.
+ * @param userdata handed back to `callback` untouched; zdkit never reads it.
+ * @return a new handle owned by the caller (free with `zdk_async_free`), or NULL when
+ *     the call could not start (`zdk_last_error_*()` then say why).
+ * @since 0.1
+ */
+struct zdk_async *zdk_client_send_async(const struct zdk_client *client,
+                                        const struct zdk_request *request,
+                                        zdk_async_callback callback,
+                                        void *userdata);
+
+/**
+ * Cancels a call: a transfer in progress is aborted at once (its connection closed,
+ * or its HTTP/2 stream reset), a retry or rate-limit wait is dropped, and the
+ * callback runs with `ZDK_ERR_CANCELLED` (on the background thread, maybe before
+ * this returns). A call that has already completed is left alone. NULL is a no-op.
+ * Safe from any thread, also from inside a callback.
+ *
+ * @param call the call's handle, or NULL.
+ * @since 0.1
+ */
+void zdk_async_cancel(const struct zdk_async *call);
+
+/**
+ * True once the call's callback has run (or is running); false for NULL.
+ *
+ * @param call the call's handle, or NULL.
+ * @return true once the callback has run or is running; false otherwise.
+ * @since 0.1
+ */
+bool zdk_async_is_finished(const struct zdk_async *call);
+
+/**
+ * Frees a call's handle. Does not cancel the call (use `zdk_async_cancel` first for
+ * that): its callback still runs once. May be called before or after the callback,
+ * also from inside it. NULL is a no-op.
+ *
+ * @param call the handle to free, or NULL; it must not be used afterwards.
+ * @since 0.1
+ */
+void zdk_async_free(struct zdk_async *call);
 
 /**
  * ---- OAuth: token sets, PKCE, the authorization-code exchange ---------------

@@ -10,11 +10,14 @@
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::paginate::{SeenMarkers, find_items_key};
+use crate::page_scan::{Field, item_identity};
+use crate::paginate::{
+    SeenMarkers, item_slices, malformed, raw_item_methods, scan_page, scanned_items,
+};
 use crate::request::Request;
 use crate::response::Response;
-use serde_json::Value;
 use std::collections::HashSet;
+use std::ops::Range;
 
 /// Resources Zendesk exports with cursors; the others are time-based.
 pub const CURSOR_RESOURCES: [&str; 2] = ["tickets", "users"];
@@ -47,17 +50,22 @@ impl ExportStart {
     }
 }
 
-/// One page of an export, already de-duplicated.
+/// One page of an export, already de-duplicated. The page bytes are kept as the
+/// server sent them; the items are ranges into them (no JSON tree is built).
 #[derive(Debug, Clone)]
 pub struct ExportPage {
-    /// The items of this page.
-    pub items: Vec<Value>,
+    /// The byte range in `response.body` of each item kept (repeats dropped).
+    pub item_ranges: Vec<Range<usize>>,
     /// The position to resume after this page.
     pub cursor: Option<String>,
     /// True on the last page of this run.
     pub end_of_stream: bool,
     /// The HTTP response (headers, request id; its body is the raw page).
     pub response: Response,
+}
+
+impl ExportPage {
+    raw_item_methods!("kept on this page");
 }
 
 /// A lazy, resumable incremental export.
@@ -76,14 +84,15 @@ pub struct IncrementalExport {
     seen_cursors: SeenMarkers,
 }
 
-fn item_key(item: &Value) -> Option<String> {
-    let id = item.get("id")?;
-    let time = ["updated_at", "timestamp", "created_at"]
-        .iter()
-        .find_map(|k| item.get(*k).filter(|v| !v.is_null()));
+/// The identity of an item for de-duplication: its `id` and its timestamp
+/// (`updated_at`, else `timestamp`, else `created_at`), as their JSON text. Only those
+/// fields are read from the item's bytes.
+fn item_key(item: &[u8]) -> Option<String> {
+    let identity = item_identity(item)?;
     Some(format!(
-        "{id}@{}",
-        time.map(Value::to_string).unwrap_or_default()
+        "{}@{}",
+        identity.id,
+        identity.time.unwrap_or_default()
     ))
 }
 
@@ -146,6 +155,26 @@ impl IncrementalExport {
         Ok(export)
     }
 
+    /// An export from a start time or a saved cursor (see
+    /// [`ExportStart::from_options`]); `time_based` picks the time-based endpoint
+    /// (`/api/v2/incremental/{resource}`) for tickets and users too when starting from
+    /// a time.
+    pub fn from_options(
+        client: &Client,
+        resource: &str,
+        start_time: Option<i64>,
+        cursor: Option<String>,
+        per_page: u32,
+        time_based: bool,
+    ) -> Result<Self> {
+        match ExportStart::from_options(start_time, cursor)? {
+            ExportStart::StartTime(t) if time_based => {
+                IncrementalExport::new_time_based(client, resource, t, per_page)
+            }
+            start => IncrementalExport::new(client, resource, start, per_page),
+        }
+    }
+
     /// The position to resume from: the latest `after_cursor` (cursor-based) or the
     /// next start time (time-based). Valid after the last page too; `None` before
     /// the first page.
@@ -172,7 +201,12 @@ impl IncrementalExport {
         self.done
     }
 
-    fn request(&self) -> Request {
+    /// The request for the next page, or `None` after the end of the stream.
+    /// Nothing moves until [`IncrementalExport::accept_page`] takes its answer.
+    pub fn next_request(&self) -> Option<Request> {
+        if self.done {
+            return None;
+        }
         let per_page = ("per_page".to_owned(), self.per_page.to_string());
         if self.cursor_based {
             let mut request =
@@ -184,7 +218,7 @@ impl IncrementalExport {
                 },
                 per_page,
             ];
-            request
+            Some(request)
         } else {
             let start = match &self.position {
                 ExportStart::StartTime(t) => t.to_string(),
@@ -192,18 +226,24 @@ impl IncrementalExport {
             };
             let mut request = Request::get(format!("/api/v2/incremental/{}.json", self.resource));
             request.query = vec![("start_time".to_owned(), start), per_page];
-            request
+            Some(request)
         }
     }
 
     /// Fetches the next page, or `None` after the last one.
     pub fn next_page(&mut self) -> Result<Option<ExportPage>> {
-        if self.done {
+        let Some(request) = self.next_request() else {
             return Ok(None);
-        }
-        let response = self.client.send(&self.request())?;
-        let mut raw = response.json()?;
-        let path = response.path.clone();
+        };
+        let response = self.client.send(&request)?;
+        self.accept_page(response).map(Some)
+    }
+
+    /// Takes the 2xx answer to the request of [`IncrementalExport::next_request`]:
+    /// the page's items (repeats of a time-based export dropped) and the new
+    /// position. A stuck export ends with an error.
+    pub fn accept_page(&mut self, response: Response) -> Result<ExportPage> {
+        let mut scan = scan_page(&response)?;
         let stuck = |what: &str| {
             Error::new(
                 ErrorKind::Decode,
@@ -212,22 +252,36 @@ impl IncrementalExport {
                     self.resource
                 ),
             )
-            .with_request("GET", &path)
+            .with_request("GET", &response.path)
         };
-        let end_of_stream = raw
-            .get("end_of_stream")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let key = find_items_key(&path, &raw).unwrap_or_else(|| self.resource.clone());
-        let mut items = match raw.get_mut(&key) {
-            Some(Value::Array(items)) => std::mem::take(items),
-            _ => Vec::new(),
+        let end_of_stream = match scan.end_of_stream {
+            Field::Is(flag) => flag,
+            Field::Wrong => {
+                return Err(malformed(
+                    &response,
+                    "the page's end_of_stream is not a boolean",
+                ));
+            }
+            Field::Absent | Field::Null => false,
         };
+        let (key, mut item_ranges) =
+            scanned_items(&response.path, &mut scan).map_err(|e| malformed(&response, &e))?;
+        if key.is_none() {
+            if let Some((_, ranges)) = scan.keys.iter_mut().find(|(k, _)| *k == self.resource) {
+                item_ranges = ranges.take().unwrap_or_default();
+            }
+        }
         if self.cursor_based {
-            let after = raw
-                .get("after_cursor")
-                .and_then(Value::as_str)
-                .filter(|c| !c.is_empty());
+            let after = match &scan.after_cursor {
+                Field::Is(cursor) if !cursor.is_empty() => Some(cursor.as_str()),
+                Field::Wrong => {
+                    return Err(malformed(
+                        &response,
+                        "the page's after_cursor is not a string",
+                    ));
+                }
+                _ => None,
+            };
             match after {
                 Some(after) => {
                     if let ExportStart::Cursor(sent) = &self.position {
@@ -244,7 +298,16 @@ impl IncrementalExport {
                 None => {}
             }
         } else {
-            let end_time = raw.get("end_time").and_then(Value::as_i64);
+            let end_time = match scan.end_time {
+                Field::Is(end) => Some(end),
+                Field::Wrong => {
+                    return Err(malformed(
+                        &response,
+                        "the page's end_time is not an integer",
+                    ));
+                }
+                Field::Absent | Field::Null => None,
+            };
             let sent = match &self.position {
                 ExportStart::StartTime(t) => *t,
                 ExportStart::Cursor(c) => c.parse().unwrap_or_default(),
@@ -257,21 +320,28 @@ impl IncrementalExport {
                 None if end_of_stream => self.position = ExportStart::Cursor(sent.to_string()),
                 None => return Err(stuck("no end_time before the end of the stream")),
             }
-            let keys: HashSet<String> = items.iter().filter_map(item_key).collect();
-            items.retain(|item| {
-                item_key(item)
-                    .is_none_or(|k| !self.recent_keys.iter().any(|seen| seen.contains(&k)))
-            });
+            let body = &response.body;
+            let keys: Vec<Option<String>> = item_slices(body, &item_ranges).map(item_key).collect();
+            let mut kept = Vec::with_capacity(item_ranges.len());
+            for (range, key) in item_ranges.into_iter().zip(&keys) {
+                let repeated = key
+                    .as_ref()
+                    .is_some_and(|k| self.recent_keys.iter().any(|seen| seen.contains(k)));
+                if !repeated {
+                    kept.push(range);
+                }
+            }
+            item_ranges = kept;
             self.recent_keys.rotate_left(1);
-            self.recent_keys[1] = keys;
+            self.recent_keys[1] = keys.into_iter().flatten().collect();
         }
         self.done = end_of_stream;
-        Ok(Some(ExportPage {
-            items,
+        Ok(ExportPage {
+            item_ranges,
             cursor: self.cursor(),
             end_of_stream,
             response,
-        }))
+        })
     }
 }
 

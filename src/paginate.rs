@@ -10,84 +10,213 @@
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
+use crate::page_scan::{Field, PageScan};
 use crate::request::Request;
 use crate::response::Response;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
+use std::ops::Range;
 
 /// Default page size of cursor pagination.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
 
-/// Keys of a list answer that are never the items.
-const NOT_ITEMS: [&str; 2] = ["meta", "links"];
+/// Keys of a list answer that are never the items: the paging fields.
+const NOT_ITEMS: [&str; 7] = crate::page_scan::PAGING_KEYS;
 
-/// One page of a paginated answer.
+/// One page of a paginated answer: the response, untouched, and where its items are.
+/// No JSON tree is built: [`Page::item_bytes`] hands out each item's bytes and
+/// [`Page::items`] parses them into `serde_json::Value`s on demand.
 #[derive(Debug, Clone)]
 pub struct Page {
-    /// The HTTP response (its body is the raw page).
+    /// The HTTP response (its body is the raw page, as the server sent it).
     pub response: Response,
-    /// The parsed page.
-    pub raw: Value,
     /// The key holding the items (`tickets`, `users`, `results`, …), when found.
     pub items_key: Option<String>,
     /// Whether another page follows.
     pub has_more: bool,
     /// The cursor to resume after this page (`meta.after_cursor`), when given.
     pub after_cursor: Option<String>,
+    /// The byte range of each item in `response.body`.
+    pub item_ranges: Vec<Range<usize>>,
+    /// The top-level `count` (the true total of a search), when the page has one.
+    pub count: Option<u64>,
 }
 
+/// The item methods of a page type with `response` and `item_ranges` fields.
+macro_rules! raw_item_methods {
+    ($what:literal) => {
+        #[doc = concat!("The number of items ", $what, ".")]
+        pub fn item_count(&self) -> usize {
+            self.item_ranges.len()
+        }
+
+        #[doc = concat!("The JSON text of each item ", $what, ", exactly as the server sent it.")]
+        pub fn item_bytes(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+            $crate::paginate::item_slices(&self.response.body, &self.item_ranges)
+        }
+
+        #[doc = concat!("The items ", $what, " parsed into `serde_json::Value`s (on demand).")]
+        pub fn items(&self) -> $crate::Result<Vec<serde_json::Value>> {
+            $crate::paginate::decode_items(&self.response, &self.item_ranges)
+        }
+
+        #[doc = concat!("The items ", $what, " as JSON Lines: each item's bytes on one line, ")]
+        /// ending in `\n`, copied from the page without parsing them again.
+        pub fn json_lines(&self) -> Vec<u8> {
+            $crate::paginate::json_lines(&self.response.body, &self.item_ranges)
+        }
+    };
+}
+pub(crate) use raw_item_methods;
+
 impl Page {
-    /// The items of this page (empty when none were found).
-    pub fn items(&self) -> &[Value] {
-        self.items_key
-            .as_deref()
-            .and_then(|key| self.raw.get(key))
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice)
+    raw_item_methods!("on this page");
+
+    /// Takes the items out of the page (see [`Page::items`]).
+    pub fn into_items(self) -> Result<Vec<Value>> {
+        self.items()
     }
 
-    /// Takes the items out of the page.
-    pub fn into_items(mut self) -> Vec<Value> {
-        match self
-            .items_key
-            .as_deref()
-            .and_then(|key| self.raw.get_mut(key))
-        {
-            Some(Value::Array(items)) => std::mem::take(items),
-            _ => Vec::new(),
-        }
+    /// The whole page parsed as a `serde_json::Value` (built on demand).
+    pub fn raw(&self) -> Result<Value> {
+        self.response.json()
     }
+}
+
+/// The slices of `body` at `ranges`.
+pub(crate) fn item_slices<'a>(
+    body: &'a [u8],
+    ranges: &'a [Range<usize>],
+) -> impl ExactSizeIterator<Item = &'a [u8]> + 'a {
+    ranges.iter().map(move |range| &body[range.clone()])
+}
+
+/// Parses the items of `response` at `ranges` into `Value`s. An item serde_json's
+/// `Value` refuses (nesting deeper than 128, a number beyond the float range) fails
+/// with a decode error.
+pub(crate) fn decode_items(response: &Response, ranges: &[Range<usize>]) -> Result<Vec<Value>> {
+    item_slices(&response.body, ranges)
+        .map(|bytes| {
+            serde_json::from_slice(bytes).map_err(|e| {
+                Error::new(
+                    ErrorKind::Decode,
+                    format!("an item of the page cannot be read as JSON: {e}"),
+                )
+                .with_source(e)
+                .with_response_context(response)
+            })
+        })
+        .collect()
+}
+
+/// The items of `body` at `ranges` as JSON Lines, copied byte for byte. A line break
+/// inside an item can only be whitespace between tokens (JSON strings cannot hold a
+/// raw one), so it becomes a space and every item stays on its own line.
+pub(crate) fn json_lines(body: &[u8], ranges: &[Range<usize>]) -> Vec<u8> {
+    let total: usize = ranges.iter().map(|r| r.len() + 1).sum();
+    let mut out = Vec::with_capacity(total);
+    for item in item_slices(body, ranges) {
+        let start = out.len();
+        out.extend_from_slice(item);
+        if memchr::memchr2(b'\n', b'\r', item).is_some() {
+            for byte in &mut out[start..] {
+                if matches!(*byte, b'\n' | b'\r') {
+                    *byte = b' ';
+                }
+            }
+        }
+        out.push(b'\n');
+    }
+    out
 }
 
 /// The key of the items in a list answer: the resource named by the path's last
 /// meaningful segment when present (`/api/v2/tickets.json` → `tickets`), else
-/// `results` (search), else the only array-valued key.
+/// `results` (search), else the only array-valued key. The paging fields (`meta`,
+/// `links`, `next_page`, `count`, …) are never the items.
 pub fn find_items_key(path: &str, page: &Value) -> Option<String> {
     let object = page.as_object()?;
-    let is_list = |key: &str| object.get(key).is_some_and(Value::is_array);
-    let from_path = path
-        .trim_end_matches('/')
+    let is_list =
+        |key: &str| !NOT_ITEMS.contains(&key) && object.get(key).is_some_and(Value::is_array);
+    choose_items_key(
+        path,
+        is_list,
+        object
+            .iter()
+            .filter(|(_, value)| value.is_array())
+            .map(|(key, _)| key.as_str()),
+    )
+}
+
+/// The resource a list path names (its last segment that is not an id, `cursor`,
+/// `export` or `show_many`, without `.json`).
+fn resource_of(path: &str) -> Option<&str> {
+    path.trim_end_matches('/')
         .rsplit('/')
         .map(|segment| segment.trim_end_matches(".json"))
         .find(|segment| {
             !segment.is_empty()
                 && !segment.chars().all(|c| c.is_ascii_digit())
                 && !matches!(*segment, "cursor" | "export" | "show_many")
-        });
-    if let Some(name) = from_path.filter(|name| is_list(name)) {
+        })
+}
+
+/// [`find_items_key`] over any page representation: `is_list(key)` tells whether a
+/// key holds an array, `array_keys` lists those that do.
+fn choose_items_key<'k>(
+    path: &str,
+    is_list: impl Fn(&str) -> bool,
+    array_keys: impl Iterator<Item = &'k str>,
+) -> Option<String> {
+    if let Some(name) = resource_of(path).filter(|name| is_list(name)) {
         return Some(name.to_owned());
     }
     if is_list("results") {
         return Some("results".to_owned());
     }
-    let mut lists = object
-        .iter()
-        .filter(|(key, value)| value.is_array() && !NOT_ITEMS.contains(&key.as_str()));
+    let mut lists = array_keys.filter(|key| !NOT_ITEMS.contains(key));
     match (lists.next(), lists.next()) {
-        (Some((key, _)), None) => Some(key.clone()),
+        (Some(key), None) => Some(key.to_owned()),
         _ => None,
     }
+}
+
+/// The items of a scanned page: the key that holds them (see [`find_items_key`]) and
+/// their byte ranges. A page whose path names its items (`/tickets.json`) but holds
+/// something else than an array under that key is refused.
+pub(crate) fn scanned_items(
+    path: &str,
+    scan: &mut PageScan,
+) -> std::result::Result<(Option<String>, Vec<Range<usize>>), String> {
+    if let Some(name) = resource_of(path).filter(|name| !NOT_ITEMS.contains(name)) {
+        if let Some(None) = scan.array(name) {
+            return Err(format!("the page's `{name}` is not an array"));
+        }
+    }
+    let key = choose_items_key(
+        path,
+        |key| matches!(scan.array(key), Some(Some(_))),
+        scan.array_keys(),
+    );
+    let ranges = key
+        .as_deref()
+        .and_then(|key| scan.keys.iter_mut().find(|(name, _)| name == key))
+        .and_then(|(_, ranges)| ranges.take())
+        .unwrap_or_default();
+    Ok((key, ranges))
+}
+
+/// Scans a page's body (see [`PageScan`]); a body that is not JSON is a decode error.
+pub(crate) fn scan_page(response: &Response) -> Result<PageScan> {
+    PageScan::scan(&response.body).map_err(|e| malformed(response, &e.0))
+}
+
+/// A decode error about a malformed page.
+pub(crate) fn malformed(response: &Response, what: &str) -> Error {
+    Error::new(ErrorKind::Decode, what.to_owned())
+        .with_response_context(response)
+        .with_request("GET", &response.path)
 }
 
 /// Remembers every cursor or next-page URL of one walk, so a server that leads the
@@ -108,7 +237,7 @@ impl SeenMarkers {
 
 /// A lazy walk over the pages of a list endpoint.
 pub struct Pager {
-    client: Client,
+    pub(crate) client: Client,
     path: String,
     query: Vec<(String, String)>,
     next: Option<Next>,
@@ -183,12 +312,22 @@ impl Pager {
         self.next.is_none()
     }
 
-    /// Fetches the next page, or `None` after the last one.
+    /// Fetches the next page, or `None` after the last one: the request step
+    /// ([`Pager::next_request`]), the call, then the accept step ([`Pager::accept_page`]).
+    /// After a failed request the pager keeps its position (the caller may try again).
     pub fn next_page(&mut self) -> Result<Option<Page>> {
-        let Some(next) = self.next.take() else {
+        let Some(request) = self.next_request() else {
             return Ok(None);
         };
-        let request = match &next {
+        let response = self.client.send(&request)?;
+        self.accept_page(response).map(Some)
+    }
+
+    /// The request for the next page, or `None` after the last one. Nothing moves
+    /// until [`Pager::accept_page`] takes its answer, so a failed request can be sent
+    /// again. Callers that send requests themselves (the async client) pair the two.
+    pub fn next_request(&self) -> Option<Request> {
+        let request = match self.next.as_ref()? {
             Next::First => {
                 let mut request = Request::get(&self.path);
                 request.query = self.query.clone();
@@ -209,17 +348,20 @@ impl Pager {
             }
             Next::Url(url) => Request::get(url),
         };
-        let response = match self.client.send(&request) {
-            Ok(response) => response,
-            Err(error) => {
-                self.next = Some(next); // the caller may try again
-                return Err(error);
-            }
-        };
-        let raw = response.json()?;
+        Some(request)
+    }
+
+    /// Takes the 2xx answer to the request of [`Pager::next_request`]: scans the
+    /// page and moves to the next one. An answer that cannot be read, or a page that
+    /// leads back to one already fetched, ends the walk with an error.
+    pub fn accept_page(&mut self, response: Response) -> Result<Page> {
+        self.next = None;
+        let mut scan = scan_page(&response)?;
+        let (items_key, item_ranges) =
+            scanned_items(&response.path, &mut scan).map_err(|e| malformed(&response, &e))?;
+        let (has_more, after_cursor, following) =
+            follow(&response, &scan).map_err(|e| malformed(&response, &e))?;
         self.pages += 1;
-        let items_key = find_items_key(&response.path, &raw);
-        let (has_more, after_cursor, following) = follow(&response, &raw);
         if let Some(marker) = following.as_ref().map(|n| match n {
             Next::Cursor(c) => format!("cursor:{c}"),
             Next::Url(u) => format!("url:{u}"),
@@ -238,45 +380,55 @@ impl Pager {
             }
         }
         self.next = following;
-        Ok(Some(Page {
+        Ok(Page {
+            count: scan.count.value().copied(),
             response,
-            raw,
             items_key,
             has_more,
             after_cursor,
-        }))
+            item_ranges,
+        })
     }
 }
 
 /// Reads the paging style of a page: whether more follow, the cursor, and how to ask
-/// for the next page. When more follow, the way to get them is always known.
-fn follow(response: &Response, raw: &Value) -> (bool, Option<String>, Option<Next>) {
-    let text = |v: Option<&Value>| {
-        v.and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+/// for the next page. When more follow, the way to get them is always known. Paging
+/// fields of the wrong type (`has_more: "yes"`, a numeric cursor) are refused rather
+/// than guessed at: guessing could end a walk early and lose data quietly.
+fn follow(
+    response: &Response,
+    scan: &PageScan,
+) -> std::result::Result<(bool, Option<String>, Option<Next>), String> {
+    let text = |field: &Field<String>, name: &str| match field {
+        Field::Is(text) if !text.is_empty() => Ok(Some(text.clone())),
+        Field::Wrong => Err(format!("the page's {name} is not a string")),
+        _ => Ok(None),
     };
-    if let Some(meta) = raw.get("meta").filter(|m| m.get("has_more").is_some()) {
-        let has_more = meta["has_more"].as_bool().unwrap_or(false);
-        let cursor = text(meta.get("after_cursor"));
+    if let Some(meta) = scan.meta.as_ref().filter(|m| m.has_more.is_present()) {
+        let has_more = match meta.has_more {
+            Field::Is(flag) => flag,
+            Field::Null => false,
+            _ => return Err("the page's meta.has_more is not a boolean".to_owned()),
+        };
+        let cursor = text(&meta.after_cursor, "meta.after_cursor")?;
         let next = match (&cursor, has_more) {
             (Some(cursor), true) => Some(Next::Cursor(cursor.clone())),
-            (None, true) => text(raw.pointer("/links/next")).map(Next::Url),
+            (None, true) => text(&scan.links_next, "links.next")?.map(Next::Url),
             _ => None,
         };
-        return (next.is_some(), cursor, next);
+        return Ok((next.is_some(), cursor, next));
     }
-    if raw.get("next_page").is_some() {
-        let next = text(raw.get("next_page")).map(Next::Url);
-        return (next.is_some(), None, next);
+    if scan.next_page.is_present() {
+        let next = text(&scan.next_page, "next_page")?.map(Next::Url);
+        return Ok((next.is_some(), None, next));
     }
-    if let Some(next) = text(raw.pointer("/links/next")) {
-        return (true, None, Some(Next::Url(next)));
+    if let Some(next) = text(&scan.links_next, "links.next")? {
+        return Ok((true, None, Some(Next::Url(next))));
     }
     if let Some(next) = link_header_next(response) {
-        return (true, None, Some(Next::Url(next)));
+        return Ok((true, None, Some(Next::Url(next))));
     }
-    (false, None, None)
+    Ok((false, None, None))
 }
 
 /// The `rel="next"` target of a response's `Link` headers.
@@ -431,7 +583,10 @@ mod tests {
         /// to fetch them.
         #[test]
         fn paging_metadata_is_consistent(raw in arbitrary_json(), link in proptest::option::of(".{0,40}")) {
-            let (has_more, cursor, next) = follow(&page_response(link.as_deref()), &raw);
+            let scan = PageScan::scan(raw.to_string().as_bytes()).unwrap();
+            let Ok((has_more, cursor, next)) = follow(&page_response(link.as_deref()), &scan) else {
+                return Ok(());
+            };
             proptest::prop_assert_eq!(has_more, next.is_some());
             if let Some(Next::Cursor(c)) = &next {
                 proptest::prop_assert_eq!(Some(c), cursor.as_ref());
@@ -480,5 +635,99 @@ mod tests {
             find_items_key("/api/v2/x", &json!({"a": [], "b": []})),
             None
         );
+    }
+
+    /// A response to `GET path` with `body`.
+    fn page_at(path: &str, body: &str) -> Response {
+        let mut response = page_response(None);
+        response.path = path.to_owned();
+        response.body = body.as_bytes().to_vec();
+        response
+    }
+
+    /// What the pager reads from one page: items (as text), has_more, cursor, next.
+    fn read(
+        path: &str,
+        body: &str,
+    ) -> std::result::Result<(Vec<String>, bool, Option<String>), String> {
+        let response = page_at(path, body);
+        let mut scan = scan_page(&response).map_err(|e| e.to_string())?;
+        let (_, ranges) = scanned_items(path, &mut scan)?;
+        let (has_more, cursor, _) = follow(&response, &scan)?;
+        let items = item_slices(&response.body, &ranges)
+            .map(|b| String::from_utf8(b.to_vec()).unwrap())
+            .collect();
+        Ok((items, has_more, cursor))
+    }
+
+    #[test]
+    fn cursor_offset_and_links_pages_on_the_scan() {
+        let cursor = r#"{"tickets":[{"id":1},{"id":2}],"meta":{"has_more":true,"after_cursor":"A"},"links":{"next":"https://x/n"}}"#;
+        assert_eq!(
+            read("/api/v2/tickets.json", cursor).unwrap(),
+            (
+                vec![r#"{"id":1}"#.to_owned(), r#"{"id":2}"#.to_owned()],
+                true,
+                Some("A".to_owned())
+            )
+        );
+        let last = r#"{"tickets":[],"meta":{"has_more":false,"after_cursor":"B"},"links":{"next":"https://x/n"}}"#;
+        assert!(
+            !read("/api/v2/tickets.json", last).unwrap().1,
+            "links.next is ignored"
+        );
+        let offset =
+            r#"{"users":[{"id":1}],"next_page":"https://x/api/v2/users.json?page=2","count":3}"#;
+        assert!(read("/api/v2/users.json", offset).unwrap().1);
+        let offset_last = r#"{"users":[{"id":1}],"next_page":null}"#;
+        assert!(!read("/api/v2/users.json", offset_last).unwrap().1);
+        let help_center = r#"{"articles":[{"id":1}],"links":{"next":"https://x/hc?page=2"}}"#;
+        assert!(
+            read("/api/v2/help_center/articles.json", help_center)
+                .unwrap()
+                .1
+        );
+    }
+
+    #[test]
+    fn big_integers_keep_their_digits_in_item_bytes_and_json_lines() {
+        let body = "{\"tickets\":[{\"id\":123456789012345678901234567890,\n \"x\":-0}],\"meta\":{\"has_more\":false}}";
+        let (items, _, _) = read("/api/v2/tickets.json", body).unwrap();
+        assert_eq!(
+            items,
+            ["{\"id\":123456789012345678901234567890,\n \"x\":-0}"]
+        );
+        let response = page_at("/api/v2/tickets.json", body);
+        let mut scan = scan_page(&response).unwrap();
+        let (_, ranges) = scanned_items("/api/v2/tickets.json", &mut scan).unwrap();
+        assert_eq!(
+            json_lines(&response.body, &ranges),
+            b"{\"id\":123456789012345678901234567890,  \"x\":-0}\n"
+        );
+    }
+
+    #[test]
+    fn hostile_pages_are_decode_errors() {
+        for (path, body) in [
+            (
+                "/api/v2/tickets.json",
+                r#"{"tickets":"x","meta":{"has_more":false}}"#,
+            ),
+            (
+                "/api/v2/tickets.json",
+                r#"{"tickets":[],"meta":{"has_more":"yes"}}"#,
+            ),
+            (
+                "/api/v2/tickets.json",
+                r#"{"tickets":[],"meta":{"has_more":true,"after_cursor":7}}"#,
+            ),
+            ("/api/v2/users.json", r#"{"users":[],"next_page":5}"#),
+            ("/api/v2/tickets.json", r#"{"tickets":[{"id":1}"#),
+            ("/api/v2/tickets.json", r#"{"tickets":[{"id":NaN}]}"#),
+        ] {
+            assert!(read(path, body).is_err(), "{body}");
+        }
+        let response = page_at("/api/v2/tickets.json", "{\"tickets\":[{\"id\":1}");
+        assert_eq!(scan_page(&response).unwrap_err().kind(), ErrorKind::Decode);
     }
 }

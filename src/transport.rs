@@ -49,7 +49,7 @@ enum Upload {
 
 /// Collects one response's headers and body.
 #[derive(Default)]
-struct Collector {
+pub(crate) struct Collector {
     /// The protocol of the last status line (`HTTP/2`, `HTTP/1.1`).
     http_version: String,
     headers: Headers,
@@ -166,9 +166,9 @@ pub(crate) struct RawResponse {
 }
 
 /// An easy handle and the process that opened it (its connections belong to it).
-struct PooledHandle {
-    pid: u32,
-    easy: Easy2<Collector>,
+pub(crate) struct PooledHandle {
+    pub(crate) pid: u32,
+    pub(crate) easy: Easy2<Collector>,
 }
 
 /// Handles a child process inherited from its parent after `fork()`: never used and
@@ -248,26 +248,16 @@ impl Transport {
     }
 
     fn take_handle(&self) -> PooledHandle {
-        let pid = std::process::id();
         let reused = self.with_pool(|idle| idle.pop()).flatten();
-        reused.unwrap_or_else(|| PooledHandle {
-            pid,
-            easy: Easy2::new(Collector::default()),
-        })
+        reused.unwrap_or_else(new_handle)
     }
 
-    fn return_handle(&self, mut handle: PooledHandle) {
+    fn return_handle(&self, handle: PooledHandle) {
         if handle.pid != std::process::id() {
             // Opened by the parent before a fork: never reuse it, never close it.
             park_inherited(handle);
             return;
         }
-        let collector = handle.easy.get_mut();
-        collector.body = Vec::new();
-        collector.headers = Headers::new();
-        collector.cancel = None;
-        collector.upload = None;
-        collector.too_large = false;
         let _ = self.with_pool(|idle| {
             if idle.len() < MAX_IDLE_HANDLES {
                 idle.push(handle);
@@ -278,39 +268,33 @@ impl Transport {
     /// Performs one transfer. Any HTTP answer, whatever its status, is `Ok`.
     pub(crate) fn perform(&self, transfer: &Transfer<'_>) -> Result<RawResponse> {
         let mut pooled = self.take_handle();
-        let handle = &mut pooled.easy;
         let started = Instant::now();
-        let outcome = self.configure(handle, transfer).and_then(|()| {
-            handle
+        let outcome = self.configure(&mut pooled.easy, transfer).and_then(|()| {
+            pooled
+                .easy
                 .perform()
-                .map_err(|e| self.map_curl_error(&e, handle.get_ref().too_large, transfer.timeout))
+                .map_err(|e| self.curl_failure(&pooled.easy, &e, transfer.timeout))
         });
-        let result = match outcome {
-            Ok(()) => {
-                let status = handle.response_code().unwrap_or(0) as u16;
-                let collector = handle.get_mut();
-                Ok(RawResponse {
-                    status,
-                    http_version: std::mem::take(&mut collector.http_version),
-                    headers: std::mem::take(&mut collector.headers),
-                    body: std::mem::take(&mut collector.body),
-                    elapsed: started.elapsed(),
-                })
-            }
-            Err(e) => Err(e),
-        };
-        // Clear the handle's options and drop its header list (with the Authorization
-        // value) now: `reset` alone keeps the list until the next transfer replaces it.
-        handle.reset();
-        let _ = handle.http_headers(List::new());
-        if transfer.sensitive {
-            handle.get_mut().body.zeroize();
-        }
+        let result = outcome.map(|()| collect(&mut pooled.easy, started));
+        clean(&mut pooled.easy, transfer.sensitive);
         self.return_handle(pooled);
         result
     }
 
-    fn configure(&self, handle: &mut Easy2<Collector>, t: &Transfer<'_>) -> Result<()> {
+    /// The error for a transfer of `handle` that libcurl ended with `e`.
+    pub(crate) fn curl_failure(
+        &self,
+        handle: &Easy2<Collector>,
+        e: &curl::Error,
+        timeout: Duration,
+    ) -> Error {
+        self.map_curl_error(e, handle.get_ref().too_large, timeout)
+    }
+
+    /// Configures `handle` for transfer `t` (the handle is fresh or was cleaned by
+    /// [`clean`]). Shared by the blocking [`Transport::perform`] and the async engine,
+    /// which runs the handle in its multi handle.
+    pub(crate) fn configure(&self, handle: &mut Easy2<Collector>, t: &Transfer<'_>) -> Result<()> {
         let curl = |e: curl::Error| {
             Error::new(
                 ErrorKind::Internal,
@@ -318,7 +302,6 @@ impl Transport {
             )
         };
         let config = &self.config;
-        // The handle is fresh or was reset by `perform` when it was last used.
         let collector = handle.get_mut();
         collector.cancel = t.cancel.clone();
         collector.max_body = config.max_response_bytes;
@@ -502,4 +485,44 @@ impl Transport {
         let error = Error::new(kind, format!("{what} ({detail})")).with_source(e.clone());
         if transient { error.transient() } else { error }
     }
+}
+
+/// A fresh easy handle owned by this process.
+pub(crate) fn new_handle() -> PooledHandle {
+    PooledHandle {
+        pid: std::process::id(),
+        easy: Easy2::new(Collector::default()),
+    }
+}
+
+/// The answer a finished transfer of `handle` collected.
+pub(crate) fn collect(handle: &mut Easy2<Collector>, started: Instant) -> RawResponse {
+    let status = handle.response_code().unwrap_or(0) as u16;
+    let collector = handle.get_mut();
+    RawResponse {
+        status,
+        http_version: std::mem::take(&mut collector.http_version),
+        headers: std::mem::take(&mut collector.headers),
+        body: std::mem::take(&mut collector.body),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Makes `handle` ready for another transfer: its options cleared, its header list
+/// (with the Authorization value) dropped now (`reset` alone keeps the list until the
+/// next transfer replaces it), and what it collected or was uploading released
+/// (zeroed first when the answer may hold secrets).
+pub(crate) fn clean(handle: &mut Easy2<Collector>, sensitive: bool) {
+    handle.reset();
+    let _ = handle.http_headers(List::new());
+    let collector = handle.get_mut();
+    if sensitive {
+        collector.body.zeroize();
+    }
+    collector.body = Vec::new();
+    collector.headers = Headers::new();
+    collector.http_version = String::new();
+    collector.cancel = None;
+    collector.upload = None;
+    collector.too_large = false;
 }

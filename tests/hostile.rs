@@ -509,7 +509,12 @@ fn link_comma(case: &str, url: &str) {
     let mut ids = Vec::new();
     for page in pager.take(5) {
         let page = page.unwrap_or_else(|e| panic!("{case}: {e}"));
-        ids.extend(page.items().iter().filter_map(|item| item["id"].as_u64()));
+        ids.extend(
+            page.items()
+                .unwrap()
+                .iter()
+                .filter_map(|item| item["id"].as_u64()),
+        );
     }
     assert_eq!(ids, [1, 2], "{case}: both pages, in order");
 }

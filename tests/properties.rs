@@ -179,3 +179,198 @@ proptest! {
         }
     }
 }
+
+/// Random page-like documents: the paging keys with values of any type (so wrong types
+/// come up), items arrays, big integers, nesting, duplicate-free objects.
+fn page_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| serde_json::json!(n)),
+        any::<u64>().prop_map(|n| serde_json::json!(n)),
+        any::<f64>().prop_map(|n| serde_json::json!(n)),
+        "[a-z:/.?=&%0-9\"\\\\\u{e9}\u{1F600}]{0,12}".prop_map(Value::String),
+    ];
+    let value = leaf.prop_recursive(5, 48, 6, |inner| {
+        let key = prop_oneof![
+            Just("meta".to_owned()),
+            Just("links".to_owned()),
+            Just("has_more".to_owned()),
+            Just("after_cursor".to_owned()),
+            Just("next".to_owned()),
+            Just("id".to_owned()),
+            Just("updated_at".to_owned()),
+            "[a-z]{1,6}",
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::btree_map(key, inner, 0..5)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    let top_key = prop_oneof![
+        Just("tickets".to_owned()),
+        Just("results".to_owned()),
+        Just("meta".to_owned()),
+        Just("links".to_owned()),
+        Just("next_page".to_owned()),
+        Just("end_of_stream".to_owned()),
+        Just("after_cursor".to_owned()),
+        Just("end_time".to_owned()),
+        Just("count".to_owned()),
+        "[a-z_]{1,8}",
+    ];
+    prop_oneof![
+        3 => prop::collection::btree_map(top_key, value.clone(), 0..8)
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        1 => value,
+    ]
+}
+
+/// What `serde_json::Value` says a field is, in the scanner's terms.
+fn field_of<T>(
+    value: Option<&serde_json::Value>,
+    read: impl Fn(&serde_json::Value) -> Option<T>,
+) -> zdkit::page_scan::Field<T> {
+    use zdkit::page_scan::Field;
+    match value {
+        None => Field::Absent,
+        Some(serde_json::Value::Null) => Field::Null,
+        Some(v) => read(v).map_or(Field::Wrong, Field::Is),
+    }
+}
+
+/// Checks every field of a scan against the `Value` of the same bytes.
+fn assert_scan_matches(bytes: &[u8], value: &serde_json::Value) -> Result<(), TestCaseError> {
+    use serde_json::Value;
+    use zdkit::page_scan::{Field, PageScan};
+    let scan = PageScan::scan(bytes).map_err(|e| TestCaseError::fail(e.0))?;
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    prop_assert_eq!(scan.is_object, value.is_object());
+    let meta = value.get("meta").filter(|m| m.is_object());
+    prop_assert_eq!(scan.meta.is_some(), meta.is_some());
+    if let (Some(fields), Some(meta)) = (&scan.meta, meta) {
+        prop_assert_eq!(
+            &fields.has_more,
+            &field_of(meta.get("has_more"), Value::as_bool)
+        );
+        prop_assert_eq!(
+            &fields.after_cursor,
+            &field_of(meta.get("after_cursor"), text)
+        );
+    }
+    let links_next = match value.get("links").filter(|l| l.is_object()) {
+        Some(links) => field_of(links.get("next"), text),
+        None => Field::Absent,
+    };
+    prop_assert_eq!(&scan.links_next, &links_next);
+    prop_assert_eq!(&scan.next_page, &field_of(value.get("next_page"), text));
+    prop_assert_eq!(
+        &scan.end_of_stream,
+        &field_of(value.get("end_of_stream"), Value::as_bool)
+    );
+    prop_assert_eq!(
+        &scan.after_cursor,
+        &field_of(value.get("after_cursor"), text)
+    );
+    prop_assert_eq!(
+        &scan.end_time,
+        &field_of(value.get("end_time"), Value::as_i64)
+    );
+    prop_assert_eq!(&scan.count, &field_of(value.get("count"), Value::as_u64));
+    let object = value.as_object();
+    prop_assert_eq!(scan.keys.len(), object.map_or(0, |o| o.len()));
+    for (key, ranges) in &scan.keys {
+        let expected = &object.unwrap()[key.as_str()];
+        let is_paging_key = zdkit::page_scan::PAGING_KEYS.contains(&key.as_str());
+        match (ranges, expected.as_array().filter(|_| !is_paging_key)) {
+            (Some(ranges), Some(items)) => {
+                prop_assert_eq!(ranges.len(), items.len());
+                for (range, item) in ranges.iter().zip(items) {
+                    let parsed: Value = serde_json::from_slice(&bytes[range.clone()])
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    prop_assert_eq!(&parsed, item);
+                }
+            }
+            (None, None) => {}
+            _ => prop_assert!(false, "{key}: array in one, not the other"),
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    /// The tree-free page scan reads exactly what `serde_json::Value` reads: the paging
+    /// fields with their types, and item ranges whose bytes parse to the same items,
+    /// compact or pretty-printed.
+    #[test]
+    fn page_scan_agrees_with_value(value in page_value()) {
+        // Compared with the `Value` of the same bytes (a float printed and read back
+        // may move by one unit in the last place).
+        for text in [value.to_string(), serde_json::to_string_pretty(&value).unwrap()] {
+            let reread: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_scan_matches(text.as_bytes(), &reread)?;
+        }
+    }
+
+    /// On any bytes the scan never panics, and it accepts a page whenever
+    /// `serde_json::Value` does (with the same reading).
+    #[test]
+    fn page_scan_never_panics(body in prop::collection::vec(any::<u8>(), 0..300)) {
+        let scanned = zdkit::page_scan::PageScan::scan(&body);
+        if body.iter().all(u8::is_ascii_whitespace) {
+            prop_assert!(scanned.is_ok());
+        } else if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) {
+            assert_scan_matches(&body, &value)?;
+        }
+    }
+
+    /// A real page cut anywhere or with one byte changed: a typed error or the same
+    /// reading as `Value`, never a panic, never a range outside the body.
+    #[test]
+    fn damaged_pages_fail_cleanly(value in page_value(), cut in any::<prop::sample::Index>(),
+                                  flip in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let mut bytes = value.to_string().into_bytes();
+        let at = flip.index(bytes.len());
+        bytes[at] = byte;
+        let end = cut.index(bytes.len() + 1);
+        for body in [&bytes[..end], &bytes[..]] {
+            match zdkit::page_scan::PageScan::scan(body) {
+                Ok(scan) => {
+                    for (_, ranges) in &scan.keys {
+                        for range in ranges.iter().flatten() {
+                            prop_assert!(range.end <= body.len());
+                        }
+                    }
+                    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+                        assert_scan_matches(body, &value)?;
+                    }
+                }
+                Err(error) => {
+                    prop_assert!(!error.0.is_empty());
+                    prop_assert!(serde_json::from_slice::<serde_json::Value>(body).is_err());
+                }
+            }
+        }
+    }
+
+    /// De-duplication reads the same id and timestamp a full parse finds.
+    #[test]
+    fn item_identity_matches_value(value in page_value()) {
+        let bytes = value.to_string();
+        let value: serde_json::Value = serde_json::from_str(&bytes).unwrap();
+        let identity = zdkit::page_scan::item_identity(bytes.as_bytes());
+        let expected = value.get("id").map(|id| {
+            let time = ["updated_at", "timestamp", "created_at"]
+                .iter()
+                .find_map(|k| value.get(*k).filter(|v| !v.is_null()));
+            (id.clone(), time.cloned())
+        });
+        let got = identity.map(|i| {
+            (serde_json::from_str::<serde_json::Value>(i.id).unwrap(),
+             i.time.map(|t| serde_json::from_str::<serde_json::Value>(t).unwrap()))
+        });
+        prop_assert_eq!(got, expected);
+    }
+}

@@ -311,10 +311,66 @@ pub unsafe extern "C" fn zdk_export_new(
     })
 }
 
+/// How `zdk_export_next*` hand out a page's items.
+#[derive(Clone, Copy)]
+enum ItemsAs {
+    /// A JSON array: `[item,item,…]`.
+    Array,
+    /// JSON Lines: `item\nitem\n…`.
+    Lines,
+}
+
+/// The kept items of `page` in `form`, copied from the page bytes (never re-serialised).
+fn export_body(page: &crate::incremental::ExportPage, form: ItemsAs) -> Vec<u8> {
+    match form {
+        ItemsAs::Lines => page.json_lines(),
+        ItemsAs::Array => {
+            let size: usize = page.item_ranges.iter().map(|r| r.len() + 1).sum();
+            let mut body = Vec::with_capacity(size + 2);
+            body.push(b'[');
+            for (i, item) in page.item_bytes().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                body.extend_from_slice(item);
+            }
+            body.push(b']');
+            body
+        }
+    }
+}
+
+/// One step of an export, its items handed out in `form`.
+fn export_step(export: *mut zdk_export, out: *mut *mut zdk_response, form: ItemsAs) -> zdk_result {
+    let mut done = false;
+    let result = guard(|| {
+        let export = arg_mut!(export)?;
+        let out = out!(out)?;
+        match export.export.next_page()? {
+            Some(page) => {
+                export.cursor = page.cursor.as_deref().map(to_cstring);
+                // The raw page of a time-based export repeats items across pages, so the
+                // body handed out holds the de-duplicated items, copied byte for byte.
+                let body = export_body(&page, form);
+                let mut response = page.response;
+                response.body = body;
+                out.put(zdk_response::new(response));
+            }
+            None => done = true,
+        }
+        Ok(())
+    });
+    if done && result == zdk_result::ZDK_OK {
+        zdk_result::ZDK_DONE
+    } else {
+        result
+    }
+}
+
 /// Fetches the next page of the export. `ZDK_OK` with `*out` set to a response whose
-/// body is a JSON array of this page's items (de-duplicated); `ZDK_DONE` after the
-/// page with `end_of_stream` (`*out` not written). Read the position to resume from
-/// with `zdk_export_cursor` after each page.
+/// body is a JSON array of this page's items (de-duplicated; each item's bytes exactly
+/// as the server sent them); `ZDK_DONE` after the page with `end_of_stream` (`*out` not
+/// written). Read the position to resume from with `zdk_export_cursor` after each page.
 ///
 /// Example:
 ///
@@ -347,29 +403,27 @@ pub unsafe extern "C" fn zdk_export_next(
     export: *mut zdk_export,
     out: *mut *mut zdk_response,
 ) -> zdk_result {
-    let mut done = false;
-    let result = guard(|| {
-        let export = arg_mut!(export)?;
-        let out = out!(out)?;
-        match export.export.next_page()? {
-            Some(page) => {
-                export.cursor = page.cursor.as_deref().map(to_cstring);
-                // The documented body is the de-duplicated item array (the raw page of a
-                // time-based export repeats items across pages), so it is written here.
-                let mut response = page.response;
-                response.body = serde_json::to_vec(&page.items)
-                    .map_err(|e| crate::Error::new(crate::ErrorKind::Internal, e.to_string()))?;
-                out.put(zdk_response::new(response));
-            }
-            None => done = true,
-        }
-        Ok(())
-    });
-    if done && result == zdk_result::ZDK_OK {
-        zdk_result::ZDK_DONE
-    } else {
-        result
-    }
+    export_step(export, out, ItemsAs::Array)
+}
+
+/// Like `zdk_export_next`, but the body is JSON Lines: each item on its own line,
+/// ending in `\n` (an empty body for a page with no items), ready to append to a
+/// `.jsonl` file as it is. The items are copied from the page bytes, never parsed
+/// and written again, so numbers and strings keep their exact text.
+///
+/// @param export_ the export (one thread at a time).
+/// @param out receives the page's response, owned by the caller (free with
+///     `zdk_response_free`); set with `ZDK_OK` and for an HTTP error, not written
+///     otherwise.
+/// @return `ZDK_OK` with a page; `ZDK_DONE` at the end of the stream; another code for a
+///     failure (the thread's last error describes it).
+/// @since 0.1
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_export_next_jsonl(
+    export: *mut zdk_export,
+    out: *mut *mut zdk_response,
+) -> zdk_result {
+    export_step(export, out, ItemsAs::Lines)
 }
 
 /// The position to resume from: the latest `after_cursor` (cursor-based) or the

@@ -42,8 +42,11 @@ mod response;
 
 mod iterate;
 
+mod r#async;
+
 mod oauth;
 
+pub use r#async::*;
 pub use client::*;
 pub use config::*;
 pub use iterate::*;

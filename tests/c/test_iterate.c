@@ -175,6 +175,43 @@ static void test_export(zdk_client *client) {
     zdk_export_free(export_);
 }
 
+/* JSON Lines: one item per line, each line one JSON object, the same items as the
+ * array form (counted by their "email" keys). */
+static void test_export_jsonl(zdk_client *client) {
+    zdk_export *export_ = NULL;
+    CHECK_OK(zdk_export_new(client, "users", 0, NULL, 7, &export_));
+    int lines = 0;
+    int emails = 0;
+    int done = 0;
+    for (int i = 0; i < MAX_PAGES; i++) {
+        zdk_response *page = NULL;
+        zdk_result rc = zdk_export_next_jsonl(export_, &page);
+        if (rc == ZDK_DONE) {
+            CHECK(page == NULL);
+            done = 1;
+            break;
+        }
+        CHECK_OK(rc);
+        size_t len = 0;
+        const char *body = (const char *)zdk_response_body(page, &len);
+        CHECK(len == 0 || body[len - 1] == '\n');
+        const char *line = body;
+        while (line < body + len) {
+            const char *end = memchr(line, '\n', (size_t)(body + len - line));
+            CHECK(end != NULL);
+            CHECK(line[0] == '{' && end[-1] == '}');
+            lines++;
+            line = end + 1;
+        }
+        emails += count_of(body, "\"email\"");
+        zdk_response_free(page);
+    }
+    CHECK(done);
+    CHECK(lines == USERS);
+    CHECK(emails == USERS);
+    zdk_export_free(export_);
+}
+
 static void test_uploads_and_jobs(zdk_client *client) {
     const char text[] = "attached from C\n";
     zdk_response *response = NULL;
@@ -241,6 +278,7 @@ int main(void) {
     test_pager(client);
     test_search(client);
     test_export(client);
+    test_export_jsonl(client);
     test_uploads_and_jobs(client);
     zdk_client_free(client);
     emulator_stop(&emu);

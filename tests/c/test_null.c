@@ -81,6 +81,13 @@ static void test_client_constructors(const char *url) {
     zdk_client_free(NULL);
 }
 
+static void never_called(zdk_result result, zdk_response *response, void *userdata) {
+    (void)result;
+    (void)response;
+    (void)userdata;
+    test_fail(__FILE__, __LINE__, "a callback ran for a call that never started");
+}
+
 static void test_requests(zdk_client *client) {
     zdk_response *out = SENTINEL;
     const uint8_t body[] = "{}";
@@ -157,6 +164,18 @@ static void test_requests(zdk_client *client) {
     CHECK_OK(zdk_client_send(client, get, &out));
     CHECK(zdk_response_status(out) == 200);
     zdk_response_free(out);
+
+    /* zdk_client_send_async, zdk_async_cancel, zdk_async_is_finished, zdk_async_free:
+       a NULL argument starts nothing (no callback ever runs); NULL handles are no-ops */
+    CHECK(zdk_client_send_async(NULL, get, never_called, NULL) == NULL);
+    CHECK(zdk_last_error_code() == ZDK_ERR_NULL_ARGUMENT);
+    CHECK(zdk_client_send_async(client, NULL, never_called, NULL) == NULL);
+    CHECK(zdk_last_error_code() == ZDK_ERR_NULL_ARGUMENT);
+    CHECK(zdk_client_send_async(client, get, NULL, NULL) == NULL);
+    CHECK(zdk_last_error_code() == ZDK_ERR_NULL_ARGUMENT);
+    zdk_async_cancel(NULL);
+    CHECK(!zdk_async_is_finished(NULL));
+    zdk_async_free(NULL);
 
     /* zdk_request_free */
     zdk_request_free(NULL);
@@ -277,12 +296,14 @@ static void test_pagers_and_exports(zdk_client *client) {
         zdk_export_free(export_);
     }
 
-    /* zdk_export_next, zdk_export_cursor, zdk_export_free */
+    /* zdk_export_next, zdk_export_next_jsonl, zdk_export_cursor, zdk_export_free */
     export_ = NULL;
     CHECK_OK(zdk_export_new(client, "tickets", 0, NULL, 100, &export_));
     CHECK(export_ != NULL);
     CHECK_NULL_ARG(zdk_export_next(NULL, &page));
     CHECK_NULL_ARG(zdk_export_next(export_, NULL));
+    CHECK_NULL_ARG(zdk_export_next_jsonl(NULL, &page));
+    CHECK_NULL_ARG(zdk_export_next_jsonl(export_, NULL));
     CHECK(page == SENTINEL);
     CHECK(zdk_export_cursor(NULL) == NULL);
     CHECK(zdk_export_cursor(export_) == NULL); /* before the first page */

@@ -90,6 +90,14 @@ fn build(py: Python<'_>, error: &mut zdkit::Error) -> PyResult<PyErr> {
     Ok(PyErr::from_value(class.call((message,), Some(&fields))?))
 }
 
+/// `zdkit.DecodeError` for JSON the Python converter refused (`what` says why).
+pub fn decode_error(py: Python<'_>, what: &str) -> PyErr {
+    to_py_err(
+        py,
+        zdkit::Error::new(zdkit::ErrorKind::Decode, format!("invalid JSON: {what}")),
+    )
+}
+
 /// A configuration error raised before any core call (bad argument types).
 pub fn configuration_error(py: Python<'_>, message: &str) -> PyErr {
     to_py_err(py, zdkit::Error::invalid(message))

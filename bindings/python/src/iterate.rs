@@ -14,11 +14,14 @@
 //! that holds the GIL and wants the same lock).
 
 use crate::client::Client;
+use crate::errors::decode_error;
 use crate::errors::{guard, to_py_err};
 use crate::interrupt::detached;
-use crate::json::value_to_py;
+use crate::json::{GcPause, loads, loads_each};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyList};
+use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 
 /// One page of a list: `items`, `raw`, `has_more`, `after_cursor`.
@@ -51,8 +54,12 @@ impl Page {
     }
 }
 
-fn page_to_py(py: Python<'_>, page: zdkit::iterate::Page) -> PyResult<Page> {
-    let raw = value_to_py(py, &page.raw)?;
+/// A core page as a Python `Page`, built from its bytes in one pass (the items are
+/// the same objects as in `raw`); shared with the async streams.
+pub fn page_to_py(py: Python<'_>, page: zdkit::iterate::Page) -> PyResult<Page> {
+    let pause = GcPause::new(py);
+    let raw = loads(py, &page.response.body).map_err(|e| decode_error(py, &e))?;
+    drop(pause);
     let items = match page.items_key.as_deref() {
         Some(key) => raw.get_item(key)?.cast_into::<PyList>()?,
         None => PyList::empty(py),
@@ -112,12 +119,13 @@ impl<T> Slot<T> {
     }
 }
 
-/// One page of an incremental export.
+/// One page of an incremental export. Its items become Python objects only when
+/// `items` is first read; `jsonl` hands them out as JSON Lines straight from the page
+/// bytes, with no Python objects at all.
 #[pyclass(module = "zdkit._native", frozen)]
 pub struct ExportPage {
-    /// The items (de-duplicated for time-based exports).
-    #[pyo3(get)]
-    items: Py<PyList>,
+    page: zdkit::iterate::ExportPage,
+    items: PyOnceLock<Py<PyList>>,
     /// The position to resume after this page.
     #[pyo3(get)]
     cursor: Option<String>,
@@ -126,12 +134,64 @@ pub struct ExportPage {
     end_of_stream: bool,
 }
 
+/// A core export page as a Python `ExportPage` (its items are built on first use);
+/// shared with the async streams.
+pub fn export_page_to_py(page: zdkit::iterate::ExportPage) -> ExportPage {
+    ExportPage {
+        cursor: page.cursor.clone(),
+        end_of_stream: page.end_of_stream,
+        items: PyOnceLock::new(),
+        page,
+    }
+}
+
+#[pymethods]
+impl ExportPage {
+    /// The items (de-duplicated for time-based exports), parsed on first use.
+    #[getter]
+    fn items(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        guard(py, || {
+            self.items
+                .get_or_try_init(py, || {
+                    let _pause = GcPause::new(py);
+                    loads_each(py, self.page.item_bytes())
+                        .map(Bound::unbind)
+                        .map_err(|e| decode_error(py, &e))
+                })
+                .map(|items| items.clone_ref(py))
+        })
+    }
+
+    /// The items as JSON Lines (`bytes`: one item per line, each ending in a newline),
+    /// copied from the page as the server sent them.
+    #[getter]
+    fn jsonl<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        guard(py, || Ok(PyBytes::new(py, &self.page.json_lines())))
+    }
+
+    /// The number of items.
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        guard(py, || Ok(self.page.item_count()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok(format!(
+                "<zdkit.ExportPage items={} end_of_stream={}>",
+                self.page.item_count(),
+                if self.end_of_stream { "True" } else { "False" }
+            ))
+        })
+    }
+}
+
 /// What a [`Stream`] walks.
 pub enum Source {
     /// Pages of a list endpoint or of a search export: yields `Page`s.
     Pages(zdkit::iterate::Pager),
-    /// Search results: yields the results one at a time.
-    Search(zdkit::iterate::SearchResults),
+    /// Search results: yields the results one at a time (a page's results are
+    /// converted together, then handed out one by one).
+    Search(zdkit::iterate::SearchPager, VecDeque<Py<PyAny>>),
     /// An incremental export: yields `ExportPage`s.
     Export(zdkit::iterate::IncrementalExport),
 }
@@ -139,7 +199,8 @@ pub enum Source {
 /// What one step of a [`Source`] fetched.
 enum Item {
     Page(zdkit::iterate::Page),
-    Value(serde_json::Value),
+    /// A page of search results.
+    Results(zdkit::iterate::Page),
     Export(zdkit::iterate::ExportPage),
 }
 
@@ -158,9 +219,9 @@ impl Source {
                 pager.set_client(client.clone());
                 pager.next_page()?.map(Item::Page)
             }
-            Source::Search(results) => {
-                results.set_client(client.clone());
-                results.next().transpose()?.map(Item::Value)
+            Source::Search(pages, _) => {
+                pages.set_client(client.clone());
+                pages.next_page()?.map(Item::Results)
             }
             Source::Export(export) => {
                 export.set_client(client.clone());
@@ -172,8 +233,8 @@ impl Source {
     fn position(&self) -> Position {
         match self {
             Source::Pages(_) => Position::default(),
-            Source::Search(results) => Position {
-                count: results.total_count(),
+            Source::Search(pages, _) => Position {
+                count: pages.total_count(),
                 cursor: None,
             },
             Source::Export(export) => Position {
@@ -188,19 +249,14 @@ impl Item {
     fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(match self {
             Item::Page(page) => Py::new(py, page_to_py(py, page)?)?.into_any(),
-            Item::Value(value) => value_to_py(py, &value)?.unbind(),
-            Item::Export(page) => {
-                let items = PyList::empty(py);
-                for item in &page.items {
-                    items.append(value_to_py(py, item)?)?;
-                }
-                let page = ExportPage {
-                    items: items.unbind(),
-                    cursor: page.cursor,
-                    end_of_stream: page.end_of_stream,
-                };
-                Py::new(py, page)?.into_any()
+            Item::Results(page) => {
+                let _pause = GcPause::new(py);
+                loads_each(py, page.item_bytes())
+                    .map_err(|e| decode_error(py, &e))?
+                    .into_any()
+                    .unbind()
             }
+            Item::Export(page) => Py::new(py, export_page_to_py(page))?.into_any(),
         })
     }
 }
@@ -224,6 +280,27 @@ impl Stream {
         }
     }
 
+    /// Takes the source and the client out, for an async stream that walks it
+    /// instead; the stream is then over. `None` when it is over or busy already, or
+    /// when it is a search with results fetched but not yet handed out (they would
+    /// be lost).
+    pub fn take_source(&self) -> Option<(zdkit::Client, Source)> {
+        let holds_results =
+            |source: &Source| matches!(source, Source::Search(_, buffer) if !buffer.is_empty());
+        let mut state = self
+            .source
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match std::mem::replace(&mut *state, State::Done) {
+            State::Ready(source) if !holds_results(&source) => Some((self.client.clone(), source)),
+            other => {
+                *state = other;
+                None
+            }
+        }
+    }
+
     fn position(&self) -> std::sync::MutexGuard<'_, Position> {
         self.position.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -240,12 +317,48 @@ impl Stream {
             let Some(mut source) = self.source.take(py)? else {
                 return Ok(None);
             };
-            let step = detached(py, &self.client, |client| source.step(client));
-            *self.position() = source.position();
-            // Kept after an error, so that the next call tries again.
-            let ended = matches!(step, Ok(None));
-            self.source.put((!ended).then_some(source));
-            step?.map(|item| item.into_py(py)).transpose()
+            loop {
+                if let Source::Search(_, buffer) = &mut source {
+                    if let Some(result) = buffer.pop_front() {
+                        self.source.put(Some(source));
+                        return Ok(Some(result));
+                    }
+                }
+                let step = detached(py, &self.client, |client| source.step(client));
+                *self.position() = source.position();
+                // Kept after an error, so that the next call tries again.
+                let ended = matches!(step, Ok(None));
+                let item = match step {
+                    Ok(Some(item)) => item.into_py(py),
+                    Ok(None) => {
+                        self.source.put(None);
+                        return Ok(None);
+                    }
+                    Err(error) => {
+                        self.source.put((!ended).then_some(source));
+                        return Err(error);
+                    }
+                };
+                let item = match item {
+                    Ok(item) => item,
+                    Err(error) => {
+                        self.source.put(Some(source));
+                        return Err(error);
+                    }
+                };
+                match &mut source {
+                    Source::Search(_, buffer) => {
+                        // A page of results: hand them out one at a time.
+                        for result in item.bind(py).cast::<PyList>()?.iter() {
+                            buffer.push_back(result.unbind());
+                        }
+                    }
+                    _ => {
+                        self.source.put(Some(source));
+                        return Ok(Some(item));
+                    }
+                }
+            }
         })
     }
 
@@ -292,8 +405,8 @@ impl Client {
     ) -> PyResult<Stream> {
         guard(py, move || {
             let client = self.client(py)?;
-            let results = client.search(query, params.unwrap_or_default());
-            Ok(Stream::new(client, Source::Search(results)))
+            let pages = client.search_pages(query, params.unwrap_or_default());
+            Ok(Stream::new(client, Source::Search(pages, VecDeque::new())))
         })
     }
 
@@ -328,16 +441,9 @@ impl Client {
     ) -> PyResult<Stream> {
         guard(py, move || {
             let client = self.client(py)?;
-            let start = zdkit::iterate::ExportStart::from_options(start_time, cursor)
-                .map_err(|e| to_py_err(py, e))?;
-            let export = match (&start, time_based) {
-                (zdkit::iterate::ExportStart::StartTime(t), true) => {
-                    zdkit::iterate::IncrementalExport::new_time_based(
-                        &client, resource, *t, per_page,
-                    )
-                }
-                _ => zdkit::iterate::IncrementalExport::new(&client, resource, start, per_page),
-            }
+            let export = zdkit::iterate::IncrementalExport::from_options(
+                &client, resource, start_time, cursor, per_page, time_based,
+            )
             .map_err(|e| to_py_err(py, e))?;
             Ok(Stream::new(client, Source::Export(export)))
         })

@@ -15,14 +15,20 @@
 //!   reads them as floats: their digits are taken from the input instead), up to the
 //!   float range (about 308 digits) and Python's own limit on digits in an `int`; `-0`
 //!   is the int 0, as with `json.loads`.
+//!
+//! One pass: the bytes are parsed once, straight into Python objects. Only when that
+//! pass meets a number that may be such a wide integer (a float of magnitude 2^63 or
+//! more, or `-0`) is the input parsed again with their digits located first, so
+//! ordinary pages never pay for the wide-integer scan.
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyInt, PyList, PyString};
+use pyo3::types::{PyDict, PyInt, PyList, PyModule, PyString};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Distinct keys remembered per parse (bounds memory on hostile input).
 const KEY_CACHE_LIMIT: usize = 4096;
@@ -33,17 +39,45 @@ const SHARED_VALUE_MAX_LEN: usize = 16;
 /// bits (see [`wide_integers`]).
 struct Context<'py, 'a> {
     py: Python<'py>,
-    keys: RefCell<HashMap<String, Bound<'py, PyString>>>,
+    keys: RefCell<HashMap<String, Bound<'py, PyString>, BuildHasherDefault<KeyHasher>>>,
     wide: RefCell<WideIntegers<'a>>,
+    /// Set when a float that may be a rounded wide integer was read without the
+    /// wide-integer list (the input must then be parsed again with it).
+    maybe_wide: Cell<bool>,
 }
 
 impl<'py, 'a> Context<'py, 'a> {
     fn new(py: Python<'py>, wide: WideIntegers<'a>) -> Self {
         Context {
             py,
-            keys: RefCell::new(HashMap::new()),
+            keys: RefCell::new(HashMap::default()),
             wide: RefCell::new(wide),
+            maybe_wide: Cell::new(false),
         }
+    }
+
+    /// Parses one JSON text with this context's key cache: first without the
+    /// wide-integer list, again with it when the first pass met a possible wide integer.
+    fn parse(&self, bytes: &'a [u8]) -> Result<Bound<'py, PyAny>, String> {
+        self.maybe_wide.set(false);
+        *self.wide.borrow_mut() = WideIntegers::default();
+        let value = self.parse_once(bytes)?;
+        if !self.maybe_wide.get() {
+            return Ok(value);
+        }
+        *self.wide.borrow_mut() = wide_integers(bytes);
+        self.parse_once(bytes)
+    }
+
+    fn parse_once(&self, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
+        // UTF-8 checked once for the whole text (fast), not string by string.
+        let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let value = PyValue(self)
+            .deserialize(&mut deserializer)
+            .map_err(|e| e.to_string())?;
+        deserializer.end().map_err(|e| e.to_string())?;
+        Ok(value)
     }
 
     fn key(&self, text: &str) -> Bound<'py, PyString> {
@@ -59,16 +93,76 @@ impl<'py, 'a> Context<'py, 'a> {
     }
 }
 
+/// The key cache's hash: keys are short and come from one parse, so a fast
+/// multiply-rotate hash (FxHash's) is enough; SipHash cost more than the lookups saved.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Python's garbage collector paused while a page's objects are built (each new dict
+/// and list would count towards a collection that finds nothing: they are all alive),
+/// and resumed as it was, also after an error.
+pub struct GcPause<'py> {
+    gc: Option<Bound<'py, PyModule>>,
+}
+
+impl<'py> GcPause<'py> {
+    /// Pauses the collector when it is enabled.
+    pub fn new(py: Python<'py>) -> GcPause<'py> {
+        let gc = py.import("gc").ok().filter(|gc| {
+            gc.call_method0("isenabled")
+                .and_then(|on| on.is_truthy())
+                .unwrap_or(false)
+                && gc.call_method0("disable").is_ok()
+        });
+        GcPause { gc }
+    }
+}
+
+impl Drop for GcPause<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.gc {
+            let _ = gc.call_method0("enable");
+        }
+    }
+}
+
 /// Parses `bytes` as JSON into Python objects (`dict`, `list`, `str`, `int`,
 /// `float`, `bool`, `None`).
 pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
-    let context = Context::new(py, wide_integers(bytes));
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = PyValue(&context)
-        .deserialize(&mut deserializer)
-        .map_err(|e| e.to_string())?;
-    deserializer.end().map_err(|e| e.to_string())?;
-    Ok(value)
+    Context::new(py, WideIntegers::default()).parse(bytes)
+}
+
+/// Parses each of `texts` (the items of one page) into a Python list, sharing one key
+/// cache across them.
+pub fn loads_each<'py, 'a>(
+    py: Python<'py>,
+    texts: impl Iterator<Item = &'a [u8]>,
+) -> Result<Bound<'py, PyList>, String> {
+    let context = Context::new(py, WideIntegers::default());
+    let list = PyList::empty(py);
+    for text in texts {
+        let item = context.parse(text)?;
+        list.append(item).map_err(|e| e.to_string())?;
+    }
+    Ok(list)
 }
 
 /// A `serde_json::Value` (already parsed by the core) as Python objects.
@@ -149,6 +243,14 @@ impl<'de, 'py> Visitor<'de> for PyValue<'_, 'py, '_> {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         // serde_json reads an integer beyond 64 bits as a float: take its digits instead.
+        // (Without the list of them, note that this float may be one: the caller then
+        // parses again with the list.)
+        if self.0.wide.borrow().is_empty() {
+            if v.abs() >= WIDE_INTEGER_MAGNITUDE || (v == 0.0 && v.is_sign_negative()) {
+                self.0.maybe_wide.set(true);
+            }
+            return v.into_bound_py_any(self.0.py).map_err(py_err);
+        }
         if let Some(digits) = self.0.wide.borrow_mut().next() {
             let digits = std::str::from_utf8(digits).map_err(E::custom)?;
             return self
@@ -227,7 +329,17 @@ struct WideIntegers<'a> {
     tokens: VecDeque<Option<&'a [u8]>>,
 }
 
+/// The smallest magnitude of an integer beyond 64 bits (below `i64::MIN` or above
+/// `u64::MAX`), as a float, minus rounding headroom: a float read at or above it may
+/// be a rounded wide integer.
+const WIDE_INTEGER_MAGNITUDE: f64 = 9.2e18;
+
 impl<'a> WideIntegers<'a> {
+    /// True when no wide-integer list is in use.
+    fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
     /// The next number serde_json reads as a float: its digits when it is a wide integer.
     fn next(&mut self) -> Option<&'a [u8]> {
         self.tokens.pop_front().flatten()

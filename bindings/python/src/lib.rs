@@ -4,6 +4,8 @@
 
 #![warn(missing_docs)]
 
+mod async_iterate;
+mod async_send;
 mod client;
 mod errors;
 mod interrupt;
@@ -27,12 +29,7 @@ fn version(py: Python<'_>) -> PyResult<String> {
 #[pyfunction]
 fn loads<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     errors::guard(py, || {
-        json::loads(py, data).map_err(|e| {
-            errors::to_py_err(
-                py,
-                zdkit::Error::new(zdkit::ErrorKind::Decode, format!("invalid JSON: {e}")),
-            )
-        })
+        json::loads(py, data).map_err(|e| errors::decode_error(py, &e))
     })
 }
 
@@ -53,6 +50,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<iterate::Page>()?;
     m.add_class::<iterate::Stream>()?;
     m.add_class::<iterate::ExportPage>()?;
+    m.add_class::<async_send::AsyncCall>()?;
+    m.add_class::<async_send::JobWaiter>()?;
+    m.add_class::<async_iterate::AsyncStream>()?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add_function(wrap_pyfunction!(oauth::pkce_pair, m)?)?;

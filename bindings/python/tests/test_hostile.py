@@ -173,6 +173,17 @@ def case_undecodable(url: str, case: str) -> None:
 def case_numbers(url: str, case: str) -> None:
     response = timed(case, lambda: get_tickets(bearer(url, case)))
     answer_or(case, zdkit.DecodeError, response.json)
+    answer_or(case, zdkit.DecodeError, lambda: next(iter(bearer(url, case).pages(TICKETS))))
+
+
+def case_huge_int(url: str, case: str) -> None:
+    """An integer beyond 64 bits in an item stays exact: a Python int, not a rounded float."""
+    case_numbers(url, case)
+    exact = 123456789012345678901234567890
+    assert bearer(url, case).get(TICKETS)["tickets"][0]["id"] == exact
+    page = next(iter(bearer(url, case).pages(TICKETS)))
+    assert page.items[0]["id"] == exact and type(page.items[0]["id"]) is int
+    assert next(iter(bearer(url, case).paginate(TICKETS)))["id"] == exact
 
 
 def case_http(url: str, case: str) -> None:
@@ -282,7 +293,7 @@ CASES: Dict[str, Callable[[str, str], None]] = {
     "bad-utf8": case_undecodable,
     "nan": case_undecodable,
     "huge-numbers": case_numbers,
-    "huge-int": case_numbers,
+    "huge-int": case_huge_int,
     "redirect-loop": case_http,
     "redirect-off-origin": case_off_origin,
     "retry-after-1e300": case_rate_limited,

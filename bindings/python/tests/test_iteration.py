@@ -243,3 +243,32 @@ def test_incremental_refuses_a_start_time_and_a_cursor(fresh: Emulator) -> None:
         with pytest.raises(zdkit.ConfigurationError, match="not both"):
             client.incremental("tickets", start_time=0, cursor="abc")
         assert fresh.requests("/api/v2/incremental") == []
+
+
+def test_export_pages_give_json_lines_of_the_same_items(fresh: Emulator) -> None:
+    seen = []
+    with fresh.client() as client:
+        for page in client.incremental("tickets", start_time=0, per_page=7, time_based=True).pages():
+            lines = page.jsonl.splitlines()
+            assert page.jsonl == b"" or page.jsonl.endswith(b"\n")
+            assert len(page) == len(lines) == len(page.items)
+            assert [json.loads(line) for line in lines] == page.items
+            seen.extend(item["id"] for item in page.items)
+    assert len(seen) == 100 == len(set(seen)), "the repeats of time-based pages are gone from the lines too"
+
+
+def test_iteration_is_lazy_page_by_page(fresh: Emulator) -> None:
+    with fresh.client() as client:
+        tickets = client.paginate("/api/v2/tickets.json", page_size=30)
+        assert fresh.requests("/api/v2/tickets") == [], "nothing is fetched before an item is asked for"
+        for _ in range(30):
+            next(tickets)
+        assert len(fresh.requests("/api/v2/tickets")) == 1, "the first page serves its 30 items"
+        next(tickets)
+        assert len(fresh.requests("/api/v2/tickets")) == 2
+        results = client.search("type:ticket")
+        export = client.incremental("tickets", start_time=0)
+        assert fresh.requests("/api/v2/search") == [] and fresh.requests("/api/v2/incremental") == []
+        next(results)
+        next(export)
+        assert len(fresh.requests("/api/v2/search")) == 1 and len(fresh.requests("/api/v2/incremental")) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from . import _native, oauth
+from ._async import AsyncClient, AsyncIncrementalExport, AsyncPages
 from ._client import Client, IncrementalExport
 from ._headers import Headers
 from ._native import ExportPage, Page, Response
@@ -44,6 +45,9 @@ logging.getLogger("zdkit").addHandler(logging.NullHandler())
 
 __all__ = [
     "Client",
+    "AsyncClient",
+    "AsyncPages",
+    "AsyncIncrementalExport",
     "Response",
     "Headers",
     "Page",

@@ -209,11 +209,11 @@ def _export(client: Client, args: argparse.Namespace) -> Dict[str, Any]:
     try:
         with open(out, "ab") as handle:
             for page in export.pages():
-                for item in page.items:
-                    handle.write(json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n")
+                # The items' bytes as Zendesk sent them, one per line: no parse, no re-encoding.
+                handle.write(page.jsonl)
                 handle.flush()
                 os.fsync(handle.fileno())
-                items += len(page.items)
+                items += len(page)
                 cursor = page.cursor or cursor
                 # Saved only once the page is on disk: a failure before this point leaves
                 # the previous checkpoint, and --resume drops the partial page.
