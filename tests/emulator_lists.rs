@@ -13,7 +13,7 @@ fn walk(client: &zdkit::Client, path: &str, page_size: u32) -> (Vec<serde_json::
     let mut pager = Pager::new(client, path, vec![], page_size);
     let mut items = Vec::new();
     while let Some(page) = pager.next_page().unwrap() {
-        items.extend(page.items().iter().cloned());
+        items.extend(page.into_items().expect("the page's items"));
         assert!(pager.pages_fetched() <= 1000, "the pager did not stop");
     }
     (items, pager.pages_fetched() as usize)
