@@ -965,6 +965,33 @@ enum zdk_result zdk_oauth_exchange_code(const char *subdomain_or_url,
                                         const char *code_verifier,
                                         struct zdk_token_set **out);
 
+/**
+ * ---- Webhooks ----------------------------------------------------------------
+ *
+ * Verifies a webhook request Zendesk sent: `ZDK_OK` when `signature` (the
+ * `X-Zendesk-Webhook-Signature` header) is the base64 HMAC-SHA256 of `timestamp`
+ * (the `X-Zendesk-Webhook-Signature-Timestamp` header, exactly as received) followed
+ * by the raw request body, keyed with the webhook's signing `secret`, and the
+ * timestamp is at most `tolerance_s` seconds before or after now.
+ *
+ * "Now" is the system's real-time clock (`CLOCK_REALTIME`, the clock `time()` reads)
+ * at the moment of the call. Tags are compared in constant time.
+ *
+ * - `ZDK_ERR_AUTHENTICATION`: the request must be rejected (signature does not
+ *   match the body, timestamp and secret; not base64; the timestamp is not an
+ *   RFC 3339 time such as `2026-06-09T16:42:11Z` or is outside the tolerance). The
+ *   last error says which; it never contains the secret.
+ * - `ZDK_ERR_INVALID_ARGUMENT`: an empty `secret`, or `tolerance_s` negative, NaN or
+ *   infinite (use 300 for Zendesk's usual five minutes).
+ * - `body` may be NULL only when `body_len` is 0. Thread-safe; sends nothing.
+ */
+enum zdk_result zdk_webhook_verify(const uint8_t *body,
+                                   size_t body_len,
+                                   const char *signature,
+                                   const char *timestamp,
+                                   const char *secret,
+                                   double tolerance_s);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

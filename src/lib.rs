@@ -43,6 +43,7 @@ mod search;
 mod secret;
 mod transport;
 pub mod upload;
+pub mod webhook;
 
 pub use client::Client;
 pub use config::{Config, ConfigBuilder};

@@ -44,6 +44,8 @@ mod iterate;
 
 mod oauth;
 
+mod webhook;
+
 pub use client::*;
 pub use config::*;
 pub use iterate::*;
@@ -54,3 +56,4 @@ pub use request::*;
 pub use response::*;
 pub use result::*;
 pub use version::*;
+pub use webhook::*;

@@ -604,6 +604,22 @@ static void test_last_error_and_statics(void) {
     CHECK(zdk_version() != NULL);
 }
 
+/* Webhook verification, downloads and event callbacks. */
+static void test_beyond_raw_paths(zdk_client *client) {
+    (void)client;
+    /* zdk_webhook_verify */
+    CHECK_NULL_ARG(zdk_webhook_verify(NULL, 1, "sig", "2026-06-09T16:42:11Z", "secret", 300));
+    CHECK_NULL_ARG(zdk_webhook_verify((const uint8_t *)"{}", 2, NULL, "2026-06-09T16:42:11Z", "secret", 300));
+    CHECK_NULL_ARG(zdk_webhook_verify((const uint8_t *)"{}", 2, "sig", NULL, "secret", 300));
+    CHECK_NULL_ARG(zdk_webhook_verify((const uint8_t *)"{}", 2, "sig", "2026-06-09T16:42:11Z", NULL, 300));
+    for (size_t i = 0; i < N_BAD; i++) {
+        const char *bad = BAD_UTF8[i];
+        CHECK_BAD_UTF8(zdk_webhook_verify((const uint8_t *)"{}", 2, bad, "2026-06-09T16:42:11Z", "s", 300));
+        CHECK_BAD_UTF8(zdk_webhook_verify((const uint8_t *)"{}", 2, "sig", bad, "s", 300));
+        CHECK_BAD_UTF8(zdk_webhook_verify((const uint8_t *)"{}", 2, "sig", "2026-06-09T16:42:11Z", bad, 300));
+    }
+}
+
 int main(void) {
     emulator emu;
     if (emulator_start(&emu, NULL, 10000) != 0) {
@@ -620,6 +636,7 @@ int main(void) {
     test_uploads_and_jobs(client);
     test_pagers_and_exports(client);
     test_oauth(emu.url);
+    test_beyond_raw_paths(client);
 
     zdk_client_free(client);
     emulator_stop(&emu);

@@ -14,6 +14,7 @@ mod log;
 mod oauth;
 mod response;
 mod settings;
+mod webhook;
 
 use pyo3::prelude::*;
 
@@ -58,6 +59,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(oauth::pkce_pair, m)?)?;
     m.add_function(wrap_pyfunction!(oauth::authorize_url, m)?)?;
     m.add_function(wrap_pyfunction!(oauth::exchange_code, m)?)?;
+    m.add_function(wrap_pyfunction!(webhook::verify_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add("__version__", zdkit::VERSION)?;
     m.add("SEARCH_LIMIT_CODE", zdkit::iterate::SEARCH_LIMIT_CODE)?;

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from . import _native, oauth
+from . import _native, oauth, webhooks
 from ._client import Client, IncrementalExport
 from ._headers import Headers
 from ._native import ExportPage, Page, Response
@@ -53,6 +53,7 @@ __all__ = [
     "OAuthRefreshToken",
     "TokenSet",
     "oauth",
+    "webhooks",
     "version",
     "__version__",
     "ZendeskError",

@@ -8,7 +8,7 @@ from .oauth import TokenSet
 
 _StrPath = Union[str, "os.PathLike[str]"]
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SEARCH_LIMIT_CODE", "SETTINGS", "Client", "ExportPage", "Page", "Response", "Stream", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "version"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SEARCH_LIMIT_CODE", "SETTINGS", "Client", "ExportPage", "Page", "Response", "Stream", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "verify_webhook", "version"]
 __version__: str
 DEFAULT_MAX_RESPONSE_BYTES: int
 SEARCH_LIMIT_CODE: str
@@ -19,6 +19,14 @@ def loads(data: bytes) -> Any: ...
 def _panic_for_test() -> None:
     """Private, for the test suite: panics inside the entry-point guard (raises InternalError)."""
 def pkce_pair() -> Tuple[str, str]: ...
+def verify_webhook(
+    body: bytes,
+    signature: str,
+    timestamp: str,
+    secret: str,
+    tolerance: float,
+    now: Optional[float] = None,
+) -> None: ...
 def authorize_url(
     target: str,
     client_id: str,
