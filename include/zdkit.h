@@ -171,6 +171,29 @@ typedef enum zdk_log_level {
 } zdk_log_level;
 
 /**
+ * What a `zdk_event` reports.
+ */
+typedef enum zdk_event_kind {
+    /**
+     * An attempt ended: an answer (any status) or a transport failure (status 0).
+     */
+    ZDK_EVENT_RESPONSE = 1,
+    /**
+     * An attempt failed; the client retries after `duration_s`.
+     */
+    ZDK_EVENT_RETRY = 2,
+    /**
+     * The client waits `duration_s` before sending, to stay inside the rate limit the
+     * last answers announced (pacing).
+     */
+    ZDK_EVENT_WAIT = 3,
+    /**
+     * An OAuth token request (`POST /oauth/tokens`) ended.
+     */
+    ZDK_EVENT_TOKEN = 4,
+} zdk_event_kind;
+
+/**
  * A Zendesk API client: a base URL, a credential and a pool of connections.
  *
  * Thread-safe: one client may be used by many threads at once (connections are
@@ -225,6 +248,68 @@ typedef struct zdk_token_set zdk_token_set;
  * thread-safe. It must not call back into zdkit with the same client.
  */
 typedef void (*zdk_log_callback)(void *userdata, enum zdk_log_level level, const char *message);
+
+/**
+ * One thing a client did, handed to a `zdk_event_callback`. Every pointer in it is
+ * borrowed for the duration of the callback only (copy what you keep). It never
+ * holds a secret or a query string.
+ */
+typedef struct zdk_event {
+    /**
+     * `sizeof(zdk_event)` of the library that made it: fields are only ever added at
+     * the end, so a program built against an older header reads the fields it knows.
+     */
+    size_t size;
+    /**
+     * What happened.
+     */
+    enum zdk_event_kind kind;
+    /**
+     * The request method, upper case (NUL-terminated UTF-8).
+     */
+    const char *method;
+    /**
+     * The URL path, without the query string (NUL-terminated UTF-8).
+     */
+    const char *path;
+    /**
+     * The HTTP status of the answer (for a retry: of the failed attempt); 0 for a
+     * transport failure (DNS, connect, timeout, cut connection) and for a wait.
+     */
+    uint16_t status;
+    /**
+     * The attempt number, 0 for the first try (retry: the attempt that failed; wait:
+     * the attempt about to be sent).
+     */
+    uint32_t attempt;
+    /**
+     * Response and token: how long the attempt took. Retry and wait: how long the
+     * client waits. In seconds.
+     */
+    double duration_s;
+    /**
+     * Zendesk's request id of the answer, or NULL.
+     */
+    const char *request_id;
+    /**
+     * The `Retry-After` the server asked for, in seconds; -1 when it sent none.
+     */
+    double retry_after_s;
+    /**
+     * Account requests left in the rate-limit window; -1 when the answer did not say.
+     */
+    int64_t rate_limit_remaining;
+    /**
+     * Account requests allowed per window; -1 when the answer did not say.
+     */
+    int64_t rate_limit_limit;
+} zdk_event;
+
+/**
+ * Receives events (see `zdk_config_set_event_callback`). `event` is borrowed for
+ * the duration of the call only.
+ */
+typedef void (*zdk_event_callback)(void *userdata, const struct zdk_event *event);
 
 /**
  * Receives every new token set of a refresh-token client, so the application can
@@ -511,6 +596,23 @@ enum zdk_result zdk_config_set_max_response_bytes(struct zdk_config *config, uin
 enum zdk_result zdk_config_set_log_callback(struct zdk_config *config,
                                             zdk_log_callback callback,
                                             void *userdata);
+
+/**
+ * Sends events to `callback`: one `zdk_event` per answer (`ZDK_EVENT_RESPONSE`),
+ * retry (`ZDK_EVENT_RETRY`), rate-limit pacing wait (`ZDK_EVENT_WAIT`) and OAuth token
+ * request (`ZDK_EVENT_TOKEN`), for metrics and tracing. NULL `callback` removes it.
+ *
+ * Thread: the callback runs on the thread that called the zdkit function making the
+ * request (`zdk_client_request`, `zdk_pager_next`, `zdk_client_download`, …), before
+ * that function returns; threads sharing a client call it concurrently, so it must
+ * be thread-safe. zdkit holds none of its locks while calling it; it must not call
+ * back into zdkit with the same client, and should return quickly (the request waits).
+ * `userdata` is handed back untouched and must stay valid as long as any client built
+ * from this config lives.
+ */
+enum zdk_result zdk_config_set_event_callback(struct zdk_config *config,
+                                              zdk_event_callback callback,
+                                              void *userdata);
 
 /**
  * Uses OAuth client credentials: `POST /oauth/tokens` with

@@ -6,6 +6,7 @@
 use crate::config::{Config, ConfigBuilder};
 use crate::credentials::{AuthContext, TokenEndpoint};
 use crate::error::{Error, ErrorKind, Result};
+use crate::events::Emit;
 use crate::log::LogLevel;
 use crate::oauth::TokenSet;
 use crate::ratelimit::Governor;
@@ -166,14 +167,23 @@ impl Client {
         let mut attempt: u32 = 0;
         loop {
             if self.config().pacing && !policy.never_wait {
-                self.pace(&request.method, &path, deadline, request.cancel.as_ref())?;
+                self.pace(
+                    &request.method,
+                    &path,
+                    attempt,
+                    deadline,
+                    request.cancel.as_ref(),
+                )?;
             }
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 return Err(Error::new(ErrorKind::Timeout, "the call's deadline passed")
                     .with_request(&request.method, &path));
             }
+            let started = Instant::now();
             let result = self.send_following_redirects(&request, &first_url, deadline);
+            let (method, config) = (&request.method, self.config());
+            config.emit_attempt(method, &path, attempt, started, result.as_ref());
             let observed = match &result {
                 Ok(response) => Some(response),
                 Err(error) => error.response(),
@@ -199,6 +209,7 @@ impl Client {
                 // never reports a wait it did not ask for.
                 return Err(error);
             }
+            config.emit_retry(method, &path, attempt, wait, &error);
             attempt += 1;
             let what = error
                 .status()
@@ -225,6 +236,7 @@ impl Client {
         &self,
         method: &str,
         path: &str,
+        attempt: u32,
         deadline: Instant,
         cancel: Option<&CancelCheck>,
     ) -> Result<()> {
@@ -250,6 +262,7 @@ impl Client {
                 wait.as_secs_f64()
             ),
         );
+        self.config().emit_wait(method, path, attempt, wait);
         sleep_unless_cancelled(wait, cancel).map_err(|e| e.with_request(method, path))
     }
 
@@ -445,7 +458,10 @@ impl Client {
             cancel: self.cancel.clone(),
             sensitive: true,
         };
+        let started = Instant::now();
         let outcome = self.perform(&transfer);
+        self.config()
+            .emit_token(url.path(), started, outcome.as_ref());
         if let Body::Bytes(mut bytes) = bytes {
             bytes.zeroize();
         }

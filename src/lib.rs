@@ -24,6 +24,7 @@ mod client;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod events;
 #[cfg(feature = "capi")]
 pub mod ffi;
 mod headers;

@@ -34,6 +34,8 @@ mod config;
 
 mod log;
 
+mod events;
+
 mod client;
 
 mod request;
@@ -48,6 +50,7 @@ mod webhook;
 
 pub use client::*;
 pub use config::*;
+pub use events::*;
 pub use iterate::*;
 pub use last_error::*;
 pub use log::*;

@@ -604,9 +604,21 @@ static void test_last_error_and_statics(void) {
     CHECK(zdk_version() != NULL);
 }
 
+static void event_sink(void *userdata, const zdk_event *event) {
+    (void)userdata;
+    (void)event;
+}
+
 /* Webhook verification, downloads and event callbacks. */
 static void test_beyond_raw_paths(zdk_client *client) {
     (void)client;
+    /* zdk_config_set_event_callback: NULL callback removes it; NULL userdata is fine */
+    zdk_config *config = NULL;
+    CHECK_OK(zdk_config_new(&config));
+    CHECK_NULL_ARG(zdk_config_set_event_callback(NULL, event_sink, NULL));
+    CHECK_OK(zdk_config_set_event_callback(config, event_sink, NULL));
+    CHECK_OK(zdk_config_set_event_callback(config, NULL, NULL));
+    zdk_config_free(config);
     /* zdk_webhook_verify */
     CHECK_NULL_ARG(zdk_webhook_verify(NULL, 1, "sig", "2026-06-09T16:42:11Z", "secret", 300));
     CHECK_NULL_ARG(zdk_webhook_verify((const uint8_t *)"{}", 2, NULL, "2026-06-09T16:42:11Z", "secret", 300));

@@ -6,6 +6,7 @@
 
 mod client;
 mod errors;
+mod events;
 mod interrupt;
 mod iterate;
 mod jobs;
@@ -51,6 +52,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::init(m.py())?;
     m.add_class::<client::Client>()?;
     m.add_class::<response::Response>()?;
+    m.add_class::<events::Event>()?;
     m.add_class::<iterate::Page>()?;
     m.add_class::<iterate::Stream>()?;
     m.add_class::<iterate::ExportPage>()?;

@@ -21,7 +21,10 @@ pub fn verify_webhook(
 ) -> PyResult<()> {
     guard(py, || {
         let tolerance = Duration::try_from_secs_f64(tolerance).map_err(|_| {
-            configuration_error(py, "tolerance must be a finite number of seconds, 0 or more")
+            configuration_error(
+                py,
+                "tolerance must be a finite number of seconds, 0 or more",
+            )
         })?;
         let now = match now {
             None => SystemTime::now(),

@@ -12,7 +12,7 @@ import logging
 from . import _native, oauth, webhooks
 from ._client import Client, IncrementalExport
 from ._headers import Headers
-from ._native import ExportPage, Page, Response
+from ._native import Event, ExportPage, Page, Response
 from .oauth import OAuthClientCredentials, OAuthRefreshToken, TokenSet
 from .errors import (
     AuthenticationError,
@@ -45,6 +45,7 @@ logging.getLogger("zdkit").addHandler(logging.NullHandler())
 __all__ = [
     "Client",
     "Response",
+    "Event",
     "Headers",
     "Page",
     "ExportPage",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json as _json
 import os
 from types import TracebackType
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, Union
 
 from . import _native
 from .errors import ConfigurationError
@@ -63,6 +63,12 @@ class Client:
     An answer larger than ``max_response_bytes`` (default 64 MiB, counted after
     decompression) raises :class:`ResponseTooLargeError` without being held in memory.
     Timeouts and the deadline must be more than 0 and at most a day.
+
+    ``on_event`` receives a :class:`zdkit.Event` for every answer (``kind``
+    ``"response"``), retry (``"retry"``), rate-limit pacing wait (``"wait"``) and OAuth
+    token request (``"token"``), on the thread that made the request: for metrics,
+    tracing and progress displays. An exception it raises is logged on the ``zdkit``
+    logger and ignored. Events never hold a secret or a query string.
     """
 
     def __init__(
@@ -89,6 +95,7 @@ class Client:
         rate_limit_pacing: bool = True,
         oauth: Union[OAuthClientCredentials, OAuthRefreshToken, None] = None,
         max_response_bytes: int = _native.DEFAULT_MAX_RESPONSE_BYTES,
+        on_event: Optional[Callable[[_native.Event], None]] = None,
         _from_env: bool = False,
     ) -> None:
         # Every keyword but ``oauth`` goes to the native client as it is: the core

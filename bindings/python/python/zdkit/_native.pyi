@@ -8,7 +8,7 @@ from .oauth import TokenSet
 
 _StrPath = Union[str, "os.PathLike[str]"]
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SEARCH_LIMIT_CODE", "SETTINGS", "Client", "ExportPage", "Page", "Response", "Stream", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "verify_webhook", "version"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SEARCH_LIMIT_CODE", "SETTINGS", "Client", "Event", "ExportPage", "Page", "Response", "Stream", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "verify_webhook", "version"]
 __version__: str
 DEFAULT_MAX_RESPONSE_BYTES: int
 SEARCH_LIMIT_CODE: str
@@ -72,6 +72,30 @@ class Response:
     def __bool__(self) -> bool: ...
 
 @final
+class Event:
+    """One thing the client did: an answer, a retry, a pacing wait or a token request."""
+    @property
+    def kind(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def status(self) -> Optional[int]: ...
+    @property
+    def duration(self) -> float: ...
+    @property
+    def attempt(self) -> int: ...
+    @property
+    def request_id(self) -> Optional[str]: ...
+    @property
+    def retry_after(self) -> Optional[float]: ...
+    @property
+    def rate_limit_remaining(self) -> Optional[int]: ...
+    @property
+    def rate_limit_limit(self) -> Optional[int]: ...
+
+@final
 class Client:
     def __new__(
         cls,
@@ -102,6 +126,7 @@ class Client:
         oauth_expires_in: int = ...,
         oauth_refresh_token: Optional[str] = ...,
         on_rotate: Optional[Callable[[TokenSet], None]] = ...,
+        on_event: Optional[Callable[[Event], None]] = ...,
         from_env: bool = ...,
     ) -> Client: ...
     def request(
