@@ -368,15 +368,7 @@ impl Client {
             );
             e.with_request(method, path)
         })?;
-        let response = Response {
-            status: raw.status,
-            http_version: raw.http_version,
-            headers: raw.headers,
-            body: raw.body,
-            method: method.to_owned(),
-            path: path.to_owned(),
-            elapsed: raw.elapsed,
-        };
+        let response = raw.into_response(method, path);
         self.log(
             LogLevel::Debug,
             &format!(
@@ -395,7 +387,7 @@ impl Client {
         Ok(response)
     }
 
-    fn auth_context<'a>(
+    pub(crate) fn auth_context<'a>(
         &'a self,
         endpoint: TokenEndpoint<'a>,
         deadline: Instant,
@@ -503,6 +495,11 @@ impl Client {
             .credential_provider(Arc::new(crate::credentials::NoCredential))
             .build()?;
         Client::new(config)
+    }
+
+    /// The connection pool (for transfers the send loop does not make: downloads).
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.shared.transport
     }
 
     /// The cancel check of this handle, if any.

@@ -23,6 +23,7 @@
 mod client;
 pub mod config;
 pub mod credentials;
+pub mod download;
 pub mod error;
 pub mod events;
 #[cfg(feature = "capi")]
