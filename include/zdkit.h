@@ -768,6 +768,48 @@ enum zdk_result zdk_client_wait_for_job(const struct zdk_client *client,
 void zdk_client_free(struct zdk_client *client);
 
 /**
+ * ---- Downloads ---------------------------------------------------------------
+ *
+ * Downloads an attachment to the file `path` and writes the number of bytes to
+ * `*bytes_out` (blocking; thread-safe).
+ *
+ * `url` is an attachment's `content_url` (or any URL or path on the client's origin,
+ * or an `https://` URL elsewhere, which gets no credential), or an attachment id in
+ * decimal (`"12345"`: its `content_url` is looked up with
+ * `GET /api/v2/attachments/12345.json`).
+ *
+ * Redirects from the client's origin to the content origin (Zendesk serves the bytes
+ * from `*.zdusercontent.com`) are followed; the credential is sent only while on the
+ * client's origin, never to the content origin (it gets only the signed URL). Plain
+ * `http://` locations are followed only to loopback addresses. `zdk_client_request`
+ * still refuses every cross-origin redirect.
+ *
+ * The body is streamed to a temporary file beside `path` (not bound by
+ * `zdk_config_set_max_response_bytes`; no total timeout, but the transfer fails when
+ * no byte arrives for the client's timeout) and renamed to `path` only once complete:
+ * on any failure `path` is left as it was and nothing else remains. A failure is
+ * retried from the start like any GET (429, 5xx, cut connections), within the
+ * client's retry policy. Errors: the HTTP ones of `zdk_client_request` (with
+ * `zdk_last_error_*`, but no response is handed out), `ZDK_ERR_TRANSPORT` for a cut
+ * transfer, `ZDK_ERR_INVALID_ARGUMENT` when `path` cannot be written.
+ */
+enum zdk_result zdk_client_download(const struct zdk_client *client,
+                                    const char *url,
+                                    const char *path,
+                                    uint64_t *bytes_out);
+
+/**
+ * `zdk_client_download` that accepts at most `max_bytes` bytes (0: no limit): a
+ * larger body stops the transfer with `ZDK_ERR_RESPONSE_TOO_LARGE`, leaving `path` as
+ * it was.
+ */
+enum zdk_result zdk_client_download_max(const struct zdk_client *client,
+                                        const char *url,
+                                        const char *path,
+                                        uint64_t max_bytes,
+                                        uint64_t *bytes_out);
+
+/**
  * ---- Built requests: method, path, query, headers, body, timeout ------------
  *
  * Creates a request. `method` is any HTTP method (case is normalised); `path` is

@@ -38,6 +38,8 @@ mod events;
 
 mod client;
 
+mod download;
+
 mod request;
 
 mod response;
@@ -50,6 +52,7 @@ mod webhook;
 
 pub use client::*;
 pub use config::*;
+pub use download::*;
 pub use events::*;
 pub use iterate::*;
 pub use last_error::*;

@@ -611,7 +611,23 @@ static void event_sink(void *userdata, const zdk_event *event) {
 
 /* Webhook verification, downloads and event callbacks. */
 static void test_beyond_raw_paths(zdk_client *client) {
-    (void)client;
+    /* zdk_client_download, zdk_client_download_max: nothing is sent, nothing written */
+    uint64_t bytes = 42;
+    CHECK_NULL_ARG(zdk_client_download(NULL, "123", "/tmp/zdkit-null.bin", &bytes));
+    CHECK_NULL_ARG(zdk_client_download(client, NULL, "/tmp/zdkit-null.bin", &bytes));
+    CHECK_NULL_ARG(zdk_client_download(client, "123", NULL, &bytes));
+    CHECK_NULL_ARG(zdk_client_download(client, "123", "/tmp/zdkit-null.bin", NULL));
+    CHECK_NULL_ARG(zdk_client_download_max(NULL, "123", "/tmp/zdkit-null.bin", 10, &bytes));
+    CHECK_NULL_ARG(zdk_client_download_max(client, NULL, "/tmp/zdkit-null.bin", 10, &bytes));
+    CHECK_NULL_ARG(zdk_client_download_max(client, "123", NULL, 10, &bytes));
+    CHECK_NULL_ARG(zdk_client_download_max(client, "123", "/tmp/zdkit-null.bin", 10, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_client_download(client, BAD_UTF8[i], "/tmp/zdkit-null.bin", &bytes));
+        CHECK_BAD_UTF8(zdk_client_download(client, "123", BAD_UTF8[i], &bytes));
+        CHECK_BAD_UTF8(zdk_client_download_max(client, BAD_UTF8[i], "/tmp/zdkit-null.bin", 10, &bytes));
+        CHECK_BAD_UTF8(zdk_client_download_max(client, "123", BAD_UTF8[i], 10, &bytes));
+    }
+    CHECK(bytes == 42);
     /* zdk_config_set_event_callback: NULL callback removes it; NULL userdata is fine */
     zdk_config *config = NULL;
     CHECK_OK(zdk_config_new(&config));
