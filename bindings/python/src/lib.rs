@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 mod client;
+mod download;
 mod errors;
 mod events;
 mod interrupt;

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json as _json
 import os
+import shutil
+import tempfile
 from types import TracebackType
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, Union
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, Union
 
 from . import _native
 from .errors import ConfigurationError
@@ -237,6 +239,43 @@ class Client:
         status); ``failed`` raises :class:`JobFailedError`; past ``timeout`` seconds
         raises :class:`TimeoutError`."""
         return self._native.wait_for_job(job_id, timeout)
+
+    def download(
+        self,
+        url_or_attachment_id: Union[int, str],
+        dest: Union[str, "os.PathLike[str]", IO[bytes]],
+        *,
+        max_bytes: Optional[int] = None,
+    ) -> int:
+        """Downloads an attachment and returns the number of bytes written.
+
+        ``url_or_attachment_id`` is an attachment's ``content_url`` or its id (whose
+        ``content_url`` is looked up). Zendesk serves the bytes from another origin
+        through a redirect: it is followed, and the credential is sent only to the
+        account's origin, never to the content origin (which gets only the signed URL).
+
+        ``dest`` is a path — written through a temporary file beside it and renamed
+        into place once complete, so a failed or cut transfer leaves it as it was — or
+        a writable binary file object, which receives the bytes only once the whole
+        download succeeded. The body is streamed to disk (``max_response_bytes`` does
+        not apply); a body larger than ``max_bytes`` raises
+        :class:`ResponseTooLargeError`.
+        """
+        if isinstance(url_or_attachment_id, bool) or not isinstance(url_or_attachment_id, (int, str)):
+            raise TypeError("url_or_attachment_id must be a content_url (str) or an attachment id (int)")
+        if isinstance(url_or_attachment_id, int) and url_or_attachment_id < 0:
+            raise ConfigurationError("an attachment id is a positive number")
+        source = str(url_or_attachment_id)
+        if isinstance(dest, (str, os.PathLike)):
+            return self._native.download(source, os.fspath(dest), max_bytes)
+        if not hasattr(dest, "write"):
+            raise TypeError("dest must be a path or a writable binary file object")
+        with tempfile.TemporaryDirectory(prefix="zdkit-download-") as scratch:
+            path = os.path.join(scratch, "download")
+            written = self._native.download(source, path, max_bytes)
+            with open(path, "rb") as downloaded:
+                shutil.copyfileobj(downloaded, dest, 1024 * 1024)
+        return written
 
     @property
     def token_set(self) -> Optional[TokenSet]:
