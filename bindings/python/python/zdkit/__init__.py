@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+from typing import TYPE_CHECKING, Any
 
 from . import _native, oauth, webhooks
 from ._client import Client, IncrementalExport
@@ -36,7 +38,18 @@ from .errors import (
     ZendeskError,
 )
 
+if TYPE_CHECKING:
+    from . import types
+
 __version__: str = _native.__version__
+
+
+def __getattr__(name: str) -> Any:
+    # ``zdkit.types`` (typed shapes, for annotations) is imported on first use only,
+    # so ``import zdkit`` stays as fast as it was.
+    if name == "types":
+        return importlib.import_module(".types", __name__)
+    raise AttributeError(f"module 'zdkit' has no attribute {name!r}")
 
 # A library's loggers stay silent until the application configures logging: without
 # this, Python's last-resort handler would print zdkit's retry warnings to stderr.
@@ -55,6 +68,7 @@ __all__ = [
     "TokenSet",
     "oauth",
     "webhooks",
+    "types",
     "version",
     "__version__",
     "ZendeskError",
