@@ -116,3 +116,27 @@ def test_callbacks_from_many_threads_do_not_deadlock(emulator: Emulator) -> None
 def test_on_event_must_be_callable() -> None:
     with pytest.raises(TypeError, match="on_event"):
         zdkit.Client("acme", oauth_token="t", on_event=42)  # type: ignore[arg-type]
+
+
+def test_the_prometheus_example_counts_answers_and_retries(limited: Emulator) -> None:
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("zdkit_metrics_example", ROOT / "examples" / "python" / "metrics.py")
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    limited.reset()
+    limited.fault(method="GET", path_prefix="/api/v2/tickets/", fault={"kind": "status", "status": 429,
+                  "headers": {"Retry-After": "1"}, "body": "slow down", "content_type": "text/plain"})
+    metrics = example.ZendeskMetrics()
+    with limited.client(max_retries=2, on_event=metrics.observe) as client:
+        first = client.get("/api/v2/tickets.json")["tickets"][0]["id"]
+        client.get(f"/api/v2/tickets/{first}.json")
+    text = metrics.exposition()
+    assert 'zendesk_responses_total{method="GET",route="/api/v2/tickets/:id.json",status="429"} 1' in text
+    assert 'zendesk_responses_total{method="GET",route="/api/v2/tickets/:id.json",status="200"} 1' in text
+    assert 'zendesk_retries_total{status="429"} 1' in text
+    assert "zendesk_rate_limit_limit 1000" in text
+    assert f"/{first}" not in text  # ids are grouped, not labels
