@@ -56,13 +56,8 @@ pub unsafe extern "C" fn zdk_client_download(
     path: *const c_char,
     bytes_out: *mut u64,
 ) -> zdk_result {
-    guard(|| {
-        let client = arg!(client)?;
-        let url = arg_str!(url)?;
-        let path = arg_str!(path)?;
-        let bytes_out = out!(bytes_out)?;
-        download(client, url, path, None, bytes_out)
-    })
+    // SAFETY: the same arguments, under the same contract; 0 is "no limit".
+    unsafe { zdk_client_download_max(client, url, path, 0, bytes_out) }
 }
 
 /// `zdk_client_download` that accepts at most `max_bytes` bytes (0: no limit): a

@@ -22,7 +22,9 @@ impl Client {
         guard(py, move || {
             let client = self.client(py)?;
             let source = DownloadSource::parse(source);
-            detached(py, &client, |client| client.download(&source, &path, max_bytes))
+            detached(py, &client, |client| {
+                client.download(&source, &path, max_bytes)
+            })
         })
     }
 }

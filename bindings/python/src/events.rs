@@ -88,26 +88,8 @@ pub fn sink(callable: Py<PyAny>) -> EventSink {
             let outcome = Py::new(py, Event(event.clone()))
                 .and_then(|event| callable.bind(py).call1((event,)));
             if let Err(error) = outcome {
-                let kind = error
-                    .get_type(py)
-                    .name()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default();
-                let text = error
-                    .value(py)
-                    .str()
-                    .map(|s| s.to_string())
-                    .unwrap_or_default();
-                if let Some(logger) = crate::log::logger(py) {
-                    let _ = logger.call_method1(
-                        "error",
-                        (
-                            "on_event callback raised %s: %s (ignored; the request goes on)",
-                            kind,
-                            text,
-                        ),
-                    );
-                }
+                let then = "ignored, the request goes on";
+                crate::log::callback_raised(py, &error, "on_event callback", then, true);
             }
         })
     })
