@@ -1,6 +1,7 @@
 //! `Client(on_event=callback)`: core events as `zdkit.Event` objects handed to a
 //! Python callable.
 
+use crate::errors::guard;
 use pyo3::prelude::*;
 use zdkit::events::EventSink;
 
@@ -13,69 +14,71 @@ pub struct Event(zdkit::events::Event);
 impl Event {
     /// `"response"`, `"retry"`, `"wait"` or `"token"`.
     #[getter]
-    fn kind(&self) -> &'static str {
-        self.0.kind.as_str()
+    fn kind(&self, py: Python<'_>) -> PyResult<&'static str> {
+        guard(py, || Ok(self.0.kind.as_str()))
     }
     /// The request method, upper case.
     #[getter]
-    fn method(&self) -> &str {
-        &self.0.method
+    fn method(&self, py: Python<'_>) -> PyResult<&str> {
+        guard(py, || Ok(self.0.method.as_str()))
     }
     /// The URL path, without the query string.
     #[getter]
-    fn path(&self) -> &str {
-        &self.0.path
+    fn path(&self, py: Python<'_>) -> PyResult<&str> {
+        guard(py, || Ok(self.0.path.as_str()))
     }
     /// The HTTP status; None for a transport failure and for a wait.
     #[getter]
-    fn status(&self) -> Option<u16> {
-        self.0.status
+    fn status(&self, py: Python<'_>) -> PyResult<Option<u16>> {
+        guard(py, || Ok(self.0.status))
     }
     /// Seconds: how long the attempt took (response, token) or the client waits
     /// (retry, wait).
     #[getter]
-    fn duration(&self) -> f64 {
-        self.0.duration.as_secs_f64()
+    fn duration(&self, py: Python<'_>) -> PyResult<f64> {
+        guard(py, || Ok(self.0.duration.as_secs_f64()))
     }
     /// The attempt number, 0 for the first try.
     #[getter]
-    fn attempt(&self) -> u32 {
-        self.0.attempt
+    fn attempt(&self, py: Python<'_>) -> PyResult<u32> {
+        guard(py, || Ok(self.0.attempt))
     }
     /// Zendesk's request id, when the answer had one.
     #[getter]
-    fn request_id(&self) -> Option<&str> {
-        self.0.request_id.as_deref()
+    fn request_id(&self, py: Python<'_>) -> PyResult<Option<&str>> {
+        guard(py, || Ok(self.0.request_id.as_deref()))
     }
     /// The `Retry-After` the server asked for, in seconds.
     #[getter]
-    fn retry_after(&self) -> Option<f64> {
-        self.0.retry_after.map(|d| d.as_secs_f64())
+    fn retry_after(&self, py: Python<'_>) -> PyResult<Option<f64>> {
+        guard(py, || Ok(self.0.retry_after.map(|d| d.as_secs_f64())))
     }
     /// Account requests left in the rate-limit window.
     #[getter]
-    fn rate_limit_remaining(&self) -> Option<u64> {
-        self.0.rate_limit_remaining
+    fn rate_limit_remaining(&self, py: Python<'_>) -> PyResult<Option<u64>> {
+        guard(py, || Ok(self.0.rate_limit_remaining))
     }
     /// Account requests allowed per window.
     #[getter]
-    fn rate_limit_limit(&self) -> Option<u64> {
-        self.0.rate_limit_limit
+    fn rate_limit_limit(&self, py: Python<'_>) -> PyResult<Option<u64>> {
+        guard(py, || Ok(self.0.rate_limit_limit))
     }
 
-    fn __repr__(&self) -> String {
-        let e = &self.0;
-        let status = e
-            .status
-            .map_or_else(|| "None".to_owned(), |s| s.to_string());
-        format!(
-            "<zdkit.Event {} {} {} status={status} attempt={} duration={:.3}>",
-            e.kind.as_str(),
-            e.method,
-            e.path,
-            e.attempt,
-            e.duration.as_secs_f64()
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            let e = &self.0;
+            let status = e
+                .status
+                .map_or_else(|| "None".to_owned(), |s| s.to_string());
+            Ok(format!(
+                "<zdkit.Event {} {} {} status={status} attempt={} duration={:.3}>",
+                e.kind.as_str(),
+                e.method,
+                e.path,
+                e.attempt,
+                e.duration.as_secs_f64()
+            ))
+        })
     }
 }
 

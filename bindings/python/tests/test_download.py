@@ -84,6 +84,8 @@ def test_bad_destinations_and_sources(hostile: Hostile, tmp_path: pathlib.Path) 
             client.download(1.5, tmp_path / "x")  # type: ignore[arg-type]
         with pytest.raises(zdkit.NotFoundError):
             client.download("/no/such/thing", tmp_path / "x")
+        with pytest.raises(zdkit.ConfigurationError):
+            client.download(10, tmp_path / "x", max_bytes=-1)
         with pytest.raises(zdkit.InsecureTransportError):
             client.download("http://example.com/file", tmp_path / "x")
     assert os.listdir(tmp_path) == []

@@ -265,6 +265,8 @@ class Client:
             raise TypeError("url_or_attachment_id must be a content_url (str) or an attachment id (int)")
         if isinstance(url_or_attachment_id, int) and url_or_attachment_id < 0:
             raise ConfigurationError("an attachment id is a positive number")
+        if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0):
+            raise ConfigurationError("max_bytes must be a whole number of bytes, 0 or more")
         source = str(url_or_attachment_id)
         if isinstance(dest, (str, os.PathLike)):
             return self._native.download(source, os.fspath(dest), max_bytes)
