@@ -175,11 +175,13 @@ typedef enum zdk_log_level {
  */
 typedef enum zdk_event_kind {
     /**
-     * An attempt ended: an answer (any status) or a transport failure (status 0).
+     * An attempt ended and the call ends with it: an answer (any status) or a
+     * transport failure (status 0).
      */
     ZDK_EVENT_RESPONSE = 1,
     /**
-     * An attempt failed; the client retries after `duration_s`.
+     * An attempt failed (its status, request id and rate-limit numbers are in the
+     * event; status 0 for a transport failure); the client retries after `duration_s`.
      */
     ZDK_EVENT_RETRY = 2,
     /**

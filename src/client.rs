@@ -183,7 +183,6 @@ impl Client {
             let started = Instant::now();
             let result = self.send_following_redirects(&request, &first_url, deadline);
             let (method, config) = (&request.method, self.config());
-            config.emit_attempt(method, &path, attempt, started, result.as_ref());
             let observed = match &result {
                 Ok(response) => Some(response),
                 Err(error) => error.response(),
@@ -194,21 +193,18 @@ impl Client {
                     .observe(&response.path, &response.rate_limit());
             }
             let error = match result {
-                Ok(response) => return Ok(response),
+                Ok(response) => {
+                    config.emit_attempt(method, &path, attempt, started, Ok(&response));
+                    return Ok(response);
+                }
                 Err(error) => error,
             };
-            if attempt >= policy.max_retries || policy.never_wait {
-                return Err(error);
-            }
-            let Some(wait) = policy.wait_before_retry(&error, &request.method, has_key, attempt)
-            else {
+            // The error keeps the server's own Retry-After, if it sent one; zdkit never
+            // reports a wait it did not ask for.
+            let Some(wait) = retry_wait(&policy, &error, method, has_key, attempt, deadline) else {
+                config.emit_attempt(method, &path, attempt, started, Err(&error));
                 return Err(error);
             };
-            if !fits_before(wait, deadline) {
-                // The error keeps the server's own Retry-After, if it sent one; zdkit
-                // never reports a wait it did not ask for.
-                return Err(error);
-            }
             config.emit_retry(method, &path, attempt, wait, &error);
             attempt += 1;
             let what = error
@@ -541,6 +537,25 @@ fn transfer_timeout(
         );
     }
     Ok(timeout)
+}
+
+/// How long to wait before retrying attempt `attempt` that failed with `error`, or
+/// `None` when the call must fail: no retries left, a never-wait policy, an error the
+/// policy does not retry, or a wait that would end past `deadline`.
+pub(crate) fn retry_wait(
+    policy: &crate::retry::RetryPolicy,
+    error: &Error,
+    method: &str,
+    has_idempotency_key: bool,
+    attempt: u32,
+    deadline: Instant,
+) -> Option<Duration> {
+    if attempt >= policy.max_retries || policy.never_wait {
+        return None;
+    }
+    policy
+        .wait_before_retry(error, method, has_idempotency_key, attempt)
+        .filter(|wait| fits_before(*wait, deadline))
 }
 
 /// True when waiting `wait` from now still ends before `deadline`.

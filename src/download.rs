@@ -14,7 +14,7 @@
 //! nothing behind, and nothing is resumed silently. A failure is retried like any GET
 //! (429, 5xx, cut connections, within the retry policy), from the start.
 
-use crate::client::{Client, deadline_after, fits_before, sleep_unless_cancelled};
+use crate::client::{Client, deadline_after, retry_wait, sleep_unless_cancelled};
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::Emit;
 use crate::log::LogLevel;
@@ -85,13 +85,10 @@ impl Client {
                 }
                 Err(error) => {
                     let path = error.path().unwrap_or(url.path()).to_owned();
-                    self.config()
-                        .emit_attempt("GET", &path, attempt, started, Err(&error));
-                    let wait = (attempt < policy.max_retries && !policy.never_wait)
-                        .then(|| policy.wait_before_retry(&error, "GET", false, attempt))
-                        .flatten()
-                        .filter(|wait| fits_before(*wait, deadline));
-                    let Some(wait) = wait else {
+                    let Some(wait) = retry_wait(&policy, &error, "GET", false, attempt, deadline)
+                    else {
+                        self.config()
+                            .emit_attempt("GET", &path, attempt, started, Err(&error));
                         return Err(error);
                     };
                     self.config()

@@ -17,9 +17,12 @@ use std::time::{Duration, Instant};
 /// What an [`Event`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventKind {
-    /// An attempt ended: an answer (any status) or a transport failure (no status).
+    /// An attempt ended and the call ends with it: an answer (any status) or a
+    /// transport failure (no status).
     Response,
-    /// An attempt failed and the client will retry after `duration`.
+    /// An attempt failed (an answer, whose status, request id and rate-limit numbers
+    /// the event carries, or a transport failure) and the client retries after
+    /// `duration`.
     Retry,
     /// The client waits `duration` before sending, to stay inside the rate limit the
     /// last answers announced (pacing).

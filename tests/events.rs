@@ -1,4 +1,4 @@
-//! Event hooks against the emulator, in Rust: a retried 429 gives `response`, `retry`,
+//! Event hooks against the emulator, in Rust: a retried 429 gives `retry` then
 //! `response`; pacing gives `wait` events; a query-string canary never reaches an
 //! event; a panicking sink does not break the call.
 
@@ -40,17 +40,15 @@ fn a_retried_429_gives_retry_then_response() {
     assert_eq!(response.status, 200);
     let events = seen.lock().unwrap();
     let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
-    assert_eq!(
-        kinds,
-        [EventKind::Response, EventKind::Retry, EventKind::Response]
-    );
-    assert_eq!((events[0].status, events[0].attempt), (Some(429), 0));
-    assert_eq!(events[0].retry_after, Some(Duration::from_secs(1)));
-    assert_eq!((events[1].status, events[1].attempt), (Some(429), 0));
-    assert!(events[1].duration >= Duration::from_secs(1));
-    assert_eq!((events[2].status, events[2].attempt), (Some(200), 1));
-    assert!(events[2].request_id.is_some());
-    assert_eq!(events[2].rate_limit_limit, Some(1000));
+    assert_eq!(kinds, [EventKind::Retry, EventKind::Response]);
+    let (retry, response) = (&events[0], &events[1]);
+    assert_eq!((retry.status, retry.attempt), (Some(429), 0));
+    assert_eq!(retry.retry_after, Some(Duration::from_secs(1)));
+    assert!(retry.duration >= Duration::from_secs(1) && retry.request_id.is_some());
+    assert_eq!((response.status, response.attempt), (Some(200), 1));
+    assert!(response.request_id.is_some() && response.retry_after.is_none());
+    assert_eq!(response.rate_limit_limit, Some(1000));
+    assert!(response.rate_limit_remaining.is_some());
     for event in events.iter() {
         assert_eq!(event.path, "/api/v2/users/me.json");
         assert!(!text(event).contains(CANARY) && !text(event).contains(common::OAUTH_TOKEN));

@@ -75,9 +75,10 @@ class ZendeskMetrics:
             return "{" + inner + "}"
 
         with self._lock:
-            metric("zendesk_responses_total", "counter", "Answers from Zendesk (status error: no answer).",
+            metric("zendesk_responses_total", "counter",
+                   "Calls' final answers (status error: no answer); retried attempts are in zendesk_retries_total.",
                    {labels(method=m, route=r, status=s): n for (m, r, s), n in self.responses.items()})
-            metric("zendesk_response_seconds_total", "counter", "Time spent in attempts.",
+            metric("zendesk_response_seconds_total", "counter", "Time spent in final attempts.",
                    {labels(method=m, route=r): t for (m, r), t in self.duration_sum.items()})
             metric("zendesk_retries_total", "counter", "Attempts retried, by the failed status.",
                    {labels(status=s): n for s, n in self.retries.items()})
