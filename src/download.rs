@@ -12,7 +12,8 @@
 //! bound by `max_response_bytes`; bound by an optional `max_bytes`), synced, and
 //! renamed over the destination only once complete: a failed or cut transfer leaves
 //! nothing behind, and nothing is resumed silently. A failure is retried like any GET
-//! (429, 5xx, cut connections, within the retry policy), from the start.
+//! (429, 5xx, cut connections, within the retry policy), from the start; a 401 on the
+//! account's origin renews the credential and replays once, as for any call.
 
 use crate::client::{Client, deadline_after, retry_wait, sleep_unless_cancelled};
 use crate::error::{Error, ErrorKind, Result};
@@ -154,6 +155,7 @@ impl Client {
         let base = self.config().base_url().clone();
         let mut url = first.clone();
         let mut left_origin = false;
+        let mut replayed = false;
         for _ in 0..=MAX_REDIRECTS {
             left_origin |= url.origin() != base.origin();
             let authorization = if left_origin {
@@ -199,6 +201,14 @@ impl Client {
             }
             if response.is_success() {
                 return Ok((response, sink.written));
+            }
+            // A refused credential on the account's origin: renewed and replayed once,
+            // as for any call.
+            if let (401, Some(sent), false) = (response.status, &authorization, replayed) {
+                replayed = true;
+                if self.config().credentials().on_unauthorized(sent) {
+                    continue;
+                }
             }
             return Err(Error::from_response(response));
         }
