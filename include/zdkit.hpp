@@ -429,6 +429,17 @@ class Client {
         return Pages(raw);
     }
 
+    /* Downloads an attachment (its content_url, or its id in decimal) to the file `path`
+     * and returns the bytes written (zdk_client_download_max): the credential never goes
+     * to Zendesk's content origin, the file is written atomically, and `max_bytes` (0: no
+     * limit) bounds its size. Throws zdkit::Error; `path` is left as it was then. */
+    std::uint64_t download(std::string_view url_or_id, std::string_view path, std::uint64_t max_bytes = 0) const {
+        std::uint64_t written = 0;
+        detail::check(zdk_client_download_max(handle_.get(), detail::c_str(url_or_id).c_str(),
+                                              detail::c_str(path).c_str(), max_bytes, &written));
+        return written;
+    }
+
     /* The C handle, still owned by this Client (NULL after a move). */
     const zdk_client *native_handle() const noexcept { return handle_.get(); }
 
@@ -436,6 +447,22 @@ class Client {
     explicit Client(zdk_client *owned) noexcept : handle_(owned) {}
     detail::Handle<zdk_client, zdk_client_free> handle_;
 };
+
+/* ---- Webhooks ---------------------------------------------------------------------- */
+
+/* True when a webhook request is genuine (zdk_webhook_verify): `signature` and `timestamp`
+ * are the X-Zendesk-Webhook-Signature and -Timestamp headers as received, `body` the raw
+ * request body. False for a request to reject (the reason is in zdk_last_error_message());
+ * throws zdkit::Error for an empty secret or a negative tolerance. */
+inline bool verify_webhook(std::string_view body, std::string_view signature, std::string_view timestamp,
+                           std::string_view secret, double tolerance_s = 300) {
+    const zdk_result code = zdk_webhook_verify(reinterpret_cast<const std::uint8_t *>(body.data()), body.size(),
+                                               detail::c_str(signature).c_str(), detail::c_str(timestamp).c_str(),
+                                               detail::c_str(secret).c_str(), tolerance_s);
+    if (code == ZDK_ERR_AUTHENTICATION) return false;
+    detail::check(code);
+    return true;
+}
 
 }  // namespace zdkit
 
