@@ -77,3 +77,14 @@ def test_mypy_strict_reads_nested_fields_and_refuses_wrong_ones(tmp_path: pathli
     ''', tmp_path)
     assert bad.returncode == 1
     assert "subject" in bad.stdout and "subjekt" in bad.stdout, bad.stdout
+
+
+def test_the_typed_example_runs(emulator: Emulator) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZENDESK_")}
+    env.update({"ZENDESK_URL": emulator.url, "ZENDESK_OAUTH_TOKEN": "emulator-oauth-token"})
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / "python" / "typed_tickets.py"), "1"],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("#1 ") and "requester" in result.stdout
