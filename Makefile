@@ -7,7 +7,7 @@ TARGET_DIR ?= $(ROOT)/target
 DEBUG_DIR := $(TARGET_DIR)/debug
 EMULATOR := $(DEBUG_DIR)/zdkit-emulator
 VENV := $(ROOT)/.venv
-VENV_READY := $(VENV)/.ready-3
+VENV_READY := $(VENV)/.ready-4
 PY := $(VENV)/bin/python
 WHEEL_DIR := $(TARGET_DIR)/wheels
 C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) BUILD_DIR=$(TARGET_DIR)/c
@@ -154,6 +154,8 @@ bench: $(VENV_READY)
 	"$(PY)" -m pip install -q --force-reinstall --no-deps "$(TARGET_DIR)/wheels-release"/zdkit-*.whl
 	"$(PY)" -m pip install -q requests
 	"$(PY)" benches/python_client.py "$(TARGET_DIR)/release/zdkit-emulator"
+	"$(PY)" -m pip install -q httpx
+	"$(PY)" benches/async_client.py "$(TARGET_DIR)/release/zdkit-emulator"
 	@echo "(make test reinstalls the debug wheel)"
 
 ## Long property-test run: the properties `make test` checks with 256 cases each, with

@@ -8,9 +8,11 @@
  *    zdk_last_error_*() describe it; that detail is kept per thread.
  *  - Which calls set or clear the thread's last error: every function returning
  *    zdk_result clears it on entry and sets it when it fails, except the accessors
- *    zdk_response_header_at and zdk_response_rate_limit, which only return their code.
+ *    zdk_response_header_at and zdk_response_rate_limit, which only return their code;
+ *    zdk_client_send_async does the same (it returns NULL when it fails).
  *    Nothing else touches it: the zdk_response_* accessors, zdk_pager_has_more,
- *    zdk_pager_after_cursor, zdk_export_cursor, zdk_token_set_* getters, zdk_strerror,
+ *    zdk_pager_after_cursor, zdk_export_cursor, zdk_token_set_* getters,
+ *    zdk_async_cancel, zdk_async_is_finished, zdk_strerror,
  *    zdk_version, the zdk_last_error_*() readers, and every zdk_*_free and
  *    zdk_string_free (a NULL or non-UTF-8 argument to them gives NULL or 0). So an
  *    error response can be read while zdk_last_error_message() stays valid.
@@ -26,7 +28,7 @@
  * What every function expects of its arguments (a function's own comment says where it
  * asks for more):
  *  - a handle (zdk_config *, zdk_client *, zdk_request *, zdk_response *, zdk_pager *,
- *    zdk_export *, zdk_token_set *) is NULL or one zdkit gave you and you have not freed;
+ *    zdk_export *, zdk_token_set *, zdk_async *) is NULL or one zdkit gave you and you have not freed;
  *    a zdk_*_free function takes only a handle of its own type, once;
  *  - a string is NULL or NUL-terminated; a pointer with a length is NULL or points to
  *    that many readable bytes; an out parameter is NULL or points to writable storage;
@@ -196,6 +198,14 @@ typedef enum zdk_event_kind {
 } zdk_event_kind;
 
 /**
+ * A request in flight, from `zdk_client_send_async`: cancel it with
+ * `zdk_async_cancel`, free the handle with `zdk_async_free`. The handle is
+ * independent of the call: freeing it does not cancel the call, and it stays
+ * valid (and harmless to cancel) after the call has completed.
+ */
+typedef struct zdk_async zdk_async;
+
+/**
  * A Zendesk API client: a base URL, a credential and a pool of connections.
  *
  * Thread-safe: one client may be used by many threads at once (connections are
@@ -343,6 +353,22 @@ typedef struct zdk_rate_limit {
      */
     int64_t reset_seconds;
 } zdk_rate_limit;
+
+/**
+ * The completion callback of `zdk_client_send_async`.
+ *
+ * - `result`: `ZDK_OK` for a 2xx answer, else the error code (`ZDK_ERR_CANCELLED`
+ *   for a cancelled call or one still in flight when its client was freed). Inside
+ *   the callback, `zdk_last_error_*()` describe the failure (the detail belongs to
+ *   the calling thread, as always).
+ * - `response`: the answer, also for a non-2xx answer (as `zdk_client_send`); NULL
+ *   when there was none (transport errors, cancellation). The callback owns it:
+ *   free it with `zdk_response_free`, there or later, on any thread.
+ * - `userdata`: the pointer given to `zdk_client_send_async`, untouched.
+ */
+typedef void (*zdk_async_callback)(enum zdk_result result,
+                                   struct zdk_response *response,
+                                   void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -765,7 +791,8 @@ enum zdk_result zdk_client_wait_for_job(const struct zdk_client *client,
 
 /**
  * Frees a client and closes its connections. NULL is a no-op. No other thread may
- * be using it.
+ * be using it. Its async calls still in flight are cancelled first (see
+ * `zdk_client_send_async`).
  */
 void zdk_client_free(struct zdk_client *client);
 
@@ -1034,6 +1061,61 @@ const char *zdk_export_cursor(const struct zdk_export *export_);
  * Frees an export. NULL is a no-op.
  */
 void zdk_export_free(struct zdk_export *export_);
+
+/**
+ * ---- Asynchronous requests --------------------------------------------------
+ *
+ * Starts sending a request built with `zdk_request_new` and returns at once; the
+ * answer comes to `callback`. The request is copied (free or reuse it at once).
+ * Same retries, pacing, redirects, OAuth renewal and deadline as `zdk_client_send`.
+ *
+ * - The calls of one client run concurrently on one background thread of that
+ *   client (started by its first async call), which drives a libcurl multi handle:
+ *   connections are shared, and HTTP/2 streams are multiplexed on one connection
+ *   when the server offers it. Retry and rate-limit waits are timers there: they
+ *   never hold the other calls.
+ * - `callback` runs exactly once per started call, **on that background thread**,
+ *   never inside `zdk_client_send_async`. It must not block for long (the client's
+ *   other calls wait for it); hand the result to your own thread or event loop.
+ *   After it returns, zdkit never uses `userdata` again.
+ * - `zdk_async_cancel` aborts the call at once; the callback then gets
+ *   `ZDK_ERR_CANCELLED`, and the call is never retried.
+ * - `zdk_client_free` with calls in flight cancels them: each callback runs with
+ *   `ZDK_ERR_CANCELLED` before `zdk_client_free` returns (when `zdk_client_free` is
+ *   called from inside a callback, they run right after that callback returns).
+ * - After `fork()`, the child never uses its parent's background thread or
+ *   connections: its first async call starts its own.
+ *
+ * Returns the call's handle (free it with `zdk_async_free`), or NULL when the call
+ * could not start: a NULL argument, an invalid request, a client whose thread
+ * cannot start. The callback is then never called, and `zdk_last_error_*()`
+ * describe why.
+ */
+struct zdk_async *zdk_client_send_async(const struct zdk_client *client,
+                                        const struct zdk_request *request,
+                                        zdk_async_callback callback,
+                                        void *userdata);
+
+/**
+ * Cancels a call: a transfer in progress is aborted at once (its connection closed,
+ * or its HTTP/2 stream reset), a retry or rate-limit wait is dropped, and the
+ * callback runs with `ZDK_ERR_CANCELLED` (on the background thread, maybe before
+ * this returns). A call that has already completed is left alone. NULL is a no-op.
+ * Safe from any thread, also from inside a callback.
+ */
+void zdk_async_cancel(const struct zdk_async *call);
+
+/**
+ * True once the call's callback has run (or is running); false for NULL.
+ */
+bool zdk_async_is_finished(const struct zdk_async *call);
+
+/**
+ * Frees a call's handle. Does not cancel the call (use `zdk_async_cancel` first for
+ * that): its callback still runs once. May be called before or after the callback,
+ * also from inside it. NULL is a no-op.
+ */
+void zdk_async_free(struct zdk_async *call);
 
 /**
  * ---- OAuth: token sets, PKCE, the authorization-code exchange ---------------

@@ -3,18 +3,18 @@
 //! what is safe to retry within the call's deadline, and turns non-2xx answers into
 //! errors.
 
+use crate::call::{Call, Step};
 use crate::config::{Config, ConfigBuilder};
 use crate::credentials::{AuthContext, TokenEndpoint};
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::Emit;
 use crate::log::LogLevel;
+use crate::multi::{AsyncCall, EngineSlot};
 use crate::oauth::TokenSet;
 use crate::ratelimit::Governor;
-use crate::redirect::MAX_REDIRECTS;
 use crate::request::{Body, Request};
 use crate::response::Response;
-use crate::retry::new_idempotency_key;
-use crate::transport::{CancelCheck, Transfer, Transport};
+use crate::transport::{CancelCheck, RawResponse, Transfer, Transport};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -29,6 +29,10 @@ pub struct Client {
     shared: Arc<Shared>,
     /// Polled by every transfer and wait of this handle (see [`Client::with_cancel`]).
     cancel: Option<CancelCheck>,
+    /// The async engine of this client and its clones (see [`Client::send_async`]);
+    /// `None` on the handles the engine itself keeps for its calls, so an engine is
+    /// never kept alive by its own calls.
+    engine: Option<Arc<EngineSlot>>,
 }
 
 struct Shared {
@@ -44,16 +48,6 @@ impl fmt::Debug for Client {
     }
 }
 
-/// True for `POST /api/v2/tickets` (and `.json`): ticket create, which zdkit makes
-/// idempotent with an automatic `Idempotency-Key`.
-fn is_ticket_create(method: &str, path: &str) -> bool {
-    method == "POST"
-        && matches!(
-            path.trim_end_matches('/'),
-            "/api/v2/tickets" | "/api/v2/tickets.json"
-        )
-}
-
 impl Client {
     /// A client for a validated configuration.
     pub fn new(config: Config) -> Result<Client> {
@@ -63,6 +57,7 @@ impl Client {
                 governor: Governor::default(),
             }),
             cancel: None,
+            engine: Some(Arc::new(EngineSlot::default())),
         })
     }
 
@@ -73,7 +68,66 @@ impl Client {
         Client {
             shared: self.shared.clone(),
             cancel: Some(check),
+            engine: self.engine.clone(),
         }
+    }
+
+    /// Starts `request` on the client's async engine and returns at once; `on_done`
+    /// runs exactly once with the result, the same a blocking [`Client::send`] would
+    /// give (same retries, pacing, redirects, OAuth renewal, deadline).
+    ///
+    /// - The engine (one background thread per client, started by the first async
+    ///   call, running a libcurl multi handle) runs every async call of the client
+    ///   and its clones concurrently, on shared connections, multiplexing HTTP/2
+    ///   streams when the server offers it.
+    /// - `on_done` runs on that thread: it must not block (hand the result to your
+    ///   own executor, channel or event loop). A panic in it is contained.
+    /// - [`AsyncCall::cancel`] aborts the call at once; its `on_done` then gets an
+    ///   [`ErrorKind::Cancelled`] error.
+    /// - When the last handle on the client is dropped (or [`Client::close_async`]
+    ///   is called), calls still in flight are cancelled and their `on_done` runs
+    ///   with [`ErrorKind::Cancelled`] before the drop returns — unless that happens
+    ///   on the engine's thread (inside an `on_done`), when they run right after.
+    ///
+    /// An invalid request (bad method, path or header), a client already closed, or
+    /// an engine that cannot start is an `Err` here, and `on_done` never runs.
+    pub fn send_async<F>(&self, request: Request, on_done: F) -> Result<AsyncCall>
+    where
+        F: FnOnce(Result<Response>) + Send + 'static,
+    {
+        let Some(engine) = &self.engine else {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "this client handle has no async engine",
+            ));
+        };
+        let call = Call::new(self, Cow::Owned(request))?;
+        engine.start_call(self.engine_handle(), call, Box::new(on_done))
+    }
+
+    /// Cancels every async call in flight (their callbacks run with
+    /// [`ErrorKind::Cancelled`]) and stops the async engine; later
+    /// [`Client::send_async`] calls fail. Blocking calls are not affected. Waits for
+    /// the engine's threads, except when called from a completion callback.
+    pub fn close_async(&self) {
+        if let Some(engine) = &self.engine {
+            engine.close();
+        }
+    }
+
+    /// A handle the engine keeps for a call: same connections, rate-limit state and
+    /// cancel check, but no hold on the engine.
+    pub(crate) fn engine_handle(&self) -> Client {
+        Client {
+            shared: self.shared.clone(),
+            cancel: self.cancel.clone(),
+            engine: None,
+        }
+    }
+
+    /// The transport (libcurl handles configured from the client's settings).
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.shared.transport
     }
 
     /// A client configured from the `ZENDESK_*` environment variables.
@@ -146,99 +200,44 @@ impl Client {
     ///   error and nothing is sent there.
     /// - A 401 is retried once when the credential provider has a fresh credential.
     pub fn send(&self, request: &Request) -> Result<Response> {
-        request.validate()?;
-        let policy = request.retry.unwrap_or(self.config().retry);
-        let deadline = deadline_after(policy.deadline);
-        let mut request = Cow::Borrowed(request);
-        if request.cancel.is_none() && self.cancel.is_some() {
-            request.to_mut().cancel = self.cancel.clone();
-        }
-        let first_url = self.resolve_url(&request.target, &request.query)?;
-        let path = first_url.path().to_owned();
-        if is_ticket_create(&request.method, &path)
-            && request.header_value("idempotency-key").is_none()
-        {
-            request
-                .to_mut()
-                .headers
-                .push(("Idempotency-Key".into(), new_idempotency_key()));
-        }
-        let has_key = request.header_value("idempotency-key").is_some();
-        let mut attempt: u32 = 0;
+        let mut call = Call::new(self, Cow::Borrowed(request))?;
+        let mut step = call.start(self);
         loop {
-            if self.config().pacing && !policy.never_wait {
-                self.pace(
-                    &request.method,
-                    &path,
-                    attempt,
-                    deadline,
-                    request.cancel.as_ref(),
-                )?;
-            }
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
-                return Err(Error::new(ErrorKind::Timeout, "the call's deadline passed")
-                    .with_request(&request.method, &path));
-            }
-            let started = Instant::now();
-            let result = self.send_following_redirects(&request, &first_url, deadline);
-            let (method, config) = (&request.method, self.config());
-            let observed = match &result {
-                Ok(response) => Some(response),
-                Err(error) => error.response(),
+            step = match step {
+                Step::Done(result) => return result,
+                Step::Wait(wait) => match sleep_unless_cancelled(wait, call.cancel()) {
+                    Ok(()) => call.after_wait(self),
+                    Err(error) => return Err(call.framed(error)),
+                },
+                Step::Send => match self.authorize(call.deadline()) {
+                    Err(error) => call.on_failure(self, call.hop_error(error)),
+                    Ok(authorization) => {
+                        let outcome = call
+                            .transfer(self, &authorization)
+                            .and_then(|transfer| self.shared.transport.perform(&transfer));
+                        call.on_transfer(self, outcome, &authorization)
+                    }
+                },
             };
-            if let Some(response) = observed {
-                self.shared
-                    .governor
-                    .observe(&response.path, &response.rate_limit());
-            }
-            let error = match result {
-                Ok(response) => {
-                    config.emit_attempt(method, &path, attempt, started, Ok(&response));
-                    return Ok(response);
-                }
-                Err(error) => error,
-            };
-            // The error keeps the server's own Retry-After, if it sent one; zdkit never
-            // reports a wait it did not ask for.
-            let Some(wait) = retry_wait(&policy, &error, method, has_key, attempt, deadline) else {
-                config.emit_attempt(method, &path, attempt, started, Err(&error));
-                return Err(error);
-            };
-            config.emit_retry(method, &path, attempt, wait, &error);
-            attempt += 1;
-            let what = error
-                .status()
-                .map_or_else(|| error.kind().as_str().to_owned(), |s| format!("HTTP {s}"));
-            self.log(
-                LogLevel::Warn,
-                &format!(
-                    "{} {path}: {what}; retry {attempt} of {} in {:.2} s",
-                    request.method,
-                    policy.max_retries,
-                    wait.as_secs_f64()
-                ),
-            );
-            sleep_unless_cancelled(wait, request.cancel.as_ref())
-                .map_err(|e| e.with_request(&request.method, &path))?;
         }
     }
 
-    /// Waits for the rate-limit governor's go, when the last answers said the bucket
-    /// is nearly empty. Pacing delays but never refuses: a wait that would pass the
-    /// deadline is skipped and the request is sent, so only a real 429 from the server
-    /// becomes a rate-limit error.
-    fn pace(
-        &self,
-        method: &str,
-        path: &str,
-        attempt: u32,
-        deadline: Instant,
-        cancel: Option<&CancelCheck>,
-    ) -> Result<()> {
+    /// The `Authorization` value for a request of a call ending at `deadline`, from
+    /// the credential provider (which may request an OAuth token through this
+    /// client, by that deadline).
+    pub(crate) fn authorize(&self, deadline: Instant) -> Result<crate::Secret> {
+        let endpoint = |body: &serde_json::Value| self.token_request_before(body, deadline);
+        let context = self.auth_context(&endpoint, deadline);
+        self.config().credentials().authorization(&context)
+    }
+
+    /// How long a request to `path` waits for the rate-limit governor: zero when the
+    /// last answers left room, or when the wait would pass the deadline (the request
+    /// is then sent at once).
+    pub(crate) fn pacing_wait(&self, method: &str, path: &str, deadline: Instant) -> Duration {
         let wait = self.shared.governor.reserve(path);
         if wait.is_zero() {
-            return Ok(());
+            return wait;
         }
         if !fits_before(wait, deadline) {
             self.log(
@@ -249,7 +248,7 @@ impl Client {
                     wait.as_secs_f64()
                 ),
             );
-            return Ok(());
+            return Duration::ZERO;
         }
         self.log(
             LogLevel::Debug,
@@ -258,106 +257,34 @@ impl Client {
                 wait.as_secs_f64()
             ),
         );
-        self.config().emit_wait(method, path, attempt, wait);
-        sleep_unless_cancelled(wait, cancel).map_err(|e| e.with_request(method, path))
+        wait
     }
 
-    /// One attempt: the transfer plus same-origin redirects and the 401 refresh.
-    fn send_following_redirects(
-        &self,
-        request: &Request,
-        first_url: &Url,
-        deadline: Instant,
-    ) -> Result<Response> {
-        let mut method = request.method.clone();
-        let mut url = first_url.clone();
-        let mut body = request
-            .body
-            .as_ref()
-            .map(|(content_type, body)| (content_type.as_str(), body));
-        let mut redirects = 0;
-        let mut retried_unauthorized = false;
-        loop {
-            let (response, sent_authorization) =
-                self.send_once(request, &method, &url, body, deadline)?;
-            if let Some(next) =
-                crate::redirect::next_hop(&response, &url, self.config().base_url())?
-            {
-                redirects += 1;
-                if redirects > MAX_REDIRECTS {
-                    let error = Error::from_response(response);
-                    let message =
-                        format!("more than {MAX_REDIRECTS} redirects: {}", error.message());
-                    return Err(error.reframed(ErrorKind::Http, message));
-                }
-                if response.status == 303 {
-                    method = "GET".to_owned();
-                    body = None;
-                }
-                url = next;
-                continue;
-            }
-            if response.status == 401 && !retried_unauthorized {
-                retried_unauthorized = true;
-                if self
-                    .config()
-                    .credentials()
-                    .on_unauthorized(&sent_authorization)
-                {
-                    self.log(
-                        LogLevel::Info,
-                        &format!(
-                            "{method} {}: 401, renewing the credential and replaying once",
-                            url.path()
-                        ),
-                    );
-                    continue;
-                }
-            }
-            if response.is_success() {
-                return Ok(response);
-            }
-            return Err(Error::from_response(response));
-        }
+    /// Feeds an answer's rate-limit headers to the governor.
+    pub(crate) fn observe(&self, response: &Response) {
+        self.shared
+            .governor
+            .observe(&response.path, &response.rate_limit());
     }
 
-    fn send_once(
+    /// Runs one transfer and turns it into a [`Response`] (see
+    /// [`Client::finish_transfer`]).
+    fn perform(&self, transfer: &Transfer<'_>) -> Result<Response> {
+        let outcome = self.shared.transport.perform(transfer);
+        self.finish_transfer(transfer.method, transfer.url, outcome)
+    }
+
+    /// Turns the outcome of a transfer of `method` `url` into a [`Response`], logging
+    /// it (one DEBUG line; a WARN line for `X-Zendesk-API-Warn`). Never logs a header
+    /// value.
+    pub(crate) fn finish_transfer(
         &self,
-        request: &Request,
         method: &str,
         url: &Url,
-        body: Option<(&str, &Body)>,
-        deadline: Instant,
-    ) -> Result<(Response, crate::Secret)> {
-        let endpoint = |body: &serde_json::Value| self.token_request_before(body, deadline);
-        let context = self.auth_context(&endpoint, deadline);
-        let authorization = self
-            .config()
-            .credentials()
-            .authorization(&context)
-            .map_err(|e| e.with_request(method, url.path()))?;
-        // Minting a token may have used some of the time.
-        let limit = request.timeout.unwrap_or(self.config().timeout);
-        let timeout = transfer_timeout(deadline, limit, method, url.path())?;
-        let transfer = Transfer {
-            method,
-            url,
-            authorization: Some(&authorization),
-            headers: &request.headers,
-            body,
-            timeout,
-            cancel: request.cancel.clone(),
-            sensitive: false,
-        };
-        let response = self.perform(&transfer)?;
-        Ok((response, authorization))
-    }
-
-    /// Runs one transfer and turns it into a [`Response`], logging the outcome (one
-    /// DEBUG line; a WARN line for `X-Zendesk-API-Warn`). Never logs a header value.
-    fn perform(&self, transfer: &Transfer<'_>) -> Result<Response> {
-        let (method, path) = (transfer.method, transfer.url.path());
-        let raw = self.shared.transport.perform(transfer).map_err(|e| {
+        outcome: Result<RawResponse>,
+    ) -> Result<Response> {
+        let path = url.path();
+        let raw = outcome.map_err(|e| {
             self.log(
                 LogLevel::Debug,
                 &format!("{method} {path} failed: {}", e.message()),
@@ -404,10 +331,7 @@ impl Client {
     /// The current OAuth token set, minting or refreshing it first when it is due
     /// (for a new client: a fresh one). `None` for credentials without a token set.
     pub fn fetch_token_set(&self) -> Result<Option<TokenSet>> {
-        let deadline = deadline_after(self.config().retry.deadline);
-        let endpoint = |body: &serde_json::Value| self.token_request_before(body, deadline);
-        let context = self.auth_context(&endpoint, deadline);
-        self.config().credentials().authorization(&context)?;
+        self.authorize(deadline_after(self.config().retry.deadline))?;
         Ok(self.token_set())
     }
 
@@ -493,11 +417,6 @@ impl Client {
         Client::new(config)
     }
 
-    /// The connection pool (for transfers the send loop does not make: downloads).
-    pub(crate) fn transport(&self) -> &Transport {
-        &self.shared.transport
-    }
-
     /// The cancel check of this handle, if any.
     pub(crate) fn cancel_check(&self) -> Option<&CancelCheck> {
         self.cancel.as_ref()
@@ -522,7 +441,7 @@ pub(crate) fn deadline_after(budget: Duration) -> Instant {
 
 /// The time one transfer may take: `limit` (a timeout setting), or less when the
 /// call's deadline is nearer; a timeout error once the deadline has passed.
-fn transfer_timeout(
+pub(crate) fn transfer_timeout(
     deadline: Instant,
     limit: Duration,
     method: &str,
@@ -539,10 +458,42 @@ fn transfer_timeout(
     Ok(timeout)
 }
 
+/// One attempt of a call, as its events name it.
+pub(crate) struct Attempt<'a> {
+    /// The call's method.
+    pub method: &'a str,
+    /// The call's path (its first URL's, no query).
+    pub path: &'a str,
+    /// The attempt's number, 0 for the first.
+    pub number: u32,
+    /// When the attempt started.
+    pub started: Instant,
+}
+
+/// The retry decision for `attempt`, which failed with `error` (see [`retry_wait`]),
+/// with its event: `retry` when the client retries after the returned wait, else the
+/// call's final `response`. Shared by every call and by downloads.
+pub(crate) fn retry_or_end(
+    config: &Config,
+    policy: &crate::retry::RetryPolicy,
+    error: &Error,
+    has_idempotency_key: bool,
+    attempt: &Attempt<'_>,
+    deadline: Instant,
+) -> Option<Duration> {
+    let (method, path, number) = (attempt.method, attempt.path, attempt.number);
+    let wait = retry_wait(policy, error, method, has_idempotency_key, number, deadline);
+    match wait {
+        Some(wait) => config.emit_retry(method, path, number, wait, error),
+        None => config.emit_attempt(method, path, number, attempt.started, Err(error)),
+    }
+    wait
+}
+
 /// How long to wait before retrying attempt `attempt` that failed with `error`, or
 /// `None` when the call must fail: no retries left, a never-wait policy, an error the
 /// policy does not retry, or a wait that would end past `deadline`.
-pub(crate) fn retry_wait(
+fn retry_wait(
     policy: &crate::retry::RetryPolicy,
     error: &Error,
     method: &str,

@@ -59,6 +59,15 @@ pub trait CredentialProvider: Send + Sync + fmt::Debug {
     /// (`Basic …` or `Bearer …`).
     fn authorization(&self, context: &AuthContext<'_>) -> Result<Secret>;
 
+    /// The `Authorization` value when it is at hand without waiting (no token to
+    /// request, no other thread to wait for); `None` sends the caller to
+    /// [`CredentialProvider::authorization`] on a thread that may block. The async
+    /// engine asks this first, so its driver thread never blocks on a credential.
+    /// The default, `None`, is always correct.
+    fn cached_authorization(&self) -> Option<Secret> {
+        None
+    }
+
     /// Called when the server answered 401 to a request that carried `rejected`.
     /// Return true when a new value is available and the request should be sent once
     /// more (an OAuth provider that refreshed its token); static credentials return false.
@@ -191,6 +200,10 @@ impl StaticCredential {
 impl CredentialProvider for StaticCredential {
     fn authorization(&self, _context: &AuthContext<'_>) -> Result<Secret> {
         Ok(self.header.clone())
+    }
+
+    fn cached_authorization(&self) -> Option<Secret> {
+        Some(self.header.clone())
     }
 
     fn describe(&self) -> String {

@@ -15,7 +15,7 @@
 //! (429, 5xx, cut connections, within the retry policy), from the start; a 401 on the
 //! account's origin renews the credential and replays once, as for any call.
 
-use crate::client::{Client, deadline_after, retry_wait, sleep_unless_cancelled};
+use crate::client::{Attempt, Client, deadline_after, retry_or_end, sleep_unless_cancelled};
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::Emit;
 use crate::log::LogLevel;
@@ -86,14 +86,17 @@ impl Client {
                 }
                 Err(error) => {
                     let path = error.path().unwrap_or(url.path()).to_owned();
-                    let Some(wait) = retry_wait(&policy, &error, "GET", false, attempt, deadline)
-                    else {
-                        self.config()
-                            .emit_attempt("GET", &path, attempt, started, Err(&error));
+                    let this = Attempt {
+                        method: "GET",
+                        path: &path,
+                        number: attempt,
+                        started,
+                    };
+                    let decision =
+                        retry_or_end(self.config(), &policy, &error, false, &this, deadline);
+                    let Some(wait) = decision else {
                         return Err(error);
                     };
-                    self.config()
-                        .emit_retry("GET", &path, attempt, wait, &error);
                     self.log(
                         LogLevel::Warn,
                         &format!("download GET {path}: {error}; retrying from the start"),

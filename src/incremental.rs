@@ -146,6 +146,26 @@ impl IncrementalExport {
         Ok(export)
     }
 
+    /// An export from a start time or a saved cursor (see
+    /// [`ExportStart::from_options`]); `time_based` picks the time-based endpoint
+    /// (`/api/v2/incremental/{resource}`) for tickets and users too when starting from
+    /// a time.
+    pub fn from_options(
+        client: &Client,
+        resource: &str,
+        start_time: Option<i64>,
+        cursor: Option<String>,
+        per_page: u32,
+        time_based: bool,
+    ) -> Result<Self> {
+        match ExportStart::from_options(start_time, cursor)? {
+            ExportStart::StartTime(t) if time_based => {
+                IncrementalExport::new_time_based(client, resource, t, per_page)
+            }
+            start => IncrementalExport::new(client, resource, start, per_page),
+        }
+    }
+
     /// The position to resume from: the latest `after_cursor` (cursor-based) or the
     /// next start time (time-based). Valid after the last page too; `None` before
     /// the first page.
@@ -172,7 +192,12 @@ impl IncrementalExport {
         self.done
     }
 
-    fn request(&self) -> Request {
+    /// The request for the next page, or `None` after the end of the stream.
+    /// Nothing moves until [`IncrementalExport::accept_page`] takes its answer.
+    pub fn next_request(&self) -> Option<Request> {
+        if self.done {
+            return None;
+        }
         let per_page = ("per_page".to_owned(), self.per_page.to_string());
         if self.cursor_based {
             let mut request =
@@ -184,7 +209,7 @@ impl IncrementalExport {
                 },
                 per_page,
             ];
-            request
+            Some(request)
         } else {
             let start = match &self.position {
                 ExportStart::StartTime(t) => t.to_string(),
@@ -192,16 +217,23 @@ impl IncrementalExport {
             };
             let mut request = Request::get(format!("/api/v2/incremental/{}.json", self.resource));
             request.query = vec![("start_time".to_owned(), start), per_page];
-            request
+            Some(request)
         }
     }
 
     /// Fetches the next page, or `None` after the last one.
     pub fn next_page(&mut self) -> Result<Option<ExportPage>> {
-        if self.done {
+        let Some(request) = self.next_request() else {
             return Ok(None);
-        }
-        let response = self.client.send(&self.request())?;
+        };
+        let response = self.client.send(&request)?;
+        self.accept_page(response).map(Some)
+    }
+
+    /// Takes the 2xx answer to the request of [`IncrementalExport::next_request`]:
+    /// the page's items (repeats of a time-based export dropped) and the new
+    /// position. A stuck export ends with an error.
+    pub fn accept_page(&mut self, response: Response) -> Result<ExportPage> {
         let mut raw = response.json()?;
         let path = response.path.clone();
         let stuck = |what: &str| {
@@ -266,12 +298,12 @@ impl IncrementalExport {
             self.recent_keys[1] = keys;
         }
         self.done = end_of_stream;
-        Ok(Some(ExportPage {
+        Ok(ExportPage {
             items,
             cursor: self.cursor(),
             end_of_stream,
             response,
-        }))
+        })
     }
 }
 

@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod call;
 mod client;
 pub mod config;
 pub mod credentials;
@@ -33,6 +34,7 @@ mod incremental;
 pub mod iterate;
 mod jobs;
 pub mod log;
+mod multi;
 pub mod oauth;
 mod paginate;
 pub mod panic;
@@ -51,6 +53,8 @@ pub use client::Client;
 pub use config::{Config, ConfigBuilder};
 pub use error::{Error, ErrorKind, Result};
 pub use headers::Headers;
+pub use jobs::{JobPoll, JobWait};
+pub use multi::{AsyncCall, Completion, on_engine_thread};
 pub use request::{Body, Request};
 pub use response::Response;
 pub use secret::Secret;

@@ -463,6 +463,14 @@ impl CredentialProvider for OAuthProvider {
         Ok(self.token(context)?.header_value())
     }
 
+    fn cached_authorization(&self) -> Option<Secret> {
+        let state = self.lock_state();
+        if state.renewing || Self::due(&state) {
+            return None;
+        }
+        state.token.as_ref().map(TokenSet::header_value)
+    }
+
     fn on_unauthorized(&self, rejected: &Secret) -> bool {
         let mut state = self.lock_state();
         match &state.token {

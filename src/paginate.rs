@@ -108,7 +108,7 @@ impl SeenMarkers {
 
 /// A lazy walk over the pages of a list endpoint.
 pub struct Pager {
-    client: Client,
+    pub(crate) client: Client,
     path: String,
     query: Vec<(String, String)>,
     next: Option<Next>,
@@ -183,12 +183,22 @@ impl Pager {
         self.next.is_none()
     }
 
-    /// Fetches the next page, or `None` after the last one.
+    /// Fetches the next page, or `None` after the last one: the request step
+    /// ([`Pager::next_request`]), the call, then the accept step ([`Pager::accept_page`]).
+    /// After a failed request the pager keeps its position (the caller may try again).
     pub fn next_page(&mut self) -> Result<Option<Page>> {
-        let Some(next) = self.next.take() else {
+        let Some(request) = self.next_request() else {
             return Ok(None);
         };
-        let request = match &next {
+        let response = self.client.send(&request)?;
+        self.accept_page(response).map(Some)
+    }
+
+    /// The request for the next page, or `None` after the last one. Nothing moves
+    /// until [`Pager::accept_page`] takes its answer, so a failed request can be sent
+    /// again. Callers that send requests themselves (the async client) pair the two.
+    pub fn next_request(&self) -> Option<Request> {
+        let request = match self.next.as_ref()? {
             Next::First => {
                 let mut request = Request::get(&self.path);
                 request.query = self.query.clone();
@@ -209,13 +219,14 @@ impl Pager {
             }
             Next::Url(url) => Request::get(url),
         };
-        let response = match self.client.send(&request) {
-            Ok(response) => response,
-            Err(error) => {
-                self.next = Some(next); // the caller may try again
-                return Err(error);
-            }
-        };
+        Some(request)
+    }
+
+    /// Takes the 2xx answer to the request of [`Pager::next_request`]: parses the
+    /// page and moves to the next one. An answer that cannot be read, or a page that
+    /// leads back to one already fetched, ends the walk with an error.
+    pub fn accept_page(&mut self, response: Response) -> Result<Page> {
+        self.next = None;
         let raw = response.json()?;
         self.pages += 1;
         let items_key = find_items_key(&response.path, &raw);
@@ -238,13 +249,13 @@ impl Pager {
             }
         }
         self.next = following;
-        Ok(Some(Page {
+        Ok(Page {
             response,
             raw,
             items_key,
             has_more,
             after_cursor,
-        }))
+        })
     }
 }
 

@@ -9,6 +9,8 @@
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::paginate::{Page, Pager};
+use crate::request::Request;
+use crate::response::Response;
 use serde_json::Value;
 use std::collections::VecDeque;
 
@@ -39,8 +41,22 @@ impl SearchPager {
     }
 
     /// The next page; after 1,000 results of a larger search, the
-    /// [`SEARCH_LIMIT_CODE`] error; `None` at the end.
+    /// [`SEARCH_LIMIT_CODE`] error; `None` at the end. The request step
+    /// ([`SearchPager::next_request`]), the call, then the accept step
+    /// ([`SearchPager::accept_page`]).
     pub fn next_page(&mut self) -> Result<Option<Page>> {
+        let Some(request) = self.next_request()? else {
+            return Ok(None);
+        };
+        // The pager keeps its position after a failed request (the caller may try
+        // again) and ends after an error that a retry cannot cure.
+        let response = self.pager.client.send(&request)?;
+        self.accept_page(response).map(Some)
+    }
+
+    /// The request for the next page; `None` at the end; after 1,000 results of a
+    /// larger search, the [`SEARCH_LIMIT_CODE`] error (and the end).
+    pub fn next_request(&mut self) -> Result<Option<Request>> {
         if self.finished {
             return Ok(None);
         }
@@ -57,22 +73,19 @@ impl SearchPager {
             .with_code(SEARCH_LIMIT_CODE)
             .with_request("GET", "/api/v2/search.json"));
         }
-        match self.pager.next_page() {
-            Ok(Some(page)) => {
-                if self.count.is_none() {
-                    self.count = page.raw.get("count").and_then(Value::as_u64);
-                }
-                self.served += page.items().len() as u64;
-                Ok(Some(page))
-            }
-            Ok(None) => {
-                self.finished = true;
-                Ok(None)
-            }
-            // The pager keeps its position after a failed request (the caller may try
-            // again) and ends after an error that a retry cannot cure.
-            Err(error) => Err(error),
+        let request = self.pager.next_request();
+        self.finished = request.is_none();
+        Ok(request)
+    }
+
+    /// Takes the 2xx answer to the request of [`SearchPager::next_request`].
+    pub fn accept_page(&mut self, response: Response) -> Result<Page> {
+        let page = self.pager.accept_page(response)?;
+        if self.count.is_none() {
+            self.count = page.raw.get("count").and_then(Value::as_u64);
         }
+        self.served += page.items().len() as u64;
+        Ok(page)
     }
 }
 
@@ -93,6 +106,12 @@ impl SearchResults {
     /// cancel check, [`Client::with_cancel`]).
     pub fn set_client(&mut self, client: Client) {
         self.pages.set_client(client);
+    }
+
+    /// The pages behind these results (results not yet yielded from the current
+    /// page are dropped), for a caller that walks them a page at a time.
+    pub fn into_pages(self) -> SearchPager {
+        self.pages
     }
 }
 

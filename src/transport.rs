@@ -95,7 +95,7 @@ impl FileSink {
 
 /// Collects one response's headers and body.
 #[derive(Default)]
-struct Collector {
+pub(crate) struct Collector {
     /// The protocol of the last status line (`HTTP/2`, `HTTP/1.1`).
     http_version: String,
     /// The status of the last status line.
@@ -265,9 +265,9 @@ impl RawResponse {
 }
 
 /// An easy handle and the process that opened it (its connections belong to it).
-struct PooledHandle {
-    pid: u32,
-    easy: Easy2<Collector>,
+pub(crate) struct PooledHandle {
+    pub(crate) pid: u32,
+    pub(crate) easy: Easy2<Collector>,
 }
 
 /// Handles a child process inherited from its parent after `fork()`: never used and
@@ -347,27 +347,16 @@ impl Transport {
     }
 
     fn take_handle(&self) -> PooledHandle {
-        let pid = std::process::id();
         let reused = self.with_pool(|idle| idle.pop()).flatten();
-        reused.unwrap_or_else(|| PooledHandle {
-            pid,
-            easy: Easy2::new(Collector::default()),
-        })
+        reused.unwrap_or_else(new_handle)
     }
 
-    fn return_handle(&self, mut handle: PooledHandle) {
+    fn return_handle(&self, handle: PooledHandle) {
         if handle.pid != std::process::id() {
             // Opened by the parent before a fork: never reuse it, never close it.
             park_inherited(handle);
             return;
         }
-        let collector = handle.easy.get_mut();
-        collector.body = Vec::new();
-        collector.headers = Headers::new();
-        collector.cancel = None;
-        collector.upload = None;
-        collector.sink = None;
-        collector.too_large = false;
         let _ = self.with_pool(|idle| {
             if idle.len() < MAX_IDLE_HANDLES {
                 idle.push(handle);
@@ -390,49 +379,26 @@ impl Transport {
         sink: Option<FileSink>,
     ) -> (Result<RawResponse>, Option<FileSink>) {
         let mut pooled = self.take_handle();
-        let handle = &mut pooled.easy;
         let started = Instant::now();
         let streaming = sink.is_some();
         let outcome = self
-            .configure(handle, transfer)
+            .configure(&mut pooled.easy, transfer)
             .and_then(|()| {
                 if streaming {
-                    self.stream_limits(handle, transfer.timeout)?;
+                    self.stream_limits(&mut pooled.easy, transfer.timeout)?;
                 }
-                handle.get_mut().sink = sink;
+                pooled.easy.get_mut().sink = sink;
                 Ok(())
             })
             .and_then(|()| {
-                handle.perform().map_err(|e| {
-                    let collector = handle.get_ref();
-                    match collector.sink.as_ref().and_then(sink_failure) {
-                        Some(error) => error,
-                        None => self.map_curl_error(&e, collector.too_large, transfer.timeout),
-                    }
-                })
+                pooled
+                    .easy
+                    .perform()
+                    .map_err(|e| self.curl_failure(&pooled.easy, &e, transfer.timeout))
             });
-        let result = match outcome {
-            Ok(()) => {
-                let status = handle.response_code().unwrap_or(0) as u16;
-                let collector = handle.get_mut();
-                Ok(RawResponse {
-                    status,
-                    http_version: std::mem::take(&mut collector.http_version),
-                    headers: std::mem::take(&mut collector.headers),
-                    body: std::mem::take(&mut collector.body),
-                    elapsed: started.elapsed(),
-                })
-            }
-            Err(e) => Err(e),
-        };
-        // Clear the handle's options and drop its header list (with the Authorization
-        // value) now: `reset` alone keeps the list until the next transfer replaces it.
-        handle.reset();
-        let _ = handle.http_headers(List::new());
-        if transfer.sensitive {
-            handle.get_mut().body.zeroize();
-        }
-        let sink = handle.get_mut().sink.take();
+        let result = outcome.map(|()| collect(&mut pooled.easy, started));
+        let sink = pooled.easy.get_mut().sink.take();
+        clean(&mut pooled.easy, transfer.sensitive);
         self.return_handle(pooled);
         (result, sink)
     }
@@ -448,10 +414,27 @@ impl Transport {
         Ok(())
     }
 
-    fn configure(&self, handle: &mut Easy2<Collector>, t: &Transfer<'_>) -> Result<()> {
+    /// The error for a transfer of `handle` that libcurl ended with `e`: why a
+    /// streamed transfer's sink stopped it, when it did.
+    pub(crate) fn curl_failure(
+        &self,
+        handle: &Easy2<Collector>,
+        e: &curl::Error,
+        timeout: Duration,
+    ) -> Error {
+        let collector = handle.get_ref();
+        match collector.sink.as_ref().and_then(sink_failure) {
+            Some(error) => error,
+            None => self.map_curl_error(e, collector.too_large, timeout),
+        }
+    }
+
+    /// Configures `handle` for transfer `t` (the handle is fresh or was cleaned by
+    /// [`clean`]). Shared by the blocking [`Transport::perform`] and the async engine,
+    /// which runs the handle in its multi handle.
+    pub(crate) fn configure(&self, handle: &mut Easy2<Collector>, t: &Transfer<'_>) -> Result<()> {
         let curl = option_error;
         let config = &self.config;
-        // The handle is fresh or was reset by `perform` when it was last used.
         let collector = handle.get_mut();
         collector.cancel = t.cancel.clone();
         collector.max_body = config.max_response_bytes;
@@ -635,4 +618,46 @@ impl Transport {
         let error = Error::new(kind, format!("{what} ({detail})")).with_source(e.clone());
         if transient { error.transient() } else { error }
     }
+}
+
+/// A fresh easy handle owned by this process.
+pub(crate) fn new_handle() -> PooledHandle {
+    PooledHandle {
+        pid: std::process::id(),
+        easy: Easy2::new(Collector::default()),
+    }
+}
+
+/// The answer a finished transfer of `handle` collected.
+pub(crate) fn collect(handle: &mut Easy2<Collector>, started: Instant) -> RawResponse {
+    let status = handle.response_code().unwrap_or(0) as u16;
+    let collector = handle.get_mut();
+    RawResponse {
+        status,
+        http_version: std::mem::take(&mut collector.http_version),
+        headers: std::mem::take(&mut collector.headers),
+        body: std::mem::take(&mut collector.body),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Makes `handle` ready for another transfer: its options cleared, its header list
+/// (with the Authorization value) dropped now (`reset` alone keeps the list until the
+/// next transfer replaces it), and what it collected or was uploading released
+/// (zeroed first when the answer may hold secrets).
+pub(crate) fn clean(handle: &mut Easy2<Collector>, sensitive: bool) {
+    handle.reset();
+    let _ = handle.http_headers(List::new());
+    let collector = handle.get_mut();
+    if sensitive {
+        collector.body.zeroize();
+    }
+    collector.body = Vec::new();
+    collector.headers = Headers::new();
+    collector.http_version = String::new();
+    collector.cancel = None;
+    collector.upload = None;
+    collector.sink = None;
+    collector.status = 0;
+    collector.too_large = false;
 }

@@ -4,6 +4,7 @@
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::Request;
+use crate::response::Response;
 use serde_json::Value;
 use std::path::Path;
 
@@ -81,14 +82,20 @@ impl Client {
         token: Option<&str>,
     ) -> Result<Value> {
         let request = upload_request(filename, source, content_type, token)?;
-        let mut answer = self.send(&request)?.json()?;
-        match answer.get_mut("upload") {
-            Some(upload) => Ok(upload.take()),
-            None => Err(Error::new(
-                ErrorKind::Decode,
-                "the upload answer has no `upload` object",
-            )
-            .with_request("POST", "/api/v2/uploads.json")),
-        }
+        upload_object(&self.send(&request)?)
+    }
+}
+
+/// The `upload` object of the answer to an [`upload_request`] (what
+/// [`Client::upload`] returns).
+pub fn upload_object(response: &Response) -> Result<Value> {
+    let mut answer = response.json()?;
+    match answer.get_mut("upload") {
+        Some(upload) => Ok(upload.take()),
+        None => Err(Error::new(
+            ErrorKind::Decode,
+            "the upload answer has no `upload` object",
+        )
+        .with_request("POST", "/api/v2/uploads.json")),
     }
 }

@@ -1,6 +1,8 @@
 //! `zdk_client`: builds clients and sends requests.
 
-use super::boundary::{FfiError, Out, arg, arg_bytes, arg_opt_str, arg_str, free_arg, guard, out};
+use super::boundary::{
+    FfiError, Out, arg, arg_bytes, arg_opt_str, arg_str, free_arg, guard, guard_value, out,
+};
 use super::config::zdk_config;
 use super::request::zdk_request;
 use super::response::{deliver, zdk_response};
@@ -251,8 +253,15 @@ pub unsafe extern "C" fn zdk_client_wait_for_job(
 }
 
 /// Frees a client and closes its connections. NULL is a no-op. No other thread may
-/// be using it.
+/// be using it. Its async calls still in flight are cancelled first (see
+/// `zdk_client_send_async`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zdk_client_free(client: *mut zdk_client) {
+    guard_value((), || {
+        if let Ok(client) = arg!(client) {
+            // Pagers may share the core client: its async calls end with this handle.
+            client.client.close_async();
+        }
+    });
     free_arg!(client);
 }

@@ -46,10 +46,13 @@ mod response;
 
 mod iterate;
 
+mod r#async;
+
 mod oauth;
 
 mod webhook;
 
+pub use r#async::*;
 pub use client::*;
 pub use config::*;
 pub use download::*;

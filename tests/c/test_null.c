@@ -81,6 +81,13 @@ static void test_client_constructors(const char *url) {
     zdk_client_free(NULL);
 }
 
+static void never_called(zdk_result result, zdk_response *response, void *userdata) {
+    (void)result;
+    (void)response;
+    (void)userdata;
+    test_fail(__FILE__, __LINE__, "a callback ran for a call that never started");
+}
+
 static void test_requests(zdk_client *client) {
     zdk_response *out = SENTINEL;
     const uint8_t body[] = "{}";
@@ -157,6 +164,18 @@ static void test_requests(zdk_client *client) {
     CHECK_OK(zdk_client_send(client, get, &out));
     CHECK(zdk_response_status(out) == 200);
     zdk_response_free(out);
+
+    /* zdk_client_send_async, zdk_async_cancel, zdk_async_is_finished, zdk_async_free:
+       a NULL argument starts nothing (no callback ever runs); NULL handles are no-ops */
+    CHECK(zdk_client_send_async(NULL, get, never_called, NULL) == NULL);
+    CHECK(zdk_last_error_code() == ZDK_ERR_NULL_ARGUMENT);
+    CHECK(zdk_client_send_async(client, NULL, never_called, NULL) == NULL);
+    CHECK(zdk_last_error_code() == ZDK_ERR_NULL_ARGUMENT);
+    CHECK(zdk_client_send_async(client, get, NULL, NULL) == NULL);
+    CHECK(zdk_last_error_code() == ZDK_ERR_NULL_ARGUMENT);
+    zdk_async_cancel(NULL);
+    CHECK(!zdk_async_is_finished(NULL));
+    zdk_async_free(NULL);
 
     /* zdk_request_free */
     zdk_request_free(NULL);

@@ -65,22 +65,16 @@ impl Client {
     ) -> PyResult<Response> {
         guard(py, move || {
             let client = self.client(py)?;
-            let mut request = Request::new(method, path);
-            if let Some(timeout) = timeout {
-                request = request.timeout(crate::settings::duration(py, "timeout", timeout)?);
-            }
-            for (name, value) in params.unwrap_or_default() {
-                request = request.query(name, value);
-            }
-            for (name, value) in headers.unwrap_or_default() {
-                request = request.header(name, value);
-            }
-            if let Some(body) = body {
-                request = request.body(
-                    content_type.unwrap_or_else(|| "application/json".into()),
-                    body,
-                );
-            }
+            let request = build_request(
+                py,
+                method,
+                path,
+                params,
+                body,
+                content_type,
+                headers,
+                timeout,
+            )?;
             let response = detached(py, &client, |client| client.send(&request))?;
             Ok(Response::from(response))
         })
@@ -143,4 +137,36 @@ impl Client {
             )
         })
     }
+}
+
+/// A core request from the arguments of `request` (shared with the async methods).
+/// `timeout` (seconds) replaces the client's transfer timeout for this request.
+#[allow(clippy::too_many_arguments)]
+pub fn build_request(
+    py: Python<'_>,
+    method: &str,
+    path: &str,
+    params: Option<Vec<(String, String)>>,
+    body: Option<Vec<u8>>,
+    content_type: Option<String>,
+    headers: Option<Vec<(String, String)>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Request> {
+    let mut request = Request::new(method, path);
+    if let Some(timeout) = timeout {
+        request = request.timeout(crate::settings::duration(py, "timeout", timeout)?);
+    }
+    for (name, value) in params.unwrap_or_default() {
+        request = request.query(name, value);
+    }
+    for (name, value) in headers.unwrap_or_default() {
+        request = request.header(name, value);
+    }
+    if let Some(body) = body {
+        request = request.body(
+            content_type.unwrap_or_else(|| "application/json".into()),
+            body,
+        );
+    }
+    Ok(request)
 }

@@ -51,7 +51,8 @@ impl Page {
     }
 }
 
-fn page_to_py(py: Python<'_>, page: zdkit::iterate::Page) -> PyResult<Page> {
+/// A core page as a Python `Page` (shared with the async streams).
+pub fn page_to_py(py: Python<'_>, page: zdkit::iterate::Page) -> PyResult<Page> {
     let raw = value_to_py(py, &page.raw)?;
     let items = match page.items_key.as_deref() {
         Some(key) => raw.get_item(key)?.cast_into::<PyList>()?,
@@ -126,6 +127,19 @@ pub struct ExportPage {
     end_of_stream: bool,
 }
 
+/// A core export page as a Python `ExportPage` (shared with the async streams).
+pub fn export_page_to_py(py: Python<'_>, page: zdkit::iterate::ExportPage) -> PyResult<ExportPage> {
+    let items = PyList::empty(py);
+    for item in &page.items {
+        items.append(value_to_py(py, item)?)?;
+    }
+    Ok(ExportPage {
+        items: items.unbind(),
+        cursor: page.cursor,
+        end_of_stream: page.end_of_stream,
+    })
+}
+
 /// What a [`Stream`] walks.
 pub enum Source {
     /// Pages of a list endpoint or of a search export: yields `Page`s.
@@ -189,18 +203,7 @@ impl Item {
         Ok(match self {
             Item::Page(page) => Py::new(py, page_to_py(py, page)?)?.into_any(),
             Item::Value(value) => value_to_py(py, &value)?.unbind(),
-            Item::Export(page) => {
-                let items = PyList::empty(py);
-                for item in &page.items {
-                    items.append(value_to_py(py, item)?)?;
-                }
-                let page = ExportPage {
-                    items: items.unbind(),
-                    cursor: page.cursor,
-                    end_of_stream: page.end_of_stream,
-                };
-                Py::new(py, page)?.into_any()
-            }
+            Item::Export(page) => Py::new(py, export_page_to_py(py, page)?)?.into_any(),
         })
     }
 }
@@ -221,6 +224,23 @@ impl Stream {
             position: Mutex::new(source.position()),
             source: Slot::new(source),
             client,
+        }
+    }
+
+    /// Takes the source and the client out, for an async stream that walks it
+    /// instead; the stream is then over. `None` when it is over or busy already.
+    pub fn take_source(&self) -> Option<(zdkit::Client, Source)> {
+        let mut state = self
+            .source
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match std::mem::replace(&mut *state, State::Done) {
+            State::Ready(source) => Some((self.client.clone(), source)),
+            other => {
+                *state = other;
+                None
+            }
         }
     }
 
@@ -328,16 +348,9 @@ impl Client {
     ) -> PyResult<Stream> {
         guard(py, move || {
             let client = self.client(py)?;
-            let start = zdkit::iterate::ExportStart::from_options(start_time, cursor)
-                .map_err(|e| to_py_err(py, e))?;
-            let export = match (&start, time_based) {
-                (zdkit::iterate::ExportStart::StartTime(t), true) => {
-                    zdkit::iterate::IncrementalExport::new_time_based(
-                        &client, resource, *t, per_page,
-                    )
-                }
-                _ => zdkit::iterate::IncrementalExport::new(&client, resource, start, per_page),
-            }
+            let export = zdkit::iterate::IncrementalExport::from_options(
+                &client, resource, start_time, cursor, per_page, time_based,
+            )
             .map_err(|e| to_py_err(py, e))?;
             Ok(Stream::new(client, Source::Export(export)))
         })

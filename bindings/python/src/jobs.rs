@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use std::time::Duration;
 
 /// How long `wait_for_job` polls by default.
-const JOB_TIMEOUT: Duration = Duration::from_secs(300);
+pub const JOB_TIMEOUT: Duration = Duration::from_secs(300);
 
 #[pymethods]
 impl Client {

@@ -4,6 +4,8 @@
 
 #![warn(missing_docs)]
 
+mod async_iterate;
+mod async_send;
 mod client;
 mod download;
 mod errors;
@@ -57,6 +59,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<iterate::Page>()?;
     m.add_class::<iterate::Stream>()?;
     m.add_class::<iterate::ExportPage>()?;
+    m.add_class::<async_send::AsyncCall>()?;
+    m.add_class::<async_send::JobWaiter>()?;
+    m.add_class::<async_iterate::AsyncStream>()?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add_function(wrap_pyfunction!(oauth::pkce_pair, m)?)?;

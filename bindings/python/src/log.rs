@@ -27,24 +27,15 @@ pub fn logger(py: Python<'_>) -> Option<&Bound<'_, PyAny>> {
 
 /// The sink every Python client logs to. No Rust lock is held while it waits for
 /// the GIL.
+/// Lines logged on an async engine's thread, which must never wait for the GIL, go
+/// to the async delivery thread instead.
 pub fn sink() -> LogSink {
     LogSink::new(|level, line| {
-        Python::attach(|py| {
-            let Some(logger) = logger(py) else { return };
-            let level = match level {
-                LogLevel::Error => 40,
-                LogLevel::Warn => 30,
-                LogLevel::Info => 20,
-                LogLevel::Debug => 10,
-            };
-            if logger
-                .call_method1("isEnabledFor", (level,))
-                .and_then(|enabled| enabled.is_truthy())
-                .unwrap_or(false)
-            {
-                let _ = logger.call_method1("log", (level, "%s", line));
-            }
-        })
+        if zdkit::on_engine_thread() {
+            crate::async_send::log_later(level, line);
+            return;
+        }
+        Python::attach(|py| emit(py, level, line))
     })
 }
 
@@ -69,5 +60,23 @@ pub fn callback_raised(py: Python<'_>, error: &PyErr, name: &str, then: &str, de
     };
     if let Some(logger) = logger(py) {
         let _ = logger.call_method1("error", ("%s raised %s%s; %s", name, kind, text, then));
+    }
+}
+
+/// Hands one line to the `zdkit` logger (when it is enabled for that level).
+pub fn emit(py: Python<'_>, level: LogLevel, line: &str) {
+    let Some(logger) = logger(py) else { return };
+    let level = match level {
+        LogLevel::Error => 40,
+        LogLevel::Warn => 30,
+        LogLevel::Info => 20,
+        LogLevel::Debug => 10,
+    };
+    if logger
+        .call_method1("isEnabledFor", (level,))
+        .and_then(|enabled| enabled.is_truthy())
+        .unwrap_or(false)
+    {
+        let _ = logger.call_method1("log", (level, "%s", line));
     }
 }

@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from . import _native, oauth, webhooks
+from ._async import AsyncClient, AsyncIncrementalExport, AsyncPages
 from ._client import Client, IncrementalExport
 from ._headers import Headers
 from ._native import Event, ExportPage, Page, Response
@@ -57,6 +58,9 @@ logging.getLogger("zdkit").addHandler(logging.NullHandler())
 
 __all__ = [
     "Client",
+    "AsyncClient",
+    "AsyncPages",
+    "AsyncIncrementalExport",
     "Response",
     "Event",
     "Headers",

@@ -40,6 +40,21 @@ def _headers(headers: Optional[Mapping[str, str]]) -> Optional[List[Tuple[str, s
     return [(str(k), str(v)) for k, v in headers.items()]
 
 
+def _body(
+    json: Any, data: Union[bytes, str, None], content_type: Optional[str]
+) -> Tuple[Optional[bytes], Optional[str]]:
+    """The body bytes and content type of a request given ``json=`` or ``data=``."""
+    if json is not None and data is not None:
+        raise ConfigurationError("pass json= or data=, not both")
+    if json is not None:
+        body = _json.dumps(json, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return body, content_type or "application/json"
+    if data is not None:
+        body = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        return body, content_type or "application/octet-stream"
+    return None, content_type
+
+
 class Client:
     """A Zendesk API client. Thread-safe: share one between threads.
 
@@ -137,15 +152,7 @@ class Client:
         ``response`` attribute holds the answer. ``timeout`` (seconds) replaces the
         client's transfer timeout for this request (each attempt; ``deadline`` still
         bounds the whole call)."""
-        if json is not None and data is not None:
-            raise ConfigurationError("pass json= or data=, not both")
-        body: Optional[bytes] = None
-        if json is not None:
-            body = _json.dumps(json, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-            content_type = content_type or "application/json"
-        elif data is not None:
-            body = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-            content_type = content_type or "application/octet-stream"
+        body, content_type = _body(json, data, content_type)
         return self._native.request(
             method, path, _params(params), body, content_type, _headers(headers), timeout
         )

@@ -8,7 +8,7 @@ from .oauth import TokenSet
 
 _StrPath = Union[str, "os.PathLike[str]"]
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SEARCH_LIMIT_CODE", "SETTINGS", "Client", "Event", "ExportPage", "Page", "Response", "Stream", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "verify_webhook", "version"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SEARCH_LIMIT_CODE", "SETTINGS", "AsyncCall", "AsyncStream", "Client", "Event", "JobWaiter", "ExportPage", "Page", "Response", "Stream", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "verify_webhook", "version"]
 __version__: str
 DEFAULT_MAX_RESPONSE_BYTES: int
 SEARCH_LIMIT_CODE: str
@@ -168,6 +168,52 @@ class Client:
     def closed(self) -> bool: ...
     @property
     def base_url(self) -> str: ...
+    def send_async(
+        self,
+        done: _Done,
+        method: str,
+        path: str,
+        params: Optional[List[Tuple[str, str]]] = None,
+        body: Optional[bytes] = None,
+        content_type: Optional[str] = None,
+        headers: Optional[List[Tuple[str, str]]] = None,
+        timeout: Optional[float] = None,
+        parse_json: bool = False,
+    ) -> AsyncCall: ...
+    def upload_async(
+        self,
+        done: _Done,
+        filename: str,
+        data: Optional[bytes] = None,
+        path: Optional[str] = None,
+        content_type: Optional[str] = None,
+        token: Optional[str] = None,
+    ) -> AsyncCall: ...
+    def job_waiter(self, job_id: str, timeout: Optional[float] = None) -> JobWaiter: ...
+    def close_async(self) -> None: ...
+
+_Done = Callable[[bool, Any], object]
+"""Called once from zdkit's delivery thread with ``(True, value)`` or ``(False, exception)``."""
+
+@final
+class AsyncCall:
+    """A call in flight on the client's async engine."""
+    def cancel(self) -> None: ...
+    @property
+    def finished(self) -> bool: ...
+
+@final
+class JobWaiter:
+    """Polls a background job; ``done`` gets ``(True, (True, job_status))`` or ``(True, (False, pause_seconds))``."""
+    def poll(self, done: _Done) -> AsyncCall: ...
+
+@final
+class AsyncStream:
+    """Pages fetched through the async engine; ``next`` returns None at the end."""
+    def __new__(cls, stream: Stream[Any]) -> AsyncStream: ...
+    def next(self, done: _Done) -> Optional[AsyncCall]: ...
+    @property
+    def count(self) -> Optional[int]: ...
 
 @final
 class Page:
