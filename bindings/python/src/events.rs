@@ -3,6 +3,7 @@
 
 use crate::errors::guard;
 use pyo3::prelude::*;
+use std::sync::Arc;
 use zdkit::events::EventSink;
 
 /// One thing the client did (an answer, a retry, a pacing wait, a token request).
@@ -84,16 +85,26 @@ impl Event {
 
 /// The core sink for a Python callable. It takes the GIL (the client holds none of
 /// its locks while it emits) and calls `callable(event)`; an exception is logged on
-/// the `zdkit` logger and ignored, so an observer never breaks a request.
+/// the `zdkit` logger and ignored, so an observer never breaks a request. Events of
+/// an async engine's thread, which must never wait for the GIL, go to the async
+/// delivery thread (in order with the calls' completions) instead.
 pub fn sink(callable: Py<PyAny>) -> EventSink {
+    let callable = Arc::new(callable);
     EventSink::new(move |event| {
-        Python::attach(|py| {
-            let outcome = Py::new(py, Event(event.clone()))
-                .and_then(|event| callable.bind(py).call1((event,)));
-            if let Err(error) = outcome {
-                let then = "ignored, the request goes on";
-                crate::log::callback_raised(py, &error, "on_event callback", then, true);
-            }
-        })
+        if zdkit::on_engine_thread() {
+            crate::async_send::event_later(Arc::clone(&callable), event.clone());
+            return;
+        }
+        Python::attach(|py| deliver(py, &callable, event))
     })
+}
+
+/// Calls `callable(event)` with the GIL held; an exception is logged and ignored.
+pub fn deliver(py: Python<'_>, callable: &Py<PyAny>, event: &zdkit::events::Event) {
+    let outcome =
+        Py::new(py, Event(event.clone())).and_then(|event| callable.bind(py).call1((event,)));
+    if let Err(error) = outcome {
+        let then = "ignored, the request goes on";
+        crate::log::callback_raised(py, &error, "on_event callback", then, true);
+    }
 }
