@@ -1,12 +1,12 @@
 //! Event hooks against the emulator, in Rust: a retried 429 gives `retry` then
-//! `response`; pacing gives `wait` events; a query-string canary never reaches an
+//! `response`, for a blocking and an async call alike; pacing gives `wait` events; a query-string canary never reaches an
 //! event; a panicking sink does not break the call.
 
 mod common;
 
 use common::Emulator;
 use serde_json::json;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 use zdkit::Request;
 use zdkit::events::{Event, EventKind, EventSink};
@@ -24,21 +24,23 @@ fn text(event: &Event) -> String {
     format!("{event:?}")
 }
 
-#[test]
-fn a_retried_429_gives_retry_then_response() {
+/// An emulator whose first `GET /api/v2/users/me` answers 429 with `Retry-After: 1`.
+fn emulator_with_one_429() -> Emulator {
     let emulator = Emulator::start(&["--rate-limit", "1000/60"]);
     emulator.fault(json!({
         "method": "GET", "path_prefix": "/api/v2/users/me", "times": 1,
         "fault": {"kind": "status", "status": 429, "headers": {"Retry-After": "1"},
                   "body": "Too many requests", "content_type": "text/plain"}
     }));
-    let (sink, seen) = recorder();
-    let client = common::client(emulator.oauth_builder().max_retries(2).event_sink(sink));
-    let response = client
-        .send(&Request::get("/api/v2/users/me.json").query("canary", CANARY))
-        .expect("answered after the retry");
-    assert_eq!(response.status, 200);
-    let events = seen.lock().unwrap();
+    emulator
+}
+
+fn me_with_canary() -> Request {
+    Request::get("/api/v2/users/me.json").query("canary", CANARY)
+}
+
+/// The events of a call whose first attempt got the 429: `retry`, then `response`.
+fn assert_retry_then_response(events: &[Event]) {
     let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
     assert_eq!(kinds, [EventKind::Retry, EventKind::Response]);
     let (retry, response) = (&events[0], &events[1]);
@@ -49,10 +51,41 @@ fn a_retried_429_gives_retry_then_response() {
     assert!(response.request_id.is_some() && response.retry_after.is_none());
     assert_eq!(response.rate_limit_limit, Some(1000));
     assert!(response.rate_limit_remaining.is_some());
-    for event in events.iter() {
+    for event in events {
         assert_eq!(event.path, "/api/v2/users/me.json");
         assert!(!text(event).contains(CANARY) && !text(event).contains(common::OAUTH_TOKEN));
     }
+}
+
+#[test]
+fn a_retried_429_gives_retry_then_response() {
+    let emulator = emulator_with_one_429();
+    let (sink, seen) = recorder();
+    let client = common::client(emulator.oauth_builder().max_retries(2).event_sink(sink));
+    let response = client
+        .send(&me_with_canary())
+        .expect("answered after the retry");
+    assert_eq!(response.status, 200);
+    assert_retry_then_response(&seen.lock().unwrap());
+}
+
+#[test]
+fn an_async_retried_429_gives_the_same_events() {
+    let emulator = emulator_with_one_429();
+    let (sink, seen) = recorder();
+    let client = common::client(emulator.oauth_builder().max_retries(2).event_sink(sink));
+    let (tx, rx) = mpsc::channel();
+    client
+        .send_async(me_with_canary(), move |result| {
+            let _ = tx.send(result);
+        })
+        .expect("send_async");
+    let response = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the completion ran within 30 s")
+        .expect("answered after the retry");
+    assert_eq!(response.status, 200);
+    assert_retry_then_response(&seen.lock().unwrap());
 }
 
 #[test]
