@@ -3,9 +3,10 @@ against the real emulator."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
-from typing import Iterator, List
+from typing import Awaitable, Callable, Iterator, List
 
 import pytest
 
@@ -139,3 +140,75 @@ def test_the_prometheus_example_counts_answers_and_retries(limited: Emulator) ->
     assert 'zendesk_retries_total{status="429"} 1' in text
     assert "zendesk_rate_limit_limit 1000" in text
     assert f"/{first}" not in text  # ids are grouped, not labels
+
+
+def run_async(main: Callable[[], Awaitable[None]]) -> None:
+    """Runs a coroutine on a fresh event loop, bounded to 60 s."""
+
+    async def bounded() -> None:
+        await asyncio.wait_for(main(), timeout=60)
+
+    asyncio.run(bounded())
+
+
+def test_async_a_retried_429_gives_retry_then_response(limited: Emulator) -> None:
+    limited.reset()
+    limited.fault(
+        method="GET",
+        path_prefix="/api/v2/users/me",
+        fault={"kind": "status", "status": 429, "headers": {"Retry-After": "1"},
+               "body": "Too many requests", "content_type": "text/plain"},
+    )
+    events: List[zdkit.Event] = []
+    threads: List[int] = []
+
+    def record(event: zdkit.Event) -> None:
+        threads.append(threading.get_ident())
+        events.append(event)
+
+    async def main() -> None:
+        async with zdkit.AsyncClient(base_url=limited.url, oauth_token=OAUTH_TOKEN, max_retries=2,
+                                     on_event=record) as client:
+            me = await client.get("/api/v2/users/me.json", params={"canary": CANARY})
+            assert me["user"]["id"]
+            # Every event of the call was delivered before its result.
+            assert [e.kind for e in events] == ["retry", "response"]
+
+    run_async(main)
+    retry, last = events
+    assert (retry.status, retry.attempt, retry.retry_after) == (429, 0, 1.0)
+    assert retry.request_id
+    assert (last.status, last.attempt, last.retry_after) == (200, 1, None)
+    assert last.rate_limit_limit == 1000 and last.rate_limit_remaining is not None
+    # Delivered off the event loop's thread (which ran this test's coroutine).
+    assert threading.get_ident() not in threads
+    for event in events:
+        assert (event.method, event.path) == ("GET", "/api/v2/users/me.json")
+        text = everything(event)
+        assert CANARY not in text and OAUTH_TOKEN not in text and "?" not in text
+
+
+def test_async_token_events_and_a_raising_callback(limited: Emulator, caplog: pytest.LogCaptureFixture) -> None:
+    limited.reset()
+    events: List[zdkit.Event] = []
+
+    def broken(event: zdkit.Event) -> None:
+        events.append(event)
+        raise RuntimeError("observer bug")
+
+    credentials = zdkit.OAuthClientCredentials("emulator-client", "emulator-client-secret")
+
+    async def main() -> None:
+        async with zdkit.AsyncClient(base_url=limited.url, oauth=credentials, on_event=broken,
+                                     max_retries=0) as client:
+            await asyncio.gather(*(client.get("/api/v2/users/me.json") for _ in range(4)))
+
+    with caplog.at_level(logging.ERROR, logger="zdkit"):
+        run_async(main)
+    kinds = sorted(e.kind for e in events)
+    assert kinds == ["response"] * 4 + ["token"], kinds
+    token = next(e for e in events if e.kind == "token")
+    assert (token.method, token.path, token.status) == ("POST", "/oauth/tokens", 201)
+    assert any("on_event callback raised RuntimeError" in r.getMessage() for r in caplog.records)
+    for event in events:
+        assert "emulator-client-secret" not in everything(event)
