@@ -30,14 +30,19 @@ def everything(event: zdkit.Event) -> str:
     ) + repr(event)
 
 
-def test_a_retried_429_gives_retry_then_response(limited: Emulator) -> None:
-    limited.reset()
-    limited.fault(
+def one_429(emulator: Emulator) -> None:
+    """Resets `emulator`; its next `GET /api/v2/users/me` answers 429, Retry-After: 1."""
+    emulator.reset()
+    emulator.fault(
         method="GET",
         path_prefix="/api/v2/users/me",
         fault={"kind": "status", "status": 429, "headers": {"Retry-After": "1"},
                "body": "Too many requests", "content_type": "text/plain"},
     )
+
+
+def test_a_retried_429_gives_retry_then_response(limited: Emulator) -> None:
+    one_429(limited)
     events: List[zdkit.Event] = []
     with limited.client(max_retries=2, on_event=events.append) as client:
         me = client.get("/api/v2/users/me.json", params={"canary": CANARY},)
@@ -152,13 +157,7 @@ def run_async(main: Callable[[], Awaitable[None]]) -> None:
 
 
 def test_async_a_retried_429_gives_retry_then_response(limited: Emulator) -> None:
-    limited.reset()
-    limited.fault(
-        method="GET",
-        path_prefix="/api/v2/users/me",
-        fault={"kind": "status", "status": 429, "headers": {"Retry-After": "1"},
-               "body": "Too many requests", "content_type": "text/plain"},
-    )
+    one_429(limited)
     events: List[zdkit.Event] = []
     threads: List[int] = []
 
