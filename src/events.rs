@@ -6,7 +6,10 @@
 //! and no header value other than the request id and the rate-limit numbers is read.
 //! The client calls the sink from the thread that made the request, holding no lock
 //! of its own, so a sink may block briefly (take the GIL, write to a queue); it must
-//! be thread-safe and must not call back into the same client.
+//! be thread-safe and must not call back into the same client. Async calls give the
+//! same events (they come from the same decisions, made in one place) on the
+//! engine's thread (`token` on its token thread), where a sink must not block:
+//! [`crate::on_engine_thread`] says when to hand the event to another thread.
 
 use crate::error::Error;
 use crate::response::Response;

@@ -333,6 +333,9 @@ pub unsafe extern "C" fn zdk_config_set_log_callback(
 /// that function returns; threads sharing a client call it concurrently, so it must
 /// be thread-safe. zdkit holds none of its locks while calling it; it must not call
 /// back into zdkit with the same client, and should return quickly (the request waits).
+/// Calls made with `zdk_client_send_async` give the same events, on the client's
+/// engine thread (`ZDK_EVENT_TOKEN`: on its token thread), before the call's
+/// completion callback; there the callback must not block, as it holds up every call.
 /// `userdata` is handed back untouched and must stay valid as long as any client built
 /// from this config lives.
 #[unsafe(no_mangle)]
