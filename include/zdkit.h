@@ -177,6 +177,31 @@ typedef enum zdk_log_level {
 } zdk_log_level;
 
 /**
+ * What a `zdk_event` reports.
+ */
+typedef enum zdk_event_kind {
+    /**
+     * An attempt ended and the call ends with it: an answer (any status) or a
+     * transport failure (status 0).
+     */
+    ZDK_EVENT_RESPONSE = 1,
+    /**
+     * An attempt failed (its status, request id and rate-limit numbers are in the
+     * event; status 0 for a transport failure); the client retries after `duration_s`.
+     */
+    ZDK_EVENT_RETRY = 2,
+    /**
+     * The client waits `duration_s` before sending, to stay inside the rate limit the
+     * last answers announced (pacing).
+     */
+    ZDK_EVENT_WAIT = 3,
+    /**
+     * An OAuth token request (`POST /oauth/tokens`) ended.
+     */
+    ZDK_EVENT_TOKEN = 4,
+} zdk_event_kind;
+
+/**
  * A request in flight, from `zdk_client_send_async`: cancel it with
  * `zdk_async_cancel`, free the handle with `zdk_async_free`. The handle is
  * independent of the call: freeing it does not cancel the call, and it stays
@@ -239,6 +264,68 @@ typedef struct zdk_token_set zdk_token_set;
  * thread-safe. It must not call back into zdkit with the same client.
  */
 typedef void (*zdk_log_callback)(void *userdata, enum zdk_log_level level, const char *message);
+
+/**
+ * One thing a client did, handed to a `zdk_event_callback`. Every pointer in it is
+ * borrowed for the duration of the callback only (copy what you keep). It never
+ * holds a secret or a query string.
+ */
+typedef struct zdk_event {
+    /**
+     * `sizeof(zdk_event)` of the library that made it: fields are only ever added at
+     * the end, so a program built against an older header reads the fields it knows.
+     */
+    size_t size;
+    /**
+     * What happened.
+     */
+    enum zdk_event_kind kind;
+    /**
+     * The request method, upper case (NUL-terminated UTF-8).
+     */
+    const char *method;
+    /**
+     * The URL path, without the query string (NUL-terminated UTF-8).
+     */
+    const char *path;
+    /**
+     * The HTTP status of the answer (for a retry: of the failed attempt); 0 for a
+     * transport failure (DNS, connect, timeout, cut connection) and for a wait.
+     */
+    uint16_t status;
+    /**
+     * The attempt number, 0 for the first try (retry: the attempt that failed; wait:
+     * the attempt about to be sent).
+     */
+    uint32_t attempt;
+    /**
+     * Response and token: how long the attempt took. Retry and wait: how long the
+     * client waits. In seconds.
+     */
+    double duration_s;
+    /**
+     * Zendesk's request id of the answer, or NULL.
+     */
+    const char *request_id;
+    /**
+     * The `Retry-After` the server asked for, in seconds; -1 when it sent none.
+     */
+    double retry_after_s;
+    /**
+     * Account requests left in the rate-limit window; -1 when the answer did not say.
+     */
+    int64_t rate_limit_remaining;
+    /**
+     * Account requests allowed per window; -1 when the answer did not say.
+     */
+    int64_t rate_limit_limit;
+} zdk_event;
+
+/**
+ * Receives events (see `zdk_config_set_event_callback`). `event` is borrowed for
+ * the duration of the call only.
+ */
+typedef void (*zdk_event_callback)(void *userdata, const struct zdk_event *event);
 
 /**
  * Receives every new token set of a refresh-token client, so the application can
@@ -746,6 +833,32 @@ enum zdk_result zdk_config_set_log_callback(struct zdk_config *config,
                                             void *userdata);
 
 /**
+ * Sends events to `callback`: one `zdk_event` per answer (`ZDK_EVENT_RESPONSE`),
+ * retry (`ZDK_EVENT_RETRY`), rate-limit pacing wait (`ZDK_EVENT_WAIT`) and OAuth token
+ * request (`ZDK_EVENT_TOKEN`), for metrics and tracing. NULL `callback` removes it.
+ *
+ * Thread: the callback runs on the thread that called the zdkit function making the
+ * request (`zdk_client_request`, `zdk_pager_next`, `zdk_client_download`, …), before
+ * that function returns; threads sharing a client call it concurrently, so it must
+ * be thread-safe. zdkit holds none of its locks while calling it; it must not call
+ * back into zdkit with the same client, and should return quickly (the request waits).
+ * Calls made with `zdk_client_send_async` give the same events, on the client's
+ * engine thread (`ZDK_EVENT_TOKEN`: on its token thread), before the call's
+ * completion callback; there the callback must not block, as it holds up every call.
+ * `userdata` is handed back untouched and must stay valid as long as any client built
+ * from this config lives.
+ *
+ * @param config the config to change.
+ * @param callback called once per event (see above for its thread); NULL removes it.
+ * @param userdata handed back to `callback` untouched; zdkit never reads it.
+ * @return `ZDK_OK`, or `ZDK_ERR_NULL_ARGUMENT` for a NULL config.
+ * @since 0.1
+ */
+enum zdk_result zdk_config_set_event_callback(struct zdk_config *config,
+                                              zdk_event_callback callback,
+                                              void *userdata);
+
+/**
  * Uses OAuth client credentials: `POST /oauth/tokens` with
  * `grant_type=client_credentials` on the client's origin, for `scope` (space-separated,
  * NULL means `"read"`) and `expires_in` seconds (0 means 1800; always sent, since
@@ -1035,6 +1148,65 @@ enum zdk_result zdk_client_wait_for_job(const struct zdk_client *client,
  * @since 0.1
  */
 void zdk_client_free(struct zdk_client *client);
+
+/**
+ * ---- Downloads ---------------------------------------------------------------
+ *
+ * Downloads an attachment to the file `path` and writes the number of bytes to
+ * `*bytes_out` (blocking; thread-safe).
+ *
+ * `url` is an attachment's `content_url` (or any URL or path on the client's origin,
+ * or an `https://` URL elsewhere, which gets no credential), or an attachment id in
+ * decimal (`"12345"`: its `content_url` is looked up with
+ * `GET /api/v2/attachments/12345.json`).
+ *
+ * Redirects from the client's origin to the content origin (Zendesk serves the bytes
+ * from `*.zdusercontent.com`) are followed; the credential is sent only while on the
+ * client's origin, never to the content origin (it gets only the signed URL). Plain
+ * `http://` locations are followed only to loopback addresses. `zdk_client_request`
+ * still refuses every cross-origin redirect.
+ *
+ * The body is streamed to a temporary file beside `path` (not bound by
+ * `zdk_config_set_max_response_bytes`; no total timeout, but the transfer fails when
+ * no byte arrives for the client's timeout) and renamed to `path` only once complete:
+ * on any failure `path` is left as it was and nothing else remains. A failure is
+ * retried from the start like any GET (429, 5xx, cut connections), within the
+ * client's retry policy. Errors: the HTTP ones of `zdk_client_request` (with
+ * `zdk_last_error_*`, but no response is handed out), `ZDK_ERR_TRANSPORT` for a cut
+ * transfer, `ZDK_ERR_INVALID_ARGUMENT` when `path` cannot be written.
+ *
+ * @param client the client.
+ * @param url the attachment's `content_url`, or its id in decimal.
+ * @param path the file to write; replaced only when the download is complete.
+ * @param bytes_out receives the number of bytes written (with `ZDK_OK` only).
+ * @return `ZDK_OK`, or the code of the failure (the thread's last error describes it;
+ *     `path` is then left as it was).
+ * @since 0.1
+ */
+enum zdk_result zdk_client_download(const struct zdk_client *client,
+                                    const char *url,
+                                    const char *path,
+                                    uint64_t *bytes_out);
+
+/**
+ * `zdk_client_download` that accepts at most `max_bytes` bytes (0: no limit): a
+ * larger body stops the transfer with `ZDK_ERR_RESPONSE_TOO_LARGE`, leaving `path` as
+ * it was.
+ *
+ * @param client the client.
+ * @param url the attachment's `content_url`, or its id in decimal.
+ * @param path the file to write; replaced only when the download is complete.
+ * @param max_bytes the largest size accepted; 0: no limit.
+ * @param bytes_out receives the number of bytes written (with `ZDK_OK` only).
+ * @return `ZDK_OK`, or the code of the failure (the thread's last error describes it;
+ *     `path` is then left as it was).
+ * @since 0.1
+ */
+enum zdk_result zdk_client_download_max(const struct zdk_client *client,
+                                        const char *url,
+                                        const char *path,
+                                        uint64_t max_bytes,
+                                        uint64_t *bytes_out);
 
 /**
  * ---- Built requests: method, path, query, headers, body, timeout ------------
@@ -1689,6 +1861,43 @@ enum zdk_result zdk_oauth_exchange_code(const char *subdomain_or_url,
                                         const char *redirect_uri,
                                         const char *code_verifier,
                                         struct zdk_token_set **out);
+
+/**
+ * ---- Webhooks ----------------------------------------------------------------
+ *
+ * Verifies a webhook request Zendesk sent: `ZDK_OK` when `signature` (the
+ * `X-Zendesk-Webhook-Signature` header) is the base64 HMAC-SHA256 of `timestamp`
+ * (the `X-Zendesk-Webhook-Signature-Timestamp` header, exactly as received) followed
+ * by the raw request body, keyed with the webhook's signing `secret`, and the
+ * timestamp is at most `tolerance_s` seconds before or after now.
+ *
+ * "Now" is the system's real-time clock (`CLOCK_REALTIME`, the clock `time()` reads)
+ * at the moment of the call. Tags are compared in constant time.
+ *
+ * - `ZDK_ERR_AUTHENTICATION`: the request must be rejected (signature does not
+ *   match the body, timestamp and secret; not base64; the timestamp is not an
+ *   RFC 3339 time such as `2026-06-09T16:42:11Z` or is outside the tolerance). The
+ *   last error says which; it never contains the secret.
+ * - `ZDK_ERR_INVALID_ARGUMENT`: an empty `secret`, or `tolerance_s` negative, NaN or
+ *   infinite (use 300 for Zendesk's usual five minutes).
+ * - `body` may be NULL only when `body_len` is 0. Thread-safe; sends nothing.
+ *
+ * @param body the raw request body, as received (not re-serialised JSON).
+ * @param body_len its length in bytes.
+ * @param signature the `X-Zendesk-Webhook-Signature` header's value.
+ * @param timestamp the `X-Zendesk-Webhook-Signature-Timestamp` header's value.
+ * @param secret the webhook's signing secret.
+ * @param tolerance_s how far, in seconds, the timestamp may be from now.
+ * @return `ZDK_OK` for a genuine request; `ZDK_ERR_AUTHENTICATION` for one to reject;
+ *     `ZDK_ERR_INVALID_ARGUMENT` for an empty secret or a bad tolerance.
+ * @since 0.1
+ */
+enum zdk_result zdk_webhook_verify(const uint8_t *body,
+                                   size_t body_len,
+                                   const char *signature,
+                                   const char *timestamp,
+                                   const char *secret,
+                                   double tolerance_s);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -593,6 +593,22 @@ class Client {
         return Pages(raw);
     }
 
+    /** Downloads an attachment (its content_url, or its id in decimal) to the file `path`
+     * (zdk_client_download_max): the credential never goes to Zendesk's content origin,
+     * the file is written atomically, and `max_bytes` bounds its size.
+     * @param url_or_id the attachment's content_url, or its id in decimal.
+     * @param path the file to write (replaced only when the download is complete).
+     * @param max_bytes the largest size accepted; 0: no limit.
+     * @return the bytes written.
+     * @throws zdkit::Error on any failure; `path` is left as it was then.
+     * @since 0.1 */
+    std::uint64_t download(std::string_view url_or_id, std::string_view path, std::uint64_t max_bytes = 0) const {
+        std::uint64_t written = 0;
+        detail::check(zdk_client_download_max(handle_.get(), detail::c_str(url_or_id).c_str(),
+                                              detail::c_str(path).c_str(), max_bytes, &written));
+        return written;
+    }
+
     /** The C handle, for calls the C++ layer does not wrap (uploads, zdk_request_*, exports).
      * @return the handle, still owned by this Client (NULL after a move). @since 0.1 */
     const zdk_client *native_handle() const noexcept { return handle_.get(); }
@@ -601,6 +617,28 @@ class Client {
     explicit Client(zdk_client *owned) noexcept : handle_(owned) {}
     detail::Handle<zdk_client, zdk_client_free> handle_;
 };
+
+/* ---- Webhooks ---------------------------------------------------------------------- */
+
+/** True when a webhook request is genuine (zdk_webhook_verify).
+ * @param body the raw request body, as received.
+ * @param signature the X-Zendesk-Webhook-Signature header as received.
+ * @param timestamp the X-Zendesk-Webhook-Signature-Timestamp header as received.
+ * @param secret the webhook's signing secret.
+ * @param tolerance_s how far, in seconds, the timestamp may be from now.
+ * @return true for a genuine request; false for one to reject (the reason is in
+ *     zdk_last_error_message()).
+ * @throws zdkit::Error for an empty secret or a negative tolerance.
+ * @since 0.1 */
+inline bool verify_webhook(std::string_view body, std::string_view signature, std::string_view timestamp,
+                           std::string_view secret, double tolerance_s = 300) {
+    const zdk_result code = zdk_webhook_verify(reinterpret_cast<const std::uint8_t *>(body.data()), body.size(),
+                                               detail::c_str(signature).c_str(), detail::c_str(timestamp).c_str(),
+                                               detail::c_str(secret).c_str(), tolerance_s);
+    if (code == ZDK_ERR_AUTHENTICATION) return false;
+    detail::check(code);
+    return true;
+}
 
 }  // namespace zdkit
 

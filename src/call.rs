@@ -12,10 +12,13 @@
 //!
 //! So pacing, retries (what, how often, how long, within the deadline), redirects on
 //! the client's origin, the 401 credential refresh and the automatic
-//! `Idempotency-Key` are decided in one place for every way of sending.
+//! `Idempotency-Key` are decided in one place for every way of sending, and so are
+//! the events of those decisions (`wait` for pacing, `retry` before a back-off,
+//! `response` when the call ends): blocking and async calls report the same.
 
-use crate::client::{Client, deadline_after, fits_before, transfer_timeout};
+use crate::client::{Attempt, Client, deadline_after, retry_or_end, transfer_timeout};
 use crate::error::{Error, ErrorKind, Result};
+use crate::events::Emit;
 use crate::log::LogLevel;
 use crate::redirect::MAX_REDIRECTS;
 use crate::request::Request;
@@ -57,6 +60,8 @@ pub(crate) struct Call<'r> {
     path: String,
     has_key: bool,
     attempt: u32,
+    /// When the current attempt started (after its pacing wait).
+    started: Instant,
     waiting: Waiting,
     /// The current hop of the current attempt.
     method: String,
@@ -108,6 +113,7 @@ impl<'r> Call<'r> {
             path,
             has_key,
             attempt: 0,
+            started: Instant::now(),
             waiting: Waiting::Pacing,
             with_body: true,
             redirects: 0,
@@ -150,6 +156,9 @@ impl<'r> Call<'r> {
         if client.config().pacing && !self.policy.never_wait {
             let wait = client.pacing_wait(&self.request.method, &self.path, self.deadline);
             if !wait.is_zero() {
+                client
+                    .config()
+                    .emit_wait(&self.request.method, &self.path, self.attempt, wait);
                 self.waiting = Waiting::Pacing;
                 return Step::Wait(wait);
             }
@@ -168,6 +177,7 @@ impl<'r> Call<'r> {
         self.with_body = true;
         self.redirects = 0;
         self.retried_unauthorized = false;
+        self.started = Instant::now();
         Step::Send
     }
 
@@ -256,6 +266,13 @@ impl<'r> Call<'r> {
         }
         if response.is_success() {
             client.observe(&response);
+            client.config().emit_attempt(
+                &self.request.method,
+                &self.path,
+                self.attempt,
+                self.started,
+                Ok(&response),
+            );
             return Step::Done(Ok(response));
         }
         self.on_failure(client, Error::from_response(response))
@@ -267,20 +284,25 @@ impl<'r> Call<'r> {
         if let Some(response) = error.response() {
             client.observe(response);
         }
-        let policy = &self.policy;
-        if self.attempt >= policy.max_retries || policy.never_wait {
-            return Step::Done(Err(error));
-        }
-        let Some(wait) =
-            policy.wait_before_retry(&error, &self.request.method, self.has_key, self.attempt)
-        else {
+        let attempt = Attempt {
+            method: &self.request.method,
+            path: &self.path,
+            number: self.attempt,
+            started: self.started,
+        };
+        // The error keeps the server's own Retry-After, if it sent one; zdkit never
+        // reports a wait it did not ask for.
+        let Some(wait) = retry_or_end(
+            client.config(),
+            &self.policy,
+            &error,
+            self.has_key,
+            &attempt,
+            self.deadline,
+        ) else {
             return Step::Done(Err(error));
         };
-        if !fits_before(wait, self.deadline) {
-            // The error keeps the server's own Retry-After, if it sent one; zdkit
-            // never reports a wait it did not ask for.
-            return Step::Done(Err(error));
-        }
+        let policy = &self.policy;
         self.attempt += 1;
         let what = error
             .status()

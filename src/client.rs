@@ -7,6 +7,7 @@ use crate::call::{Call, Step};
 use crate::config::{Config, ConfigBuilder};
 use crate::credentials::{AuthContext, TokenEndpoint};
 use crate::error::{Error, ErrorKind, Result};
+use crate::events::Emit;
 use crate::log::LogLevel;
 use crate::multi::{AsyncCall, EngineSlot};
 use crate::oauth::TokenSet;
@@ -290,15 +291,7 @@ impl Client {
             );
             e.with_request(method, path)
         })?;
-        let response = Response {
-            status: raw.status,
-            http_version: raw.http_version,
-            headers: raw.headers,
-            body: raw.body,
-            method: method.to_owned(),
-            path: path.to_owned(),
-            elapsed: raw.elapsed,
-        };
+        let response = raw.into_response(method, path);
         self.log(
             LogLevel::Debug,
             &format!(
@@ -317,7 +310,7 @@ impl Client {
         Ok(response)
     }
 
-    fn auth_context<'a>(
+    pub(crate) fn auth_context<'a>(
         &'a self,
         endpoint: TokenEndpoint<'a>,
         deadline: Instant,
@@ -377,7 +370,10 @@ impl Client {
             cancel: self.cancel.clone(),
             sensitive: true,
         };
+        let started = Instant::now();
         let outcome = self.perform(&transfer);
+        self.config()
+            .emit_token(url.path(), started, outcome.as_ref());
         if let Body::Bytes(mut bytes) = bytes {
             bytes.zeroize();
         }
@@ -460,6 +456,57 @@ pub(crate) fn transfer_timeout(
         );
     }
     Ok(timeout)
+}
+
+/// One attempt of a call, as its events name it.
+pub(crate) struct Attempt<'a> {
+    /// The call's method.
+    pub method: &'a str,
+    /// The call's path (its first URL's, no query).
+    pub path: &'a str,
+    /// The attempt's number, 0 for the first.
+    pub number: u32,
+    /// When the attempt started.
+    pub started: Instant,
+}
+
+/// The retry decision for `attempt`, which failed with `error` (see [`retry_wait`]),
+/// with its event: `retry` when the client retries after the returned wait, else the
+/// call's final `response`. Shared by every call and by downloads.
+pub(crate) fn retry_or_end(
+    config: &Config,
+    policy: &crate::retry::RetryPolicy,
+    error: &Error,
+    has_idempotency_key: bool,
+    attempt: &Attempt<'_>,
+    deadline: Instant,
+) -> Option<Duration> {
+    let (method, path, number) = (attempt.method, attempt.path, attempt.number);
+    let wait = retry_wait(policy, error, method, has_idempotency_key, number, deadline);
+    match wait {
+        Some(wait) => config.emit_retry(method, path, number, wait, error),
+        None => config.emit_attempt(method, path, number, attempt.started, Err(error)),
+    }
+    wait
+}
+
+/// How long to wait before retrying attempt `attempt` that failed with `error`, or
+/// `None` when the call must fail: no retries left, a never-wait policy, an error the
+/// policy does not retry, or a wait that would end past `deadline`.
+fn retry_wait(
+    policy: &crate::retry::RetryPolicy,
+    error: &Error,
+    method: &str,
+    has_idempotency_key: bool,
+    attempt: u32,
+    deadline: Instant,
+) -> Option<Duration> {
+    if attempt >= policy.max_retries || policy.never_wait {
+        return None;
+    }
+    policy
+        .wait_before_retry(error, method, has_idempotency_key, attempt)
+        .filter(|wait| fits_before(*wait, deadline))
 }
 
 /// True when waiting `wait` from now still ends before `deadline`.

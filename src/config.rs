@@ -6,6 +6,7 @@
 
 use crate::credentials::{Credential, CredentialProvider, StaticCredential, check_header_safe};
 use crate::error::{Error, ErrorKind, Result};
+use crate::events::EventSink;
 use crate::log::LogSink;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
@@ -44,6 +45,7 @@ pub struct Config {
     pub(crate) ca_dir: Option<PathBuf>,
     pub(crate) client_cert: Option<(PathBuf, PathBuf)>,
     pub(crate) log: Option<LogSink>,
+    pub(crate) events: Option<EventSink>,
     pub(crate) retry: RetryPolicy,
     pub(crate) pacing: bool,
     pub(crate) max_response_bytes: u64,
@@ -212,6 +214,7 @@ pub const SETTINGS: &[&str] = &[
     "user_agent",
     "log",
     "max_response_bytes",
+    "event_callback",
 ];
 
 /// Builds a [`Config`]; every setting is optional except the target and the
@@ -234,6 +237,7 @@ pub struct ConfigBuilder {
     ca_dir: Option<PathBuf>,
     client_cert: Option<(PathBuf, PathBuf)>,
     log: Option<LogSink>,
+    events: Option<EventSink>,
     retry: RetryPolicy,
     no_pacing: bool,
     max_response_bytes: Option<u64>,
@@ -473,6 +477,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// Where events go: one [`crate::events::Event`] per answer, retry, pacing wait
+    /// and token request (see [`crate::events`]). Replaces an earlier sink; `None`
+    /// removes it.
+    pub fn event_sink(mut self, sink: impl Into<Option<EventSink>>) -> Self {
+        self.events = sink.into();
+        self
+    }
+
     /// Reads `ZENDESK_SUBDOMAIN` or `ZENDESK_URL`, and `ZENDESK_EMAIL` +
     /// `ZENDESK_API_TOKEN` or `ZENDESK_OAUTH_TOKEN`, into a builder.
     pub fn from_env() -> Result<Self> {
@@ -578,6 +590,7 @@ impl ConfigBuilder {
             ca_dir: self.ca_dir,
             client_cert: self.client_cert,
             log: self.log,
+            events: self.events,
             retry: self.retry,
             pacing: !self.no_pacing,
             max_response_bytes,

@@ -24,7 +24,9 @@ mod call;
 mod client;
 pub mod config;
 pub mod credentials;
+pub mod download;
 pub mod error;
+pub mod events;
 #[cfg(feature = "capi")]
 pub mod ffi;
 mod headers;
@@ -47,6 +49,7 @@ mod search;
 mod secret;
 mod transport;
 pub mod upload;
+pub mod webhook;
 
 pub use client::Client;
 pub use config::{Config, ConfigBuilder};

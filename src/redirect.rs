@@ -17,27 +17,70 @@ pub const MAX_REDIRECTS: usize = 5;
 /// `response` is not a redirect (or has no `Location`), an error when it points to
 /// another origin or to something that is not a URL.
 pub fn next_hop(response: &Response, current: &Url, base: &Url) -> Result<Option<Url>> {
-    if !matches!(response.status, 301 | 302 | 303 | 307 | 308) {
-        return Ok(None);
+    match location(response, current) {
+        None => Ok(None),
+        Some(Some(next)) if next.origin() == base.origin() => Ok(Some(next)),
+        Some(next) => Err(not_followed(
+            response,
+            next.as_ref(),
+            base,
+            "credentials are only sent to",
+        )),
     }
-    let Some(location) = response.headers.get("location") else {
-        return Ok(None);
-    };
-    let next = current.join(location).ok();
-    match next {
-        Some(next) if next.origin() == base.origin() => Ok(Some(next)),
-        _ => {
-            let target = next
-                .map(|u| u.origin().ascii_serialization())
-                .unwrap_or_else(|| "an invalid location".to_owned());
-            let message = format!(
-                "HTTP {}: redirect to {target} not followed (credentials are only sent to {})",
-                response.status,
-                base.origin().ascii_serialization()
-            );
-            Err(Error::from_response(response.clone()).reframed(ErrorKind::Http, message))
+}
+
+/// Where a redirect leads in a download (see [`crate::download`]): like
+/// [`next_hop`], but another origin is followed too when it is HTTPS (or plain HTTP
+/// to a loopback address), since it is where Zendesk serves the file's bytes. The
+/// caller sends no credential there: only the signed URL itself.
+pub fn next_download_hop(response: &Response, current: &Url, base: &Url) -> Result<Option<Url>> {
+    match location(response, current) {
+        None => Ok(None),
+        Some(Some(next))
+            if next.scheme() == "https"
+                || (next.scheme() == "http" && crate::config::is_loopback(&next)) =>
+        {
+            if next.username().is_empty() && next.password().is_none() {
+                Ok(Some(next))
+            } else {
+                Err(not_followed(
+                    response,
+                    Some(&next),
+                    base,
+                    "a location with credentials in it; downloads go to",
+                ))
+            }
         }
+        Some(next) => Err(not_followed(
+            response,
+            next.as_ref(),
+            base,
+            "downloads only follow https:// locations from",
+        )),
     }
+}
+
+/// The target of a redirect answer: `None` when `response` is not a redirect or has
+/// no `Location`; `Some(None)` when the location is not a URL.
+fn location(response: &Response, current: &Url) -> Option<Option<Url>> {
+    if !matches!(response.status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = response.headers.get("location")?;
+    Some(current.join(location).ok())
+}
+
+/// The error for a redirect that is not followed (it holds the 3xx response).
+fn not_followed(response: &Response, next: Option<&Url>, base: &Url, rule: &str) -> Error {
+    let target = next
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|| "an invalid location".to_owned());
+    let message = format!(
+        "HTTP {}: redirect to {target} not followed ({rule} {})",
+        response.status,
+        base.origin().ascii_serialization()
+    );
+    Error::from_response(response.clone()).reframed(ErrorKind::Http, message)
 }
 
 #[cfg(test)]
@@ -71,5 +114,36 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn downloads_follow_https_and_loopback_but_nothing_else() {
+        let base = Url::parse("https://acme.zendesk.com/").unwrap();
+        let current = base.join("attachments/token/abc/").unwrap();
+        let hop = |location: &str| {
+            let mut moved = response_with(&[("Location", location)]);
+            moved.status = 302;
+            next_download_hop(&moved, &current, &base)
+        };
+        for followed in [
+            "https://acme.zdusercontent.com/attachment/1/x.png?token=t",
+            "http://127.0.0.1:9/x",
+            "http://localhost:9/x",
+            "/attachments/other",
+        ] {
+            assert!(hop(followed).unwrap().is_some(), "{followed}");
+        }
+        for refused in [
+            "http://evil.test/x",
+            "ftp://acme.zdusercontent.com/x",
+            "https://u:p@acme.zdusercontent.com/x",
+            "file:///etc/passwd",
+        ] {
+            assert_eq!(
+                hop(refused).unwrap_err().kind(),
+                ErrorKind::Http,
+                "{refused}"
+            );
+        }
     }
 }

@@ -47,11 +47,61 @@ enum Upload {
     File(std::fs::File),
 }
 
+/// Where the body of a 2xx answer goes in a streamed transfer (a download): a file,
+/// written as the bytes arrive, never held in memory and not bound by
+/// `max_response_bytes` (other answers, such as redirects and errors, are still read
+/// into memory within that bound).
+pub(crate) struct FileSink {
+    /// The file the body is written to.
+    pub file: std::fs::File,
+    /// Bytes written so far.
+    pub written: u64,
+    /// The largest body accepted (`None`: no limit).
+    pub max_bytes: Option<u64>,
+    /// Set when the body passed `max_bytes` and the transfer was stopped.
+    pub over_limit: bool,
+    /// A write to the file failed (the transfer was stopped).
+    pub io_error: Option<std::io::Error>,
+}
+
+impl FileSink {
+    /// A sink writing to `file`, accepting at most `max_bytes`.
+    pub fn new(file: std::fs::File, max_bytes: Option<u64>) -> FileSink {
+        FileSink {
+            file,
+            written: 0,
+            max_bytes,
+            over_limit: false,
+            io_error: None,
+        }
+    }
+
+    /// Writes `data`; a short count stops libcurl's transfer.
+    fn write(&mut self, data: &[u8]) -> usize {
+        use std::io::Write;
+        let total = self.written.saturating_add(data.len() as u64);
+        if self.max_bytes.is_some_and(|max| total > max) {
+            self.over_limit = true;
+            return 0;
+        }
+        if let Err(error) = self.file.write_all(data) {
+            self.io_error = Some(error);
+            return 0;
+        }
+        self.written = total;
+        data.len()
+    }
+}
+
 /// Collects one response's headers and body.
 #[derive(Default)]
 pub(crate) struct Collector {
     /// The protocol of the last status line (`HTTP/2`, `HTTP/1.1`).
     http_version: String,
+    /// The status of the last status line.
+    status: u16,
+    /// In a streamed transfer, where the body of a 2xx answer goes.
+    sink: Option<FileSink>,
     headers: Headers,
     body: Vec<u8>,
     /// The largest body accepted (bytes after decompression).
@@ -65,6 +115,13 @@ pub(crate) struct Collector {
 
 impl Handler for Collector {
     fn write(&mut self, data: &[u8]) -> std::result::Result<usize, WriteError> {
+        if let Some(sink) = self
+            .sink
+            .as_mut()
+            .filter(|_| (200..300).contains(&self.status))
+        {
+            return Ok(sink.write(data));
+        }
         let total = (self.body.len() as u64).saturating_add(data.len() as u64);
         if total > self.max_body {
             // A short count makes libcurl stop the transfer with a write error.
@@ -92,7 +149,9 @@ impl Handler for Collector {
             // A new status line (after `100 Continue` or a proxy CONNECT): start over.
             self.headers.clear();
             let line = String::from_utf8_lossy(data);
-            self.http_version = line.split_whitespace().next().unwrap_or("").to_owned();
+            let mut words = line.split_whitespace();
+            self.http_version = words.next().unwrap_or("").to_owned();
+            self.status = words.next().and_then(|s| s.parse().ok()).unwrap_or(0);
         } else {
             self.headers.push_raw_line(data);
         }
@@ -134,6 +193,31 @@ impl Handler for Collector {
     }
 }
 
+/// The error of a libcurl option that could not be set.
+fn option_error(e: curl::Error) -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        format!("libcurl refused an option: {}", e.description()),
+    )
+}
+
+/// Why a streamed transfer stopped on zdkit's side: the body passed `max_bytes`, or
+/// the file could not be written.
+fn sink_failure(sink: &FileSink) -> Option<Error> {
+    if sink.over_limit {
+        let max = sink.max_bytes.unwrap_or(0);
+        return Some(Error::new(
+            ErrorKind::ResponseTooLarge,
+            format!(
+                "the download is larger than max_bytes ({max} bytes); the transfer was stopped"
+            ),
+        ));
+    }
+    sink.io_error
+        .as_ref()
+        .map(|e| Error::invalid(format!("cannot write the downloaded file: {e}")))
+}
+
 /// What one transfer needs.
 pub(crate) struct Transfer<'a> {
     /// Upper-case method.
@@ -163,6 +247,21 @@ pub(crate) struct RawResponse {
     pub headers: Headers,
     pub body: Vec<u8>,
     pub elapsed: Duration,
+}
+
+impl RawResponse {
+    /// The [`crate::Response`] to `method` on `path` (the URL path, no query).
+    pub(crate) fn into_response(self, method: &str, path: &str) -> crate::Response {
+        crate::Response {
+            status: self.status,
+            http_version: self.http_version,
+            headers: self.headers,
+            body: self.body,
+            method: method.to_owned(),
+            path: path.to_owned(),
+            elapsed: self.elapsed,
+        }
+    }
 }
 
 /// An easy handle and the process that opened it (its connections belong to it).
@@ -267,40 +366,74 @@ impl Transport {
 
     /// Performs one transfer. Any HTTP answer, whatever its status, is `Ok`.
     pub(crate) fn perform(&self, transfer: &Transfer<'_>) -> Result<RawResponse> {
-        let mut pooled = self.take_handle();
-        let started = Instant::now();
-        let outcome = self.configure(&mut pooled.easy, transfer).and_then(|()| {
-            pooled
-                .easy
-                .perform()
-                .map_err(|e| self.curl_failure(&pooled.easy, &e, transfer.timeout))
-        });
-        let result = outcome.map(|()| collect(&mut pooled.easy, started));
-        clean(&mut pooled.easy, transfer.sensitive);
-        self.return_handle(pooled);
-        result
+        self.perform_streaming(transfer, None).0
     }
 
-    /// The error for a transfer of `handle` that libcurl ended with `e`.
+    /// Performs one transfer, writing the body of a 2xx answer to `sink` when one is
+    /// given (the body of the returned response is then empty), and hands the sink
+    /// back. A streamed transfer has no total timeout: it fails when no byte arrives
+    /// for the transfer's timeout instead, so a large file may take as long as it needs.
+    pub(crate) fn perform_streaming(
+        &self,
+        transfer: &Transfer<'_>,
+        sink: Option<FileSink>,
+    ) -> (Result<RawResponse>, Option<FileSink>) {
+        let mut pooled = self.take_handle();
+        let started = Instant::now();
+        let streaming = sink.is_some();
+        let outcome = self
+            .configure(&mut pooled.easy, transfer)
+            .and_then(|()| {
+                if streaming {
+                    self.stream_limits(&mut pooled.easy, transfer.timeout)?;
+                }
+                pooled.easy.get_mut().sink = sink;
+                Ok(())
+            })
+            .and_then(|()| {
+                pooled
+                    .easy
+                    .perform()
+                    .map_err(|e| self.curl_failure(&pooled.easy, &e, transfer.timeout))
+            });
+        let result = outcome.map(|()| collect(&mut pooled.easy, started));
+        let sink = pooled.easy.get_mut().sink.take();
+        clean(&mut pooled.easy, transfer.sensitive);
+        self.return_handle(pooled);
+        (result, sink)
+    }
+
+    /// A streamed transfer: no total timeout, but at least one byte per `stall`.
+    fn stream_limits(&self, handle: &mut Easy2<Collector>, stall: Duration) -> Result<()> {
+        let curl = option_error;
+        handle.timeout(Duration::ZERO).map_err(curl)?;
+        handle.low_speed_limit(1).map_err(curl)?;
+        handle
+            .low_speed_time(stall.max(Duration::from_secs(1)))
+            .map_err(curl)?;
+        Ok(())
+    }
+
+    /// The error for a transfer of `handle` that libcurl ended with `e`: why a
+    /// streamed transfer's sink stopped it, when it did.
     pub(crate) fn curl_failure(
         &self,
         handle: &Easy2<Collector>,
         e: &curl::Error,
         timeout: Duration,
     ) -> Error {
-        self.map_curl_error(e, handle.get_ref().too_large, timeout)
+        let collector = handle.get_ref();
+        match collector.sink.as_ref().and_then(sink_failure) {
+            Some(error) => error,
+            None => self.map_curl_error(e, collector.too_large, timeout),
+        }
     }
 
     /// Configures `handle` for transfer `t` (the handle is fresh or was cleaned by
     /// [`clean`]). Shared by the blocking [`Transport::perform`] and the async engine,
     /// which runs the handle in its multi handle.
     pub(crate) fn configure(&self, handle: &mut Easy2<Collector>, t: &Transfer<'_>) -> Result<()> {
-        let curl = |e: curl::Error| {
-            Error::new(
-                ErrorKind::Internal,
-                format!("libcurl refused an option: {}", e.description()),
-            )
-        };
+        let curl = option_error;
         let config = &self.config;
         let collector = handle.get_mut();
         collector.cancel = t.cancel.clone();
@@ -524,5 +657,7 @@ pub(crate) fn clean(handle: &mut Easy2<Collector>, sensitive: bool) {
     collector.http_version = String::new();
     collector.cancel = None;
     collector.upload = None;
+    collector.sink = None;
+    collector.status = 0;
     collector.too_large = false;
 }

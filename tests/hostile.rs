@@ -348,6 +348,8 @@ fn run_case(case: &str, url: &str) {
         }
         "cursor-cycle" => cursor_cycle(case, url),
         "link-comma" => link_comma(case, url),
+        "attachment" => download(case, url),
+        "attachment-cut" => download_cut(case, url),
         other => panic!("no such case in the suite: {other}"),
     }
 }
@@ -519,6 +521,155 @@ fn link_comma(case: &str, url: &str) {
     assert_eq!(ids, [1, 2], "{case}: both pages, in order");
 }
 
+/// The first `size` bytes of every attachment the server serves.
+fn attachment_bytes(size: u64) -> Vec<u8> {
+    (0..size).map(attachment_byte).collect()
+}
+
+/// Byte `i` of every attachment the server serves (`attachment_byte` in its cases).
+fn attachment_byte(i: u64) -> u8 {
+    (i.wrapping_mul(31).wrapping_add(7) % 256) as u8
+}
+
+/// True when the file at `path` holds exactly the `size` bytes the server serves
+/// (compared a block at a time: the peak-memory bound covers the test too).
+fn same_as_attachment(path: &std::path::Path, size: u64) -> bool {
+    let mut file = std::fs::File::open(path).expect("the downloaded file");
+    let mut block = vec![0u8; 64 * 1024];
+    let mut offset = 0u64;
+    loop {
+        let n = file.read(&mut block).expect("read the file");
+        if n == 0 {
+            return offset == size;
+        }
+        let expected = (offset..offset + n as u64).map(attachment_byte);
+        if !block[..n].iter().copied().eq(expected) {
+            return false;
+        }
+        offset += n as u64;
+    }
+}
+
+/// A fresh directory for one case's downloads.
+fn download_dir(case: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zdkit-download-{}-{case}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}
+
+/// The names in `dir`.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read the directory")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Downloads through the account origin's redirect to the content origin: the bytes
+/// arrive intact (three times `max_response_bytes`, within the memory bound), the
+/// content origin never sees the credential, an ordinary call still refuses that
+/// redirect, and `max_bytes` stops a larger file leaving nothing behind.
+fn download(case: &str, url: &str) {
+    use zdkit::download::DownloadSource;
+    let client = bearer(url, case);
+    let dir = download_dir(case);
+    let big = 3 * LIMIT;
+    let dest = dir.join("big.bin");
+    let written = client
+        .download(&DownloadSource::Attachment(big), &dest, None)
+        .expect("download by attachment id");
+    assert_eq!(written, big);
+    assert!(
+        same_as_attachment(&dest, big),
+        "the downloaded bytes differ"
+    );
+
+    let content_url = format!("{}attachments/token/t1000/?name=f.bin", base(url, case));
+    let small = dir.join("small.bin");
+    let source = DownloadSource::parse(&content_url);
+    assert_eq!(
+        client
+            .download(&source, &small, Some(1000))
+            .expect("download by URL"),
+        1000
+    );
+    assert_eq!(
+        std::fs::read(&small).expect("the file"),
+        attachment_bytes(1000)
+    );
+
+    let content = server_log(url, "/case/content/");
+    assert_eq!(content.len(), 2, "{content:?}");
+    for request in &content {
+        for line in header_lines(request) {
+            assert!(
+                !line.to_ascii_lowercase().starts_with("authorization") && !line.contains(CANARY),
+                "a credential reached the content origin: {line}"
+            );
+        }
+    }
+    let account = case_log(url, case);
+    assert!(
+        account
+            .iter()
+            .all(|r| header_lines(r).contains(&format!("Authorization: Bearer {CANARY}").as_str())),
+        "the account origin gets the credential on every hop"
+    );
+
+    // An ordinary call still refuses the cross-origin redirect.
+    let refused = client.send(&Request::get(&content_url));
+    expect_kind(case, refused, ErrorKind::Http);
+    assert_eq!(
+        server_log(url, "/case/content/").len(),
+        2,
+        "an ordinary call followed it"
+    );
+
+    // max_bytes: nothing written, the old file kept, no temporary file left.
+    std::fs::write(&small, b"old").expect("write");
+    let over = client.download(&DownloadSource::Attachment(5000), &small, Some(4096));
+    expect_kind(case, over, ErrorKind::ResponseTooLarge);
+    assert_eq!(std::fs::read(&small).expect("the file"), b"old");
+    assert_eq!(names_in(&dir), ["big.bin", "small.bin"]);
+
+    // A destination that cannot be written is an invalid argument, sent nowhere.
+    let before = server_log(url, "/case/").len();
+    let nowhere = client.download(&source, &dir.join("missing/dir/x.bin"), None);
+    expect_kind(case, nowhere, ErrorKind::InvalidArgument);
+    expect_kind(
+        case,
+        client.download(&source, &dir, None),
+        ErrorKind::InvalidArgument,
+    );
+    assert_eq!(server_log(url, "/case/").len(), before);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// A transfer cut halfway: retried from the start like any GET, then a transport
+/// error; the destination keeps its old content and no partial file is left.
+fn download_cut(case: &str, url: &str) {
+    use zdkit::download::DownloadSource;
+    let client = bearer(url, case);
+    let dir = download_dir(case);
+    let dest = dir.join("cut.bin");
+    std::fs::write(&dest, b"previous").expect("write");
+    let result = client.download(&DownloadSource::Attachment(200_000), &dest, None);
+    expect_kind(case, result, ErrorKind::Transport);
+    assert_eq!(std::fs::read(&dest).expect("the file"), b"previous");
+    assert_eq!(names_in(&dir), ["cut.bin"]);
+    let content = server_log(url, "/case/content-cut/");
+    assert_eq!(content.len(), 1 + RETRIES as usize, "{content:?}");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
 // ---------------------------------------------------------------------------------
 // One test per case, each in its own child process.
 
@@ -573,4 +724,6 @@ hostile_cases! {
     truncated_body => "truncated",
     empty_reply => "close",
     connection_reset => "reset",
+    download_through_the_content_origin => "attachment",
+    download_cut_halfway => "attachment-cut",
 }

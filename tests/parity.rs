@@ -38,6 +38,7 @@ fn python_keywords(setting: &str) -> Vec<&str> {
         ],
         "client_cert" => vec!["client_cert", "client_key"],
         "log" => vec![],
+        "event_callback" => vec!["on_event"],
         other => vec![other],
     }
 }

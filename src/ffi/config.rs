@@ -2,6 +2,7 @@
 //! [`ConfigBuilder`], whose setters and validation are the only definition of them.
 
 use super::boundary::{FfiError, arg_mut, arg_opt_str, arg_str, duration_ms, free_arg, guard, out};
+use super::events::zdk_event_callback;
 use super::log::zdk_log_callback;
 use super::oauth::zdk_token_rotation_callback;
 use super::result::zdk_result;
@@ -479,6 +480,38 @@ pub unsafe extern "C" fn zdk_config_set_log_callback(
     guard(|| {
         let sink = super::log::sink(callback, userdata);
         arg_mut!(config)?.set(|b| Ok(b.log_sink(sink)))
+    })
+}
+
+/// Sends events to `callback`: one `zdk_event` per answer (`ZDK_EVENT_RESPONSE`),
+/// retry (`ZDK_EVENT_RETRY`), rate-limit pacing wait (`ZDK_EVENT_WAIT`) and OAuth token
+/// request (`ZDK_EVENT_TOKEN`), for metrics and tracing. NULL `callback` removes it.
+///
+/// Thread: the callback runs on the thread that called the zdkit function making the
+/// request (`zdk_client_request`, `zdk_pager_next`, `zdk_client_download`, …), before
+/// that function returns; threads sharing a client call it concurrently, so it must
+/// be thread-safe. zdkit holds none of its locks while calling it; it must not call
+/// back into zdkit with the same client, and should return quickly (the request waits).
+/// Calls made with `zdk_client_send_async` give the same events, on the client's
+/// engine thread (`ZDK_EVENT_TOKEN`: on its token thread), before the call's
+/// completion callback; there the callback must not block, as it holds up every call.
+/// `userdata` is handed back untouched and must stay valid as long as any client built
+/// from this config lives.
+///
+/// @param config the config to change.
+/// @param callback called once per event (see above for its thread); NULL removes it.
+/// @param userdata handed back to `callback` untouched; zdkit never reads it.
+/// @return `ZDK_OK`, or `ZDK_ERR_NULL_ARGUMENT` for a NULL config.
+/// @since 0.1
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zdk_config_set_event_callback(
+    config: *mut zdk_config,
+    callback: zdk_event_callback,
+    userdata: *mut c_void,
+) -> zdk_result {
+    guard(|| {
+        let sink = super::events::sink(callback, userdata);
+        arg_mut!(config)?.set(|b| Ok(b.event_sink(sink)))
     })
 }
 

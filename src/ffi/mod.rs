@@ -34,7 +34,11 @@ mod config;
 
 mod log;
 
+mod events;
+
 mod client;
+
+mod download;
 
 mod request;
 
@@ -46,9 +50,13 @@ mod r#async;
 
 mod oauth;
 
+mod webhook;
+
 pub use r#async::*;
 pub use client::*;
 pub use config::*;
+pub use download::*;
+pub use events::*;
 pub use iterate::*;
 pub use last_error::*;
 pub use log::*;
@@ -57,3 +65,4 @@ pub use request::*;
 pub use response::*;
 pub use result::*;
 pub use version::*;
+pub use webhook::*;

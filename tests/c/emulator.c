@@ -210,3 +210,19 @@ void emulator_stop(emulator *emu) {
     }
     track(emu, 0);
 }
+
+int hostile_start(emulator *server, int timeout_ms) {
+    const char *hostile = getenv("ZDKIT_HOSTILE");
+    if (hostile == NULL || hostile[0] == '\0') {
+        fprintf(stderr, "set ZDKIT_HOSTILE to the zdkit-hostile binary\n");
+        return -1;
+    }
+    /* emulator_start runs $ZDKIT_EMULATOR; --json makes zdkit-hostile announce itself
+     * as the emulator does. */
+    if (setenv("ZDKIT_EMULATOR", hostile, 1) != 0) {
+        perror("setenv");
+        return -1;
+    }
+    const char *const args[] = {"--json", NULL};
+    return emulator_start(server, args, timeout_ms);
+}

@@ -24,6 +24,13 @@ typedef struct emulator {
  */
 int emulator_start(emulator *emu, const char *const *extra_args, int timeout_ms);
 
+/*
+ * Starts `$ZDKIT_HOSTILE --json` (zdkit-hostile, announcing itself as the emulator does)
+ * the same way. Returns 0, or -1 with a message on stderr (also when ZDKIT_HOSTILE is
+ * unset).
+ */
+int hostile_start(emulator *server, int timeout_ms);
+
 /* Sends SIGTERM and waits for the process (SIGKILL after 5 s). Idempotent. */
 void emulator_stop(emulator *emu);
 

@@ -54,6 +54,11 @@ static void capture_log(void *userdata, zdk_log_level level, const char *message
     pthread_mutex_unlock(&capture->lock);
 }
 
+static void count_event(void *userdata, const zdk_event *event) {
+    (void)event;
+    atomic_fetch_add((atomic_int *)userdata, 1);
+}
+
 static void capture_init(log_capture *capture) {
     memset(capture, 0, sizeof *capture);
     pthread_mutex_init(&capture->lock, NULL);
@@ -485,6 +490,7 @@ static void test_no_proxy(const char *url) {
 static void test_every_setter(const char *url, zdk_client *control) {
     log_capture capture;
     capture_init(&capture);
+    atomic_int events = 0;
     for (int mode = 0; mode < 4; mode++) {
         emu_reset(control);
         zdk_config *config = NULL;
@@ -507,6 +513,7 @@ static void test_every_setter(const char *url, zdk_client *control) {
         CHECK_OK(zdk_config_set_user_agent(config, "zdkit-parity/1"));
         CHECK_OK(zdk_config_set_log_callback(config, capture_log, &capture));
         CHECK_OK(zdk_config_set_max_response_bytes(config, 1 << 20));
+        CHECK_OK(zdk_config_set_event_callback(config, count_event, &events));
         switch (mode) {
         case 0:
             CHECK_OK(zdk_config_set_api_token(config, EMAIL, API_TOKEN));
@@ -538,6 +545,7 @@ static void test_every_setter(const char *url, zdk_client *control) {
         }
         zdk_client_free(client);
     }
+    CHECK(atomic_load(&events) >= 3);
     pthread_mutex_lock(&capture.lock);
     CHECK(capture.debug_lines >= 3);
     pthread_mutex_unlock(&capture.lock);

@@ -282,6 +282,31 @@ void test_moves(const std::string &url) {
 
 }  // namespace
 
+/* Downloads and webhooks through the C++ layer (the bytes themselves are checked by
+ * test_download.c against a real second origin). */
+void test_download_and_webhooks(const zdkit::Client &client) {
+    bool threw = false;
+    try {
+        client.download("999999999", "/tmp/zdkit-cpp-never-written.bin");
+    } catch (const zdkit::Error &e) {
+        threw = e.code() == ZDK_ERR_NOT_FOUND;
+    }
+    CHECK(threw);
+    /* vector computed with Python's hmac (see test_webhook.c) */
+    const std::string body = "{\"ticket\":{\"id\":42,\"subject\":\"Printer on fire\"}}";
+    const char *sig = "AVfAY2pa/JKANhhj7mRAKVDXCPHUpKq/vIScrZyVJN0=";
+    CHECK(zdkit::verify_webhook(body, sig, "2026-06-09T16:42:11Z", "whsec-test-secret-4a1b", 1e11));
+    CHECK(!zdkit::verify_webhook(body + " ", sig, "2026-06-09T16:42:11Z", "whsec-test-secret-4a1b", 1e11));
+    CHECK(!zdkit::verify_webhook(body, sig, "2026-06-09T16:42:11Z", "whsec-test-secret-4a1b"));  // stale
+    threw = false;
+    try {
+        zdkit::verify_webhook(body, sig, "2026-06-09T16:42:11Z", "");
+    } catch (const zdkit::Error &e) {
+        threw = e.code() == ZDK_ERR_INVALID_ARGUMENT;
+    }
+    CHECK(threw);
+}
+
 int main() {
     static const char *const args[] = {"--tickets", "250", nullptr};
     emulator emu;
@@ -295,6 +320,7 @@ int main() {
         test_credentials(url, control);
         test_errors_and_verbs(url, control);
         test_moves(url);
+        test_download_and_webhooks(control);
     } catch (const zdkit::Error &e) {
         std::fprintf(stderr, "unexpected zdkit::Error %d (HTTP %u): %s\n", static_cast<int>(e.code()), e.status(),
                      e.what());

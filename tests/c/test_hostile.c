@@ -411,17 +411,8 @@ static int memory_is_measurable(void) {
 }
 
 int main(void) {
-    const char *hostile = getenv("ZDKIT_HOSTILE");
-    if (hostile == NULL || hostile[0] == '\0') {
-        fprintf(stderr, "test_hostile: set ZDKIT_HOSTILE to the zdkit-hostile binary\n");
-        return 1;
-    }
-    /* emulator_start runs $ZDKIT_EMULATOR; --json makes zdkit-hostile announce itself
-     * as the emulator does. */
-    CHECK(setenv("ZDKIT_EMULATOR", hostile, 1) == 0);
     emulator server;
-    const char *const args[] = {"--json", NULL};
-    if (emulator_start(&server, args, 10000) != 0) {
+    if (hostile_start(&server, 10000) != 0) {
         return 1;
     }
     snprintf(server_url, sizeof server_url, "%s", server.url);

@@ -625,6 +625,50 @@ static void test_last_error_and_statics(void) {
     CHECK(zdk_version() != NULL);
 }
 
+static void event_sink(void *userdata, const zdk_event *event) {
+    (void)userdata;
+    (void)event;
+}
+
+/* Webhook verification, downloads and event callbacks. */
+static void test_beyond_raw_paths(zdk_client *client) {
+    /* zdk_client_download, zdk_client_download_max: nothing is sent, nothing written */
+    uint64_t bytes = 42;
+    CHECK_NULL_ARG(zdk_client_download(NULL, "123", "/tmp/zdkit-null.bin", &bytes));
+    CHECK_NULL_ARG(zdk_client_download(client, NULL, "/tmp/zdkit-null.bin", &bytes));
+    CHECK_NULL_ARG(zdk_client_download(client, "123", NULL, &bytes));
+    CHECK_NULL_ARG(zdk_client_download(client, "123", "/tmp/zdkit-null.bin", NULL));
+    CHECK_NULL_ARG(zdk_client_download_max(NULL, "123", "/tmp/zdkit-null.bin", 10, &bytes));
+    CHECK_NULL_ARG(zdk_client_download_max(client, NULL, "/tmp/zdkit-null.bin", 10, &bytes));
+    CHECK_NULL_ARG(zdk_client_download_max(client, "123", NULL, 10, &bytes));
+    CHECK_NULL_ARG(zdk_client_download_max(client, "123", "/tmp/zdkit-null.bin", 10, NULL));
+    for (size_t i = 0; i < N_BAD; i++) {
+        CHECK_BAD_UTF8(zdk_client_download(client, BAD_UTF8[i], "/tmp/zdkit-null.bin", &bytes));
+        CHECK_BAD_UTF8(zdk_client_download(client, "123", BAD_UTF8[i], &bytes));
+        CHECK_BAD_UTF8(zdk_client_download_max(client, BAD_UTF8[i], "/tmp/zdkit-null.bin", 10, &bytes));
+        CHECK_BAD_UTF8(zdk_client_download_max(client, "123", BAD_UTF8[i], 10, &bytes));
+    }
+    CHECK(bytes == 42);
+    /* zdk_config_set_event_callback: NULL callback removes it; NULL userdata is fine */
+    zdk_config *config = NULL;
+    CHECK_OK(zdk_config_new(&config));
+    CHECK_NULL_ARG(zdk_config_set_event_callback(NULL, event_sink, NULL));
+    CHECK_OK(zdk_config_set_event_callback(config, event_sink, NULL));
+    CHECK_OK(zdk_config_set_event_callback(config, NULL, NULL));
+    zdk_config_free(config);
+    /* zdk_webhook_verify */
+    CHECK_NULL_ARG(zdk_webhook_verify(NULL, 1, "sig", "2026-06-09T16:42:11Z", "secret", 300));
+    CHECK_NULL_ARG(zdk_webhook_verify((const uint8_t *)"{}", 2, NULL, "2026-06-09T16:42:11Z", "secret", 300));
+    CHECK_NULL_ARG(zdk_webhook_verify((const uint8_t *)"{}", 2, "sig", NULL, "secret", 300));
+    CHECK_NULL_ARG(zdk_webhook_verify((const uint8_t *)"{}", 2, "sig", "2026-06-09T16:42:11Z", NULL, 300));
+    for (size_t i = 0; i < N_BAD; i++) {
+        const char *bad = BAD_UTF8[i];
+        CHECK_BAD_UTF8(zdk_webhook_verify((const uint8_t *)"{}", 2, bad, "2026-06-09T16:42:11Z", "s", 300));
+        CHECK_BAD_UTF8(zdk_webhook_verify((const uint8_t *)"{}", 2, "sig", bad, "s", 300));
+        CHECK_BAD_UTF8(zdk_webhook_verify((const uint8_t *)"{}", 2, "sig", "2026-06-09T16:42:11Z", bad, 300));
+    }
+}
+
 int main(void) {
     emulator emu;
     if (emulator_start(&emu, NULL, 10000) != 0) {
@@ -641,6 +685,7 @@ int main(void) {
     test_uploads_and_jobs(client);
     test_pagers_and_exports(client);
     test_oauth(emu.url);
+    test_beyond_raw_paths(client);
 
     zdk_client_free(client);
     emulator_stop(&emu);

@@ -14,7 +14,7 @@ use crate::errors::{guard, to_py_err};
 use crate::json::value_to_py;
 use crate::response::Response;
 use pyo3::prelude::*;
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use zdkit::log::LogLevel;
 
 /// The second stage of a completion: builds the Python value, GIL held.
@@ -35,6 +35,8 @@ enum Work {
     Deliver(Delivery),
     /// A line the engine's thread logged (it must not wait for the GIL itself).
     Log(LogLevel, String),
+    /// An event of the engine's thread, for a client's `on_event` callable.
+    Event(Arc<Py<PyAny>>, zdkit::events::Event),
 }
 
 struct Queue {
@@ -56,6 +58,12 @@ const DELIVERIES_PER_GIL_HOLD: usize = 8;
 /// to the `zdkit` logger with the GIL.
 pub fn log_later(level: LogLevel, line: &str) {
     dispatch(Work::Log(level, line.to_owned()));
+}
+
+/// Queues an event of an engine thread for the delivery thread, which hands it to
+/// `callable` with the GIL (before any completion queued after it).
+pub fn event_later(callable: Arc<Py<PyAny>>, event: zdkit::events::Event) {
+    dispatch(Work::Event(callable, event));
 }
 
 /// Queues work, starting the delivery thread of this process if needed (a child
@@ -85,6 +93,7 @@ fn dispatch(delivery: Work) {
 enum Ready {
     Deliver(Py<PyAny>, ToPython),
     Log(LogLevel, String),
+    Event(Arc<Py<PyAny>>, zdkit::events::Event),
 }
 
 /// The delivery thread.
@@ -110,6 +119,7 @@ fn deliver_forever() {
                     Ready::Deliver(done, to_python)
                 }
                 Work::Log(level, line) => Ready::Log(level, line),
+                Work::Event(callable, event) => Ready::Event(callable, event),
             })
             .collect();
         while !ready.is_empty() {
@@ -128,6 +138,9 @@ fn deliver_forever() {
                             let _ = done.call1(py, (ok, value));
                         }
                         Ready::Log(level, line) => crate::log::emit(py, level, &line),
+                        Ready::Event(callable, event) => {
+                            crate::events::deliver(py, &callable, &event)
+                        }
                     }
                 }
             });

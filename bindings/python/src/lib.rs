@@ -7,7 +7,9 @@
 mod async_iterate;
 mod async_send;
 mod client;
+mod download;
 mod errors;
+mod events;
 mod interrupt;
 mod iterate;
 mod jobs;
@@ -16,6 +18,7 @@ mod log;
 mod oauth;
 mod response;
 mod settings;
+mod webhook;
 
 use pyo3::prelude::*;
 
@@ -47,6 +50,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::init(m.py())?;
     m.add_class::<client::Client>()?;
     m.add_class::<response::Response>()?;
+    m.add_class::<events::Event>()?;
     m.add_class::<iterate::Page>()?;
     m.add_class::<iterate::Stream>()?;
     m.add_class::<iterate::ExportPage>()?;
@@ -58,6 +62,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(oauth::pkce_pair, m)?)?;
     m.add_function(wrap_pyfunction!(oauth::authorize_url, m)?)?;
     m.add_function(wrap_pyfunction!(oauth::exchange_code, m)?)?;
+    m.add_function(wrap_pyfunction!(webhook::verify_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add("__version__", zdkit::VERSION)?;
     m.add("SEARCH_LIMIT_CODE", zdkit::iterate::SEARCH_LIMIT_CODE)?;

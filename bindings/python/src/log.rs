@@ -39,6 +39,30 @@ pub fn sink() -> LogSink {
     })
 }
 
+/// Logs, on the `zdkit` logger at ERROR, that the user callback `name` raised, and
+/// `then`, what happens next; `detail` adds the exception's text when it is safe to show
+/// (it never is when the callback received a secret). The exception is then dropped: a
+/// callback never breaks a request.
+pub fn callback_raised(py: Python<'_>, error: &PyErr, name: &str, then: &str, detail: bool) {
+    let kind = error
+        .get_type(py)
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    let text = if detail {
+        error
+            .value(py)
+            .str()
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    if let Some(logger) = logger(py) {
+        let _ = logger.call_method1("error", ("%s raised %s%s; %s", name, kind, text, then));
+    }
+}
+
 /// Hands one line to the `zdkit` logger (when it is enabled for that level).
 pub fn emit(py: Python<'_>, level: LogLevel, line: &str) {
     let Some(logger) = logger(py) else { return };

@@ -34,17 +34,8 @@ pub fn rotation_callback(callable: Py<PyAny>) -> zdkit::oauth::RotationCallback 
         Python::attach(|py| {
             let outcome = token_set_to_py(py, token).and_then(|t| callable.bind(py).call1((t,)));
             if let Err(error) = outcome {
-                let kind = error
-                    .get_type(py)
-                    .name()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default();
-                if let Some(logger) = crate::log::logger(py) {
-                    let _ = logger.call_method1(
-                        "error",
-                        ("on_rotate callback raised %s; the new token set is still in client.token_set", kind),
-                    );
-                }
+                let then = "the new token set is still in client.token_set";
+                crate::log::callback_raised(py, &error, "on_rotate callback", then, false);
             }
         })
     })

@@ -42,6 +42,7 @@ pub fn builder(
             "ca_file" => builder.ca_file(arg::<PathBuf>(&name, value)?),
             "ca_dir" => builder.ca_dir(arg::<PathBuf>(&name, value)?),
             "user_agent" => builder.user_agent(arg::<String>(&name, value)?),
+            "on_event" => builder.event_sink(crate::events::sink(callable(&name, value)?)),
             _ => {
                 pending.set(&name, value)?;
                 builder
@@ -205,6 +206,17 @@ where
         let error: PyErr = error.into();
         PyTypeError::new_err(format!("argument '{name}': {}", error.value(value.py())))
     })
+}
+
+/// A callable keyword value; anything else is a `TypeError` naming the keyword.
+fn callable(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    if !value.is_callable() {
+        return Err(PyTypeError::new_err(format!(
+            "argument '{name}': expected a callable, not {}",
+            value.get_type().name()?
+        )));
+    }
+    Ok(value.clone().unbind())
 }
 
 /// A whole number (not a bool) that fits `T`; anything else is a `ConfigurationError`.

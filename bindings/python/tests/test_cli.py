@@ -130,3 +130,135 @@ def test_a_full_disk_is_one_line_and_the_export_resumes_exactly(emulator: Emulat
     assert resumed.returncode == 0, resumed.stderr
     assert _ids(out) == expected  # nothing lost, nothing repeated
     assert out.read_bytes() == reference.read_bytes()
+
+
+# ---- issue 16: the rough edges ------------------------------------------------------
+
+
+def test_version_flag(emulator: Emulator) -> None:
+    result = run(["--version"], {})
+    assert result.returncode == 0, result.stderr
+    import zdkit
+
+    assert result.stdout.startswith(f"zdkit {zdkit.__version__} (") and "libcurl/" in result.stdout
+
+
+def test_global_options_before_or_after_the_command(emulator: Emulator) -> None:
+    env = {"ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
+    for args in (["--base-url", emulator.url, "whoami"], ["whoami", "--base-url", emulator.url],
+                 ["--timeout", "30", "whoami", "--base-url", emulator.url],
+                 ["get", "/api/v2/users/me.json", "--base-url", emulator.url, "--timeout", "20"]):
+        result = run(args, env)
+        assert result.returncode == 0, (args, result.stderr)
+        body = json.loads(result.stdout)
+        assert (body.get("user") or body)["email"] == EMAIL
+    # a value after the command wins over one before it
+    dead = "http://127.0.0.1:9"
+    result = run(["--base-url", dead, "whoami", "--base-url", emulator.url], env)
+    assert result.returncode == 0, result.stderr
+    assert run(["--bogus", "whoami"], env).returncode == 2
+
+
+def test_validation_errors_print_their_details(emulator: Emulator) -> None:
+    env = {"ZENDESK_URL": emulator.url, "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
+    emulator.reset()
+    emulator.fault(
+        method="POST", path_prefix="/api/v2/users",
+        fault={"kind": "status", "status": 422, "content_type": "application/json",
+               "body": json.dumps({"error": "RecordInvalid", "description": "Record validation errors",
+                                   "details": {"email": [{"description": "Email: x@y is already being used",
+                                                          "error": "DuplicateValue"}],
+                                               "base": [{"description": "Name is too short", "error": "TooShort"}]}})},
+    )
+    result = run(["request", "POST", "/api/v2/users.json", "--data", '{"user":{"email":"x@y"}}'], env)
+    assert result.returncode == 1
+    assert "Record validation errors" in result.stderr
+    assert "email: Email: x@y is already being used (DuplicateValue)" in result.stderr
+    assert "base: Name is too short (TooShort)" in result.stderr
+
+
+def test_completion_scripts() -> None:
+    bash = run(["completion", "bash"], {})
+    assert bash.returncode == 0 and "complete -o default -F _zdkit zdkit" in bash.stdout
+    check = subprocess.run(["bash", "-c", bash.stdout + '\nCOMP_WORDS=(zdkit dow); COMP_CWORD=1; _zdkit; echo "${COMPREPLY[@]}"\n'
+                            'COMP_WORDS=(zdkit download --o); COMP_CWORD=2; _zdkit; echo "${COMPREPLY[@]}"'],
+                           capture_output=True, text=True, timeout=30)
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.splitlines() == ["download", "--out"]
+    zsh = run(["completion", "zsh"], {})
+    assert zsh.returncode == 0 and zsh.stdout.startswith("#compdef zdkit") and "download" in zsh.stdout
+    assert run(["completion", "fish"], {}).returncode == 2
+
+
+def test_download_command(tmp_path: pathlib.Path) -> None:
+    from test_hostile import Hostile
+
+    server = Hostile()
+    try:
+        env = {"ZENDESK_URL": f"{server.url}/case/attachment/", "ZENDESK_OAUTH_TOKEN": CANARY}
+        out = tmp_path / "a.bin"
+        result = run(["download", "5000", "--out", str(out)], env)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == {"out": str(out), "bytes": 5000}
+        assert out.read_bytes() == bytes((i * 31 + 7) % 256 for i in range(5000))
+        content_url = f"{server.url}/case/attachment/attachments/token/t300/?name=f.bin"
+        result = run(["download", content_url, "--out", str(out)], env)
+        assert result.returncode == 0 and out.stat().st_size == 300
+        too_big = run(["download", "5000", "--out", str(out), "--max-bytes", "100"], env)
+        assert too_big.returncode == 1 and "max_bytes" in too_big.stderr
+        assert out.stat().st_size == 300
+        unwritable = run(["download", "5000", "--out", str(tmp_path / "no" / "x")], env)
+        assert unwritable.returncode == 2
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["a.bin"]
+    finally:
+        server.stop()
+
+
+def test_export_says_when_and_why_it_waits(emulator: Emulator, tmp_path: pathlib.Path) -> None:
+    env = {"ZENDESK_URL": emulator.url, "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
+    emulator.reset()
+    emulator.fault(method="GET", path_prefix="/api/v2/incremental/", times=1,
+                   fault={"kind": "status", "status": 429, "headers": {"Retry-After": "2"},
+                          "body": "Too many requests", "content_type": "text/plain"})
+    result = run(["export", "tickets", "--out", str(tmp_path / "t.jsonl")], env)
+    assert result.returncode == 0, result.stderr
+    assert "waiting 2 s for Zendesk's rate limit (429)" in result.stderr
+
+
+def test_export_progress_ticks_on_a_terminal_while_waiting(emulator: Emulator, tmp_path: pathlib.Path) -> None:
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZENDESK_")}
+    env.update({"ZENDESK_URL": emulator.url, "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN})
+    emulator.reset()
+    emulator.fault(method="GET", path_prefix="/api/v2/incremental/", times=1,
+                   fault={"kind": "status", "status": 429, "headers": {"Retry-After": "3"},
+                          "body": "Too many requests", "content_type": "text/plain"})
+    master, slave = pty.openpty()
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "zdkit", "export", "tickets", "--out", str(tmp_path / "t.jsonl")],
+                                   env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        slave = -1
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen += chunk
+        assert process.wait(timeout=60) == 0
+        assert process.stdout is not None
+        process.stdout.close()
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    text = screen.decode("utf-8", "replace")
+    frames = [f for f in text.split("\r") if "waiting" in f]
+    # redrawn every second while the client waits 3 s: a countdown, not a frozen line
+    assert len(frames) >= 2, text
+    assert "for Zendesk's rate limit (429)" in frames[0]
+    assert "waiting 3 s" in text and "waiting 1 s" in text, text

@@ -41,6 +41,7 @@ KEYWORDS: Dict[str, Tuple[str, ...]] = {
     "user_agent": ("user_agent",),
     "log": (),
     "max_response_bytes": ("max_response_bytes",),
+    "event_callback": ("on_event",),
 }
 
 # A value for each keyword that the core accepts (with base_url and oauth_token).
@@ -59,6 +60,7 @@ VALUES: Dict[str, Any] = {
     "client_key": "/nonexistent/key.pem",
     "user_agent": "parity-test",
     "max_response_bytes": 1000,
+    "on_event": lambda event: None,
 }
 
 

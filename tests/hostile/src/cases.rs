@@ -134,10 +134,104 @@ pub fn answer(name: &str, stream: &mut TcpStream, ctx: &Ctx<'_>) -> io::Result<(
             stream.write_all(&out)
         }
         "close" => Ok(()),
+        "attachment" | "attachment-cut" => attachment(name, stream, ctx),
+        "content" => content(stream, ctx, false),
+        "content-cut" => content(stream, ctx, true),
         name if name.starts_with("token-") => token_case(name, stream, ctx),
         "retry-after-date" => ok_with(stream, &[]),
         _ => http::respond(stream, 404, &[], b"no such hostile case"),
     }
+}
+
+/// The largest attachment the `attachment` cases serve (64 MiB).
+const MAX_ATTACHMENT: u64 = 64 * 1024 * 1024;
+
+/// Byte `i` of every served attachment (the tests compute the same pattern).
+pub fn attachment_byte(i: u64) -> u8 {
+    (i.wrapping_mul(31).wrapping_add(7) % 256) as u8
+}
+
+/// The account side of a download: `api/v2/attachments/{N}.json` describes an
+/// attachment of N bytes whose `content_url` is `attachments/token/t{N}/?name=f.bin`
+/// on this origin, and that URL redirects (302) to the content origin
+/// (`http://localhost:PORT/case/content/{N}/f.bin?sig=…`, another origin on the same
+/// server: the log shows what reached it). `attachment-cut` sends to `content-cut`.
+fn attachment(name: &str, stream: &mut TcpStream, ctx: &Ctx<'_>) -> io::Result<()> {
+    let path = ctx.request.path();
+    let rest = path.strip_prefix(ctx.prefix.as_str()).unwrap_or("");
+    let size = |text: &str| text.parse::<u64>().ok().filter(|n| *n <= MAX_ATTACHMENT);
+    if let Some(id) = rest
+        .strip_prefix("/api/v2/attachments/")
+        .map(|r| r.trim_end_matches(".json"))
+        .and_then(size)
+    {
+        let content_url = format!(
+            "http://{}{}/attachments/token/t{id}/?name=f.bin",
+            ctx.host, ctx.prefix
+        );
+        return http::json(
+            stream,
+            format!(
+                "{{\"attachment\":{{\"id\":{id},\"file_name\":\"f.bin\",\"size\":{id},\"content_url\":{}}}}}",
+                http::json_string(&content_url)
+            ),
+        );
+    }
+    if let Some(id) = rest
+        .strip_prefix("/attachments/token/t")
+        .map(|r| r.trim_end_matches('/'))
+        .and_then(size)
+    {
+        let port = ctx.host.rsplit(':').next().unwrap_or("80");
+        let landing = if name == "attachment-cut" {
+            "content-cut"
+        } else {
+            "content"
+        };
+        return redirect(
+            stream,
+            format!("http://localhost:{port}/case/{landing}/{id}/f.bin?sig=signed-{id}"),
+        );
+    }
+    http::respond(stream, 404, &[], b"{\"error\":\"RecordNotFound\"}")
+}
+
+/// The content origin: `/case/content/{N}/…` answers N bytes of [`attachment_byte`]
+/// with their length; `content-cut` announces N and closes after half of them.
+fn content(stream: &mut TcpStream, ctx: &Ctx<'_>, cut: bool) -> io::Result<()> {
+    let rest = ctx
+        .request
+        .path()
+        .strip_prefix(ctx.prefix.as_str())
+        .unwrap_or("");
+    let Some(size) = rest
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .and_then(|n| n.parse::<u64>().ok())
+        .filter(|n| *n <= MAX_ATTACHMENT)
+    else {
+        return http::respond(stream, 404, &[], b"no such content");
+    };
+    let head = http::head(
+        200,
+        &[
+            ("Content-Type", "application/octet-stream".to_owned()),
+            ("Content-Length", size.to_string()),
+        ],
+    );
+    stream.write_all(&head)?;
+    let send = if cut { size / 2 } else { size };
+    let mut chunk = Vec::with_capacity(64 * 1024);
+    let mut i = 0;
+    while i < send {
+        chunk.clear();
+        let end = (i + 64 * 1024).min(send);
+        chunk.extend((i..end).map(attachment_byte));
+        stream.write_all(&chunk)?;
+        i = end;
+    }
+    stream.flush()
 }
 
 /// `size` bytes of `a`, with or without a `Content-Length`.

@@ -48,6 +48,8 @@
 //! | `link-comma` | page 1 has `Link: <…?page=2&sort=a,b>; rel="next", <…>; rel="first"`; page 2 answers only if the comma arrived |
 //! | `truncated` | `Content-Length: 1000`, 10 bytes, then the connection closes |
 //! | `close` | the connection closes without an answer |
+//! | `attachment` | a download: `api/v2/attachments/{N}.json` gives a `content_url` on this origin that redirects (302) to `http://localhost:PORT/case/content/{N}/f.bin?sig=…` (the content origin), which serves N bytes (byte i = (31 i + 7) mod 256) |
+//! | `attachment-cut` | the same, but the content origin (`content-cut`) closes after half the bytes it announced |
 //! | `reset` | the connection is reset (RST) without an answer |
 //! | `token-garbage` | the token endpoint answers 200 with binary garbage |
 //! | `token-html` | … with an HTML page |

@@ -7,13 +7,15 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+from typing import TYPE_CHECKING, Any
 
-from . import _native, oauth
+from . import _native, oauth, webhooks
 from ._async import AsyncClient, AsyncIncrementalExport, AsyncPages
 from ._client import Client, IncrementalExport
 from ._headers import Headers
-from ._native import ExportPage, Page, Response
+from ._native import Event, ExportPage, Page, Response
 from .oauth import OAuthClientCredentials, OAuthRefreshToken, TokenSet
 from .errors import (
     AuthenticationError,
@@ -37,7 +39,18 @@ from .errors import (
     ZendeskError,
 )
 
+if TYPE_CHECKING:
+    from . import types
+
 __version__: str = _native.__version__
+
+
+def __getattr__(name: str) -> Any:
+    # ``zdkit.types`` (typed shapes, for annotations) is imported on first use only,
+    # so ``import zdkit`` stays as fast as it was.
+    if name == "types":
+        return importlib.import_module(".types", __name__)
+    raise AttributeError(f"module 'zdkit' has no attribute {name!r}")
 
 # A library's loggers stay silent until the application configures logging: without
 # this, Python's last-resort handler would print zdkit's retry warnings to stderr.
@@ -49,6 +62,7 @@ __all__ = [
     "AsyncPages",
     "AsyncIncrementalExport",
     "Response",
+    "Event",
     "Headers",
     "Page",
     "ExportPage",
@@ -57,6 +71,8 @@ __all__ = [
     "OAuthRefreshToken",
     "TokenSet",
     "oauth",
+    "webhooks",
+    "types",
     "version",
     "__version__",
     "ZendeskError",

@@ -67,6 +67,10 @@ class AsyncClient:
     connections, its rate-limit state and its OAuth token (sixteen tasks on an expired
     token make one token request).
 
+    ``on_event`` gets the same events as with :class:`zdkit.Client` (``response``,
+    ``retry``, ``wait``, ``token``), on a zdkit thread, never the event loop's: a call's
+    events arrive before its result. Keep the callback short; it must not block.
+
     Use it as ``async with zdkit.AsyncClient(...) as client:`` or call
     :meth:`aclose`; closing cancels the calls still in flight.
     """

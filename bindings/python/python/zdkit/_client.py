@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json as _json
 import os
+import shutil
+import tempfile
 from types import TracebackType
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, Union
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, Union
 
 from . import _native
 from .errors import ConfigurationError
@@ -78,6 +80,12 @@ class Client:
     An answer larger than ``max_response_bytes`` (default 64 MiB, counted after
     decompression) raises :class:`ResponseTooLargeError` without being held in memory.
     Timeouts and the deadline must be more than 0 and at most a day.
+
+    ``on_event`` receives a :class:`zdkit.Event` for every answer (``kind``
+    ``"response"``), retry (``"retry"``), rate-limit pacing wait (``"wait"``) and OAuth
+    token request (``"token"``), on the thread that made the request: for metrics,
+    tracing and progress displays. An exception it raises is logged on the ``zdkit``
+    logger and ignored. Events never hold a secret or a query string.
     """
 
     def __init__(
@@ -104,6 +112,7 @@ class Client:
         rate_limit_pacing: bool = True,
         oauth: Union[OAuthClientCredentials, OAuthRefreshToken, None] = None,
         max_response_bytes: int = _native.DEFAULT_MAX_RESPONSE_BYTES,
+        on_event: Optional[Callable[[_native.Event], None]] = None,
         _from_env: bool = False,
     ) -> None:
         # Every keyword but ``oauth`` goes to the native client as it is: the core
@@ -237,6 +246,45 @@ class Client:
         status); ``failed`` raises :class:`JobFailedError`; past ``timeout`` seconds
         raises :class:`TimeoutError`."""
         return self._native.wait_for_job(job_id, timeout)
+
+    def download(
+        self,
+        url_or_attachment_id: Union[int, str],
+        dest: Union[str, "os.PathLike[str]", IO[bytes]],
+        *,
+        max_bytes: Optional[int] = None,
+    ) -> int:
+        """Downloads an attachment and returns the number of bytes written.
+
+        ``url_or_attachment_id`` is an attachment's ``content_url`` or its id (whose
+        ``content_url`` is looked up). Zendesk serves the bytes from another origin
+        through a redirect: it is followed, and the credential is sent only to the
+        account's origin, never to the content origin (which gets only the signed URL).
+
+        ``dest`` is a path — written through a temporary file beside it and renamed
+        into place once complete, so a failed or cut transfer leaves it as it was — or
+        a writable binary file object, which receives the bytes only once the whole
+        download succeeded. The body is streamed to disk (``max_response_bytes`` does
+        not apply); a body larger than ``max_bytes`` raises
+        :class:`ResponseTooLargeError`.
+        """
+        if isinstance(url_or_attachment_id, bool) or not isinstance(url_or_attachment_id, (int, str)):
+            raise TypeError("url_or_attachment_id must be a content_url (str) or an attachment id (int)")
+        if isinstance(url_or_attachment_id, int) and url_or_attachment_id < 0:
+            raise ConfigurationError("an attachment id is a positive number")
+        if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0):
+            raise ConfigurationError("max_bytes must be a whole number of bytes, 0 or more")
+        source = str(url_or_attachment_id)
+        if isinstance(dest, (str, os.PathLike)):
+            return self._native.download(source, os.fspath(dest), max_bytes)
+        if not hasattr(dest, "write"):
+            raise TypeError("dest must be a path or a writable binary file object")
+        with tempfile.TemporaryDirectory(prefix="zdkit-download-") as scratch:
+            path = os.path.join(scratch, "download")
+            written = self._native.download(source, path, max_bytes)
+            with open(path, "rb") as downloaded:
+                shutil.copyfileobj(downloaded, dest, 1024 * 1024)
+        return written
 
     @property
     def token_set(self) -> Optional[TokenSet]:

@@ -8,7 +8,7 @@ from .oauth import TokenSet
 
 _StrPath = Union[str, "os.PathLike[str]"]
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SEARCH_LIMIT_CODE", "SETTINGS", "AsyncCall", "AsyncStream", "Client", "JobWaiter", "ExportPage", "Page", "Response", "Stream", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "version"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SEARCH_LIMIT_CODE", "SETTINGS", "AsyncCall", "AsyncStream", "Client", "Event", "JobWaiter", "ExportPage", "Page", "Response", "Stream", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "verify_webhook", "version"]
 __version__: str
 DEFAULT_MAX_RESPONSE_BYTES: int
 SEARCH_LIMIT_CODE: str
@@ -19,6 +19,14 @@ def loads(data: bytes) -> Any: ...
 def _panic_for_test() -> None:
     """Private, for the test suite: panics inside the entry-point guard (raises InternalError)."""
 def pkce_pair() -> Tuple[str, str]: ...
+def verify_webhook(
+    body: bytes,
+    signature: str,
+    timestamp: str,
+    secret: str,
+    tolerance: float,
+    now: Optional[float] = None,
+) -> None: ...
 def authorize_url(
     target: str,
     client_id: str,
@@ -64,6 +72,30 @@ class Response:
     def __bool__(self) -> bool: ...
 
 @final
+class Event:
+    """One thing the client did: an answer, a retry, a pacing wait or a token request."""
+    @property
+    def kind(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def status(self) -> Optional[int]: ...
+    @property
+    def duration(self) -> float: ...
+    @property
+    def attempt(self) -> int: ...
+    @property
+    def request_id(self) -> Optional[str]: ...
+    @property
+    def retry_after(self) -> Optional[float]: ...
+    @property
+    def rate_limit_remaining(self) -> Optional[int]: ...
+    @property
+    def rate_limit_limit(self) -> Optional[int]: ...
+
+@final
 class Client:
     def __new__(
         cls,
@@ -94,6 +126,7 @@ class Client:
         oauth_expires_in: int = ...,
         oauth_refresh_token: Optional[str] = ...,
         on_rotate: Optional[Callable[[TokenSet], None]] = ...,
+        on_event: Optional[Callable[[Event], None]] = ...,
         from_env: bool = ...,
     ) -> Client: ...
     def request(
@@ -126,6 +159,7 @@ class Client:
         token: Optional[str] = None,
     ) -> Any: ...
     def wait_for_job(self, job_id: str, timeout: Optional[float] = None) -> Any: ...
+    def download(self, source: str, path: _StrPath, max_bytes: Optional[int] = None) -> int: ...
     @property
     def token_set(self) -> Optional[TokenSet]: ...
     def fetch_token_set(self) -> Optional[TokenSet]: ...

@@ -11,9 +11,11 @@ import getpass
 import json
 import os
 import sys
+import threading
 import time
-from typing import Any, Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
 
+from . import _native
 from ._client import Client
 from .errors import ConfigurationError, ZendeskError
 
@@ -23,17 +25,36 @@ EXIT_USAGE = 2
 EXIT_IO_ERROR = 3
 
 
+GLOBAL_DEFAULTS: Dict[str, Any] = {"base_url": None, "timeout": 60.0, "ca_file": None}
+
+
+def _add_global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """The options every command takes, before or after the command's name. On the
+    subcommands their default is "not given", so a value given before the command is
+    kept."""
+
+    def default(name: str) -> Any:
+        return GLOBAL_DEFAULTS[name] if defaults else argparse.SUPPRESS
+
+    parser.add_argument("--base-url", default=default("base_url"),
+                        help="full base URL (overrides ZENDESK_URL/ZENDESK_SUBDOMAIN)")
+    parser.add_argument("--timeout", type=float, default=default("timeout"),
+                        help="seconds per request (default 60)")
+    parser.add_argument("--ca-file", default=default("ca_file"), help="PEM file of CA certificates to trust")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zdkit",
         description="Call the Zendesk Support API. Credentials come from ZENDESK_EMAIL + "
         "ZENDESK_API_TOKEN or ZENDESK_OAUTH_TOKEN (or a prompt); the account from "
-        "ZENDESK_SUBDOMAIN, ZENDESK_URL or --base-url.",
+        "ZENDESK_SUBDOMAIN, ZENDESK_URL or --base-url. Options such as --base-url may "
+        "come before or after the command.",
     )
-    parser.add_argument("--base-url", help="full base URL (overrides ZENDESK_URL/ZENDESK_SUBDOMAIN)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
-    parser.add_argument("--ca-file", help="PEM file of CA certificates to trust")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"zdkit {_native.__version__} ({_native.version()})",
+                        help="print zdkit's version (with libcurl's) and exit")
+    _add_global_options(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_SubParser)
     commands.add_parser("whoami", help="show the user the credential belongs to")
     get = commands.add_parser("get", help="GET a path and print its JSON")
     get.add_argument("path")
@@ -58,20 +79,41 @@ def _parser() -> argparse.ArgumentParser:
                         help="export changes since this time (default 0: everything)")
     export.add_argument("--resume", action="store_true", help="continue from FILE.checkpoint")
     export.add_argument("--per-page", type=int, default=1000, help=argparse.SUPPRESS)
+    download = commands.add_parser(
+        "download",
+        help="download an attachment (by content_url or id) to a file",
+        description="Follows Zendesk's redirect to the content origin without sending the "
+        "credential there, and writes FILE atomically (a failed download leaves it as it was).",
+    )
+    download.add_argument("source", metavar="URL_OR_ID", help="the attachment's content_url, or its id")
+    download.add_argument("--out", required=True, metavar="FILE")
+    download.add_argument("--max-bytes", type=int, metavar="N", help="refuse a file larger than N bytes")
     oauth = commands.add_parser("oauth", help="OAuth helpers")
-    oauth_commands = oauth.add_subparsers(dest="oauth_command", required=True)
+    oauth_commands = oauth.add_subparsers(dest="oauth_command", required=True, parser_class=_SubParser)
     oauth_commands.add_parser(
         "token",
         help="print a fresh token set as JSON (needs ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET)",
     )
+    completion = commands.add_parser("completion", help="print a shell completion script (bash or zsh)",
+                                     description="Load it with: eval \"$(zdkit completion bash)\"")
+    completion.add_argument("shell", choices=("bash", "zsh"))
     return parser
+
+
+class _SubParser(argparse.ArgumentParser):
+    """A command's parser: it takes the global options too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _add_global_options(self, defaults=False)
 
 
 def _client(args: argparse.Namespace) -> Client:
     """A client from the ZENDESK_* variables (read by the core, as ``Client.from_env``
     does), with ``--base-url`` in place of ZENDESK_URL/ZENDESK_SUBDOMAIN. Without a
     credential in the environment, a terminal is asked for one."""
-    options: Dict[str, Any] = {"base_url": args.base_url, "timeout": args.timeout, "ca_file": args.ca_file}
+    options: Dict[str, Any] = {"base_url": args.base_url, "timeout": args.timeout, "ca_file": args.ca_file,
+                               "on_event": args.waits.on_event}
     try:
         return Client.from_env(**options)
     except ConfigurationError as error:
@@ -124,23 +166,100 @@ def _print_json(value: Any, out: TextIO) -> None:
         out.write(json.dumps(value, separators=(",", ":"), ensure_ascii=False) + "\n")
 
 
-class _Progress:
-    """A one-line progress display on a terminal (items, rate, elapsed)."""
+class _Waits:
+    """What the client is waiting for, fed by its events: a pacing wait or a retry.
+    Thread-safe (events arrive on the request's thread, the display reads from its own)."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._until = 0.0
+        self._why = ""
+        self.listeners: List[Callable[[str, float], None]] = []
+
+    def on_event(self, event: _native.Event) -> None:
+        if event.kind == "wait":
+            why = "Zendesk's rate limit"
+        elif event.kind == "retry" and event.status == 429:
+            why = "Zendesk's rate limit (429)"
+        elif event.kind == "retry":
+            why = f"a retry after HTTP {event.status}" if event.status else "a retry after a network error"
+        else:
+            with self._lock:
+                self._until = 0.0
+            return
+        with self._lock:
+            self._until = time.monotonic() + event.duration
+            self._why = why
+        for listener in self.listeners:
+            listener(why, event.duration)
+
+    def current(self) -> Optional[Tuple[float, str]]:
+        """(seconds left, why) while a wait is under way."""
+        with self._lock:
+            left = self._until - time.monotonic()
+            return (left, self._why) if left > 0 else None
+
+
+def _wait_text(seconds: float, why: str) -> str:
+    return f"waiting {max(1, round(seconds))} s for {why}"
+
+
+class _Progress:
+    """A one-line progress display on a terminal (items, rate, elapsed, and what the
+    client waits for), redrawn every second by a ticker thread so a long rate-limit
+    wait shows as a countdown rather than a frozen line. Off a terminal, each wait is
+    one line instead."""
+
+    TICK = 1.0
+
+    def __init__(self, out: TextIO, waits: _Waits) -> None:
         self.out = out
         self.enabled = out.isatty()
         self.started = time.monotonic()
+        self.waits = waits
+        self.items = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._width = 0
+        self._ticker: Optional[threading.Thread] = None
+        if self.enabled:
+            # Drawn at once when a wait starts, then every second by the ticker.
+            waits.listeners.append(lambda why, seconds: self._draw())
+            self._ticker = threading.Thread(target=self._tick, name="zdkit-progress", daemon=True)
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.TICK):
+            self._draw()
+
+    def _draw(self, final: bool = False) -> None:
+        with self._lock:
+            elapsed = max(time.monotonic() - self.started, 1e-9)
+            minutes, seconds = divmod(int(elapsed), 60)
+            line = f"{self.items:>12,} items  {self.items / elapsed:>10,.0f}/s  {minutes}:{seconds:02d}"
+            waiting = None if final else self.waits.current()
+            if waiting is not None:
+                line += "  " + _wait_text(*waiting)
+            padding = " " * max(0, self._width - len(line))
+            self._width = len(line)
+            self.out.write(f"\r{line}{padding}")
+            if final:
+                self.out.write("\n")
+            self.out.flush()
 
     def update(self, items: int, final: bool = False) -> None:
+        self.items = items
         if not self.enabled:
             return
-        elapsed = max(time.monotonic() - self.started, 1e-9)
-        minutes, seconds = divmod(int(elapsed), 60)
-        self.out.write(f"\r{items:>12,} items  {items / elapsed:>10,.0f}/s  {minutes}:{seconds:02d}")
         if final:
-            self.out.write("\n")
-        self.out.flush()
+            self.close()
+        self._draw(final)
+
+    def close(self) -> None:
+        """Stops the ticker (idempotent)."""
+        self._stop.set()
+        if self._ticker is not None and self._ticker is not threading.current_thread():
+            self._ticker.join(timeout=5)
 
 
 def _save_checkpoint(path: str, state: Dict[str, Any]) -> None:
@@ -204,7 +323,7 @@ def _export(client: Client, args: argparse.Namespace) -> Dict[str, Any]:
         cursor=cursor,
         per_page=args.per_page,
     )
-    progress = _Progress(sys.stderr)
+    progress = _Progress(sys.stderr, args.waits)
     saved = items
     try:
         with open(out, "ab") as handle:
@@ -224,11 +343,15 @@ def _export(client: Client, args: argparse.Namespace) -> Dict[str, Any]:
     except OSError as error:
         raise _WriteError(f"writing {out} failed: {error.strerror or error}; {saved} items are saved, "
                           "continue with --resume") from None
+    finally:
+        progress.close()
     progress.update(items, final=True)
     return {"resource": args.resource, "items": items, "cursor": cursor, "out": out}
 
 
 def _run(args: argparse.Namespace) -> Any:
+    if args.command == "completion":
+        return _Raw(_completion_script(args.shell))
     with _client(args) as client:
         if args.command == "export":
             return _export(client, args)
@@ -246,13 +369,130 @@ def _run(args: argparse.Namespace) -> Any:
             return user
         if args.command == "get":
             return client.get(args.path, params=_params(args.param))
+        if args.command == "download":
+            if args.max_bytes is not None and args.max_bytes < 1:
+                raise _UsageError("--max-bytes must be at least 1")
+            try:
+                written = client.download(args.source, args.out, max_bytes=args.max_bytes)
+            except ConfigurationError as error:
+                raise _UsageError(str(error)) from None
+            return {"out": args.out, "bytes": written}
         body = _body(args.data)
         return client.request(args.method.upper(), args.path, params=_params(args.param), json=body).json()
+
+
+class _Raw(str):
+    """Command output printed as it is (not as JSON)."""
+
+
+def _validation_details(error: ZendeskError) -> List[str]:
+    """The field-by-field reasons of a validation error (``details`` of a 422):
+    ``email: Email: x is already being used (DuplicateValue)``."""
+    details = error.details
+    if not isinstance(details, dict):
+        return []
+    lines = []
+    for field, problems in details.items():
+        for problem in problems if isinstance(problems, list) else [problems]:
+            if isinstance(problem, dict):
+                text = str(problem.get("description") or problem.get("message") or "")
+                code = problem.get("error")
+                lines.append(f"{field}: {text}" + (f" ({code})" if code else ""))
+            else:
+                lines.append(f"{field}: {problem}")
+    return lines
+
+
+def _announce_waits(args: argparse.Namespace) -> None:
+    """Off a terminal (or outside an export), says each wait on its own stderr line."""
+    if sys.stderr.isatty() and args.command == "export":
+        return
+
+    def say(why: str, seconds: float) -> None:
+        if seconds >= 1:
+            print(f"zdkit: {_wait_text(seconds, why)}", file=sys.stderr, flush=True)
+
+    args.waits.listeners.append(say)
+
+
+def _completion_script(shell: str) -> str:
+    """A completion script for the commands and options of this parser."""
+    parser = _parser()
+    commands: Dict[str, List[str]] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                options = [o for a in sub._actions for o in a.option_strings
+                           if o.startswith("--") and a.help != argparse.SUPPRESS]
+                words: List[str] = []
+                for a in sub._actions:
+                    if isinstance(a, argparse._SubParsersAction):
+                        words.extend(a.choices)
+                    elif not a.option_strings and a.choices:
+                        words.extend(str(c) for c in a.choices)
+                commands[name] = sorted(set(options + words))
+    global_options = sorted(o for a in parser._actions for o in a.option_strings if o.startswith("--"))
+    names = " ".join(sorted(commands))
+    if shell == "bash":
+        cases = "\n".join(f'        {name}) words="{" ".join(words)}" ;;' for name, words in sorted(commands.items()))
+        return f"""# bash completion for zdkit: eval "$(zdkit completion bash)"
+_zdkit() {{
+    local cur command words i
+    cur="${{COMP_WORDS[COMP_CWORD]}}"
+    command=""
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${{COMP_WORDS[i]}}" in
+            -*) ;;
+            *) command="${{COMP_WORDS[i]}}"; break ;;
+        esac
+    done
+    if [ -z "$command" ]; then
+        COMPREPLY=($(compgen -W "{names} {" ".join(global_options)}" -- "$cur"))
+        return
+    fi
+    case "$command" in
+{cases}
+        *) words="" ;;
+    esac
+    case "${{COMP_WORDS[COMP_CWORD-1]}}" in
+        --out|--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    esac
+    COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}}
+complete -o default -F _zdkit zdkit
+"""
+    cases = "\n".join(
+        f"        {name}) compadd -- {' '.join(words)} ;;" for name, words in sorted(commands.items()) if words
+    )
+    return f"""#compdef zdkit
+# zsh completion for zdkit: eval "$(zdkit completion zsh)" (after compinit)
+_zdkit() {{
+    local command=""
+    local word
+    for word in ${{words[2,CURRENT-1]}}; do
+        case "$word" in
+            -*) ;;
+            *) command="$word"; break ;;
+        esac
+    done
+    if [[ -z "$command" ]]; then
+        compadd -- {names} {" ".join(global_options)}
+        return
+    fi
+    case "$command" in
+{cases}
+    esac
+    _files
+}}
+compdef _zdkit zdkit
+"""
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Runs the command line; returns the exit status."""
     args = _parser().parse_args(argv)
+    args.waits = _Waits()
+    _announce_waits(args)
     try:
         result = _run(args)
     except _UsageError as error:
@@ -263,13 +503,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_IO_ERROR
     except ZendeskError as error:
         print(f"zdkit: {error}", file=sys.stderr)
+        for line in _validation_details(error):
+            print(f"zdkit:   {line}", file=sys.stderr)
         if error.request_id:
             print(f"zdkit: request id {error.request_id}", file=sys.stderr)
         return EXIT_API_ERROR
     except KeyboardInterrupt:
         print("zdkit: interrupted", file=sys.stderr)
         return 130
-    _print_json(result, sys.stdout)
+    if isinstance(result, _Raw):
+        sys.stdout.write(result)
+    else:
+        _print_json(result, sys.stdout)
     return EXIT_OK
 
 
