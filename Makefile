@@ -203,7 +203,7 @@ docs: python docs-tools
 ## compiled with -Werror and, when they are whole programs, run against it. First the
 ## tests of tests/docs: the runner itself, links between documents, Doxygen's refusal
 ## of an undocumented item.
-snippets: python docs-tools
+snippets: build python docs-tools
 	ZDKIT_EMULATOR="$(EMULATOR)" ZDKIT_LIB_DIR="$(DEBUG_DIR)" "$(PY)" -m pytest -q -p no:cacheprovider tests/docs
 	"$(PY)" tests/docs/check_snippets.py --emulator "$(EMULATOR)" --include "$(ROOT)/include" \
 	  --lib-dir "$(DEBUG_DIR)" --build-dir "$(TARGET_DIR)/snippets"
