@@ -10,7 +10,7 @@
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::page_scan::{Field, item_identity};
+use crate::page_scan::{Checking, Field, item_identity};
 use crate::paginate::{
     SeenMarkers, item_slices, malformed, raw_item_methods, scan_page, scanned_items,
 };
@@ -82,6 +82,8 @@ pub struct IncrementalExport {
     recent_keys: [HashSet<String>; 2],
     /// Every cursor of this run, so a server leading it in a circle is caught.
     seen_cursors: SeenMarkers,
+    /// How much of each page is checked to be JSON.
+    checking: Checking,
 }
 
 /// The identity of an item for de-duplication: its `id` and its timestamp
@@ -134,7 +136,15 @@ impl IncrementalExport {
             done: false,
             recent_keys: Default::default(),
             seen_cursors: SeenMarkers::default(),
+            checking: Checking::Full,
         })
+    }
+
+    /// How much of each page is checked to be JSON (default [`Checking::Full`]).
+    /// With [`Checking::Structure`] the items are only followed by their structure, so
+    /// [`ExportPage::json_lines`] may write an item that is not valid JSON.
+    pub fn set_checking(&mut self, checking: Checking) {
+        self.checking = checking;
     }
 
     /// Like [`IncrementalExport::new`], but always with the time-based endpoint
@@ -243,7 +253,7 @@ impl IncrementalExport {
     /// the page's items (repeats of a time-based export dropped) and the new
     /// position. A stuck export ends with an error.
     pub fn accept_page(&mut self, response: Response) -> Result<ExportPage> {
-        let mut scan = scan_page(&response)?;
+        let mut scan = scan_page(&response, self.checking)?;
         let stuck = |what: &str| {
             Error::new(
                 ErrorKind::Decode,

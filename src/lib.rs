@@ -34,6 +34,7 @@ mod incremental;
 pub mod iterate;
 mod jobs;
 mod json_skip;
+mod json_structure;
 pub mod log;
 mod multi;
 pub mod oauth;

@@ -20,8 +20,16 @@
 //! Like serde_json when it skips a value, it does not check that a number fits a float
 //! (`1e400`) or that `\u` escapes pair up inside the items; parsing such an item into a
 //! `Value` (or a Python object) then fails.
+//!
+//! [`Checking::Structure`] (what the C pager uses) checks less, for speed: the page's
+//! top-level object, its keys, the paging fields and every other top-level value are
+//! checked exactly as above (UTF-8 included), but an item that is an object or an
+//! array — an element of a top-level array — is only followed by its structure
+//! (strings, escaped quotes, brackets of the right kinds, the nesting limit; see
+//! `json_structure`). Its grammar, escapes and UTF-8 are left to whoever parses it.
 
 use crate::json_skip::{SkipError, Skipper};
+use crate::json_structure::skip_container;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -115,6 +123,24 @@ pub struct MetaFields {
     pub after_cursor: Field<String>,
 }
 
+/// How much of a page [`PageScan::scan_with`] checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Checking {
+    /// The whole page is checked to be JSON, as serde_json checks a value it skips:
+    /// a page [`PageScan::scan`] accepts parses into a `serde_json::Value`, but for
+    /// the limits noted in the module documentation.
+    #[default]
+    Full,
+    /// The page is checked as with [`Checking::Full`] except inside its items: an
+    /// element of a top-level array that is an object or an array is only followed by
+    /// its structure (strings, escaped quotes, brackets of matching kinds, nesting up
+    /// to serde_json's limit), not checked for grammar, escapes or UTF-8. A page
+    /// accepted with `Full` is accepted with `Structure` and read the same; a page
+    /// `Full` refuses may pass only when what is wrong is inside such an item. The
+    /// caller parses the items (and gets the remaining checks) when it reads them.
+    Structure,
+}
+
 /// Why a page could not be scanned (the message says where).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanError(pub String);
@@ -128,20 +154,24 @@ impl fmt::Display for ScanError {
 impl std::error::Error for ScanError {}
 
 impl PageScan {
-    /// Scans `body`. An empty (or all-whitespace) body gives an empty scan, like
-    /// `Response::json` giving `null`; anything that is not one JSON value fails.
+    /// Scans `body`, checking all of it ([`Checking::Full`]). An empty (or
+    /// all-whitespace) body gives an empty scan, like `Response::json` giving `null`;
+    /// anything that is not one JSON value fails.
     pub fn scan(body: &[u8]) -> Result<PageScan, ScanError> {
+        PageScan::scan_with(body, Checking::Full)
+    }
+
+    /// Scans `body`, checking as much as `checking` says (see [`Checking`]).
+    pub fn scan_with(body: &[u8], checking: Checking) -> Result<PageScan, ScanError> {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(PageScan::default());
         }
-        // Checked once here: the skipper and serde_json (`from_str`) need not again.
-        let text = std::str::from_utf8(body)
-            .map_err(|e| ScanError(format!("the page is not valid UTF-8: {e}")))?;
+        let mut utf8 = Utf8Check::new(body, checking)?;
         let mut skipper = Skipper::new(body, 0);
         let mut scan = PageScan::default();
         if skipper.skip_whitespace() == Some(b'{') {
             scan.is_object = true;
-            scan_object(&mut skipper, text, &mut scan)?;
+            scan_object(&mut skipper, &mut utf8, &mut scan)?;
         } else {
             skipper.skip_value(0).map_err(not_json)?;
         }
@@ -151,6 +181,7 @@ impl PageScan {
                 at: skipper.pos,
             }));
         }
+        utf8.check_up_to(body.len())?;
         Ok(scan)
     }
 
@@ -169,6 +200,60 @@ impl PageScan {
             .iter()
             .filter(|(_, items)| items.is_some())
             .map(|(name, _)| name.as_str())
+    }
+}
+
+/// Where UTF-8 was checked: all of the page at once ([`Checking::Full`]), or, with
+/// [`Checking::Structure`], the page but the items only followed by their structure,
+/// region by region as the scan passes them.
+struct Utf8Check<'a> {
+    body: &'a [u8],
+    checking: Checking,
+    /// Every byte before this one that is not inside an unchecked item was checked.
+    checked: usize,
+}
+
+impl<'a> Utf8Check<'a> {
+    fn new(body: &'a [u8], checking: Checking) -> Result<Utf8Check<'a>, ScanError> {
+        let mut check = Utf8Check {
+            body,
+            checking,
+            checked: 0,
+        };
+        if checking == Checking::Full {
+            check.check_up_to(body.len())?;
+        }
+        Ok(check)
+    }
+
+    /// Checks the bytes from the last checked one up to `end`.
+    fn check_up_to(&mut self, end: usize) -> Result<(), ScanError> {
+        if end > self.checked {
+            std::str::from_utf8(&self.body[self.checked..end]).map_err(|e| {
+                ScanError(format!(
+                    "the page is not valid UTF-8 at byte {}",
+                    self.checked + e.valid_up_to()
+                ))
+            })?;
+            self.checked = end;
+        }
+        Ok(())
+    }
+
+    /// The text at `range`, which holds a complete JSON token or value (so its ends
+    /// are character boundaries).
+    fn text(&self, range: Range<usize>) -> Result<&'a str, ScanError> {
+        std::str::from_utf8(&self.body[range.clone()]).map_err(|e| {
+            ScanError(format!(
+                "the page is not valid UTF-8 at byte {}",
+                range.start + e.valid_up_to()
+            ))
+        })
+    }
+
+    /// Whether the element at the skipper is only followed by its structure.
+    fn by_structure(&self, skipper: &Skipper<'_>) -> bool {
+        self.checking == Checking::Structure && matches!(skipper.peek(), Some(b'{' | b'['))
     }
 }
 
@@ -193,7 +278,7 @@ fn parse_with<'de, S: DeserializeSeed<'de>>(
 /// decoded, arrays kept as element ranges, everything else skipped.
 fn scan_object(
     skipper: &mut Skipper<'_>,
-    text: &str,
+    utf8: &mut Utf8Check<'_>,
     scan: &mut PageScan,
 ) -> Result<(), ScanError> {
     skipper.pos += 1;
@@ -210,7 +295,7 @@ fn scan_object(
         }
         let key_start = skipper.pos;
         let escaped = skipper.skip_string().map_err(not_json)?;
-        let quoted = &text[key_start..skipper.pos];
+        let quoted = utf8.text(key_start..skipper.pos)?;
         let key: Cow<'_, str> = if escaped {
             Cow::Owned(parse_with(quoted, PhantomData::<String>)?)
         } else {
@@ -226,7 +311,7 @@ fn scan_object(
         let mut items = None;
         if PAGING_KEYS.contains(&key.as_ref()) {
             skipper.skip_value(1).map_err(not_json)?;
-            let value = &text[start..skipper.pos];
+            let value = utf8.text(start..skipper.pos)?;
             match key.as_ref() {
                 "meta" => scan.meta = parse_with(value, Meta)?,
                 "links" => scan.links_next = parse_with(value, Links)?,
@@ -237,7 +322,7 @@ fn scan_object(
                 _ => scan.count = parse_with(value, AnyScalar)?.integer().map(as_u64),
             }
         } else if skipper.peek() == Some(b'[') {
-            items = Some(element_ranges(skipper)?);
+            items = Some(element_ranges(skipper, utf8)?);
         } else {
             skipper.skip_value(1).map_err(not_json)?;
         }
@@ -262,7 +347,10 @@ fn scan_object(
 
 /// The byte range of each element of the array at the skipper (a top-level value, so
 /// its elements sit two levels deep).
-fn element_ranges(skipper: &mut Skipper<'_>) -> Result<Vec<Range<usize>>, ScanError> {
+fn element_ranges(
+    skipper: &mut Skipper<'_>,
+    utf8: &mut Utf8Check<'_>,
+) -> Result<Vec<Range<usize>>, ScanError> {
     skipper.pos += 1;
     let mut ranges = Vec::new();
     if skipper.skip_whitespace() == Some(b']') {
@@ -274,7 +362,13 @@ fn element_ranges(skipper: &mut Skipper<'_>) -> Result<Vec<Range<usize>>, ScanEr
             .skip_whitespace()
             .map(|_| skipper.pos)
             .unwrap_or(skipper.pos);
-        skipper.skip_value(2).map_err(not_json)?;
+        if utf8.by_structure(skipper) {
+            utf8.check_up_to(start)?;
+            skipper.pos = skip_container(utf8.body, start, 2).map_err(not_json)?;
+            utf8.checked = skipper.pos;
+        } else {
+            skipper.skip_value(2).map_err(not_json)?;
+        }
         ranges.push(start..skipper.pos);
         match skipper.skip_whitespace() {
             Some(b',') => skipper.pos += 1,
@@ -630,6 +724,47 @@ mod tests {
     }
 
     #[test]
+    fn structure_checking_follows_items_but_checks_the_rest() {
+        let structure = |body: &[u8]| PageScan::scan_with(body, Checking::Structure);
+        // Inside items only the structure counts.
+        for (body, items) in [
+            (
+                &br#"{"tickets":[{"a":tru},{"b" 1 2}],"meta":{"has_more":false}}"#[..],
+                2,
+            ),
+            (
+                b"{\"tickets\":[{\"a\":\"\xff\x01\\q\"}],\"meta\":{\"has_more\":false}}",
+                1,
+            ),
+            (br#"{"tickets":[[1,,2],{"x":"]}"}],"next_page":null}"#, 2),
+        ] {
+            assert!(PageScan::scan(body).is_err(), "{body:?}");
+            let scan = structure(body).unwrap();
+            assert_eq!(scan.array("tickets").flatten().map(<[_]>::len), Some(items));
+        }
+        // Outside items everything is checked, and items keep their structure.
+        for body in [
+            &br#"{"tickets":[{"a":1}],"meta":{"has_more":tru}}"#[..],
+            b"{\"tick\xffets\":[{\"a\":1}]}",
+            b"{\"tickets\":[{\"a\":1}],\"x\":\"\xc3\"}",
+            br#"{"tickets":[{"a":1}],"meta":{"has_more":"yes"},}"#,
+            br#"{"tickets":[{"a":[1}]}"#,
+            br#"{"tickets":[{"a":"}"]}"#,
+            br#"{"tickets":[{"a":1}] "x":1}"#,
+            br#"{"tickets":[{"a":1},]}"#,
+            br#"{"tickets":[{"a":1}"#,
+            br#"{"tickets":[1,tru]}"#,
+            br#"{"tickets":[{"a":1}]}x"#,
+        ] {
+            assert!(
+                structure(body).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    #[test]
     fn hostile_pages_fail_with_a_message() {
         for body in [
             &b"{\"tickets\":[{\"id\":1}"[..],
@@ -651,6 +786,11 @@ mod tests {
                     by_value,
                     "{key} {depth}"
                 );
+                assert_eq!(
+                    PageScan::scan_with(page.as_bytes(), Checking::Structure).is_ok(),
+                    by_value,
+                    "{key} {depth}"
+                );
                 let page = format!(
                     "{{\"{key}\":[{}1{}]}}",
                     "{\"x\":".repeat(depth),
@@ -659,6 +799,11 @@ mod tests {
                 let by_value = serde_json::from_str::<serde_json::Value>(&page).is_ok();
                 assert_eq!(
                     PageScan::scan(page.as_bytes()).is_ok(),
+                    by_value,
+                    "{key} {depth}"
+                );
+                assert_eq!(
+                    PageScan::scan_with(page.as_bytes(), Checking::Structure).is_ok(),
                     by_value,
                     "{key} {depth}"
                 );

@@ -10,7 +10,7 @@
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::page_scan::{Field, PageScan};
+use crate::page_scan::{Checking, Field, PageScan};
 use crate::request::Request;
 use crate::response::Response;
 use serde_json::Value;
@@ -207,9 +207,10 @@ pub(crate) fn scanned_items(
     Ok((key, ranges))
 }
 
-/// Scans a page's body (see [`PageScan`]); a body that is not JSON is a decode error.
-pub(crate) fn scan_page(response: &Response) -> Result<PageScan> {
-    PageScan::scan(&response.body).map_err(|e| malformed(response, &e.0))
+/// Scans a page's body (see [`PageScan`]), checking it as `checking` says; a body
+/// that is not JSON is a decode error.
+pub(crate) fn scan_page(response: &Response, checking: Checking) -> Result<PageScan> {
+    PageScan::scan_with(&response.body, checking).map_err(|e| malformed(response, &e.0))
 }
 
 /// A decode error about a malformed page.
@@ -243,6 +244,7 @@ pub struct Pager {
     next: Option<Next>,
     seen: SeenMarkers,
     pages: u64,
+    checking: Checking,
 }
 
 enum Next {
@@ -293,7 +295,16 @@ impl Pager {
             next: Some(Next::First),
             seen: SeenMarkers::default(),
             pages: 0,
+            checking: Checking::Full,
         }
+    }
+
+    /// How much of each page is checked to be JSON (default [`Checking::Full`]).
+    /// With [`Checking::Structure`] the items are only followed by their structure:
+    /// [`Page::items`] still parses (and so checks) them, but [`Page::item_bytes`] may
+    /// then hand out an item that is not valid JSON.
+    pub fn set_checking(&mut self, checking: Checking) {
+        self.checking = checking;
     }
 
     /// Continues with another handle on the client (for example one with a
@@ -356,7 +367,7 @@ impl Pager {
     /// leads back to one already fetched, ends the walk with an error.
     pub fn accept_page(&mut self, response: Response) -> Result<Page> {
         self.next = None;
-        let mut scan = scan_page(&response)?;
+        let mut scan = scan_page(&response, self.checking)?;
         let (items_key, item_ranges) =
             scanned_items(&response.path, &mut scan).map_err(|e| malformed(&response, &e))?;
         let (has_more, after_cursor, following) =
@@ -651,7 +662,7 @@ mod tests {
         body: &str,
     ) -> std::result::Result<(Vec<String>, bool, Option<String>), String> {
         let response = page_at(path, body);
-        let mut scan = scan_page(&response).map_err(|e| e.to_string())?;
+        let mut scan = scan_page(&response, Checking::Full).map_err(|e| e.to_string())?;
         let (_, ranges) = scanned_items(path, &mut scan)?;
         let (has_more, cursor, _) = follow(&response, &scan)?;
         let items = item_slices(&response.body, &ranges)
@@ -698,7 +709,7 @@ mod tests {
             ["{\"id\":123456789012345678901234567890,\n \"x\":-0}"]
         );
         let response = page_at("/api/v2/tickets.json", body);
-        let mut scan = scan_page(&response).unwrap();
+        let mut scan = scan_page(&response, Checking::Full).unwrap();
         let (_, ranges) = scanned_items("/api/v2/tickets.json", &mut scan).unwrap();
         assert_eq!(
             json_lines(&response.body, &ranges),
@@ -728,6 +739,9 @@ mod tests {
             assert!(read(path, body).is_err(), "{body}");
         }
         let response = page_at("/api/v2/tickets.json", "{\"tickets\":[{\"id\":1}");
-        assert_eq!(scan_page(&response).unwrap_err().kind(), ErrorKind::Decode);
+        assert_eq!(
+            scan_page(&response, Checking::Full).unwrap_err().kind(),
+            ErrorKind::Decode
+        );
     }
 }

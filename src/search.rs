@@ -40,6 +40,11 @@ impl SearchPager {
         self.pager.set_client(client);
     }
 
+    /// How much of each page is checked to be JSON (see [`Pager::set_checking`]).
+    pub fn set_checking(&mut self, checking: crate::page_scan::Checking) {
+        self.pager.set_checking(checking);
+    }
+
     /// The next page; after 1,000 results of a larger search, the
     /// [`SEARCH_LIMIT_CODE`] error; `None` at the end. The request step
     /// ([`SearchPager::next_request`]), the call, then the accept step

@@ -113,6 +113,32 @@ pub(crate) struct Collector {
     upload: Option<Upload>,
 }
 
+/// The most a `Content-Length` header makes the body buffer reserve before the bytes
+/// arrive (a larger body still grows as it comes, within `max_response_bytes`).
+const MAX_PRESIZE: u64 = 8 * 1024 * 1024;
+
+/// The value of a `Content-Length` header line, when `line` is one.
+fn content_length(line: &[u8]) -> Option<u64> {
+    const NAME: &[u8] = b"content-length:";
+    let value = line
+        .get(..NAME.len())
+        .filter(|name| name.eq_ignore_ascii_case(NAME))
+        .map(|_| &line[NAME.len()..])?;
+    std::str::from_utf8(value).ok()?.trim().parse().ok()
+}
+
+impl Collector {
+    /// Sizes the body buffer for an announced body of `length` bytes (bounded by the
+    /// body limit and [`MAX_PRESIZE`]), so a large page is not copied as it grows.
+    fn reserve_for(&mut self, length: u64) {
+        let wanted = length.min(self.max_body).min(MAX_PRESIZE);
+        let wanted = usize::try_from(wanted).unwrap_or(0);
+        if self.sink.is_none() && wanted > self.body.capacity() {
+            self.body.reserve_exact(wanted - self.body.len());
+        }
+    }
+}
+
 impl Handler for Collector {
     fn write(&mut self, data: &[u8]) -> std::result::Result<usize, WriteError> {
         if let Some(sink) = self
@@ -154,6 +180,9 @@ impl Handler for Collector {
             self.status = words.next().and_then(|s| s.parse().ok()).unwrap_or(0);
         } else {
             self.headers.push_raw_line(data);
+            if let Some(length) = content_length(data) {
+                self.reserve_for(length);
+            }
         }
         true
     }

@@ -300,6 +300,62 @@ fn assert_scan_matches(bytes: &[u8], value: &serde_json::Value) -> Result<(), Te
     Ok(())
 }
 
+/// The reading of a scan without the ends of the item ranges (a patched item is shorter).
+fn reading(scan: &zdkit::page_scan::PageScan) -> String {
+    let keys: Vec<_> = scan
+        .keys
+        .iter()
+        .map(|(key, ranges)| {
+            let starts: Option<Vec<usize>> =
+                ranges.as_ref().map(|r| r.iter().map(|r| r.start).collect());
+            (key.clone(), starts)
+        })
+        .collect();
+    format!(
+        "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        scan.is_object,
+        scan.meta,
+        scan.links_next,
+        scan.next_page,
+        scan.end_of_stream,
+        scan.after_cursor,
+        scan.end_time,
+        scan.count,
+        keys
+    )
+}
+
+/// Checks the structure-only scan of `body` against the full one: the same reading when
+/// the full scan accepts; when only the structure-only scan accepts, what the full scan
+/// refuses lies inside items: with every object or array item replaced by `0` (padded
+/// with spaces), the full scan accepts the page and reads it the same.
+fn assert_structure_scan_is_confined_to_items(body: &[u8]) -> Result<(), TestCaseError> {
+    use zdkit::page_scan::{Checking, PageScan};
+    let full = PageScan::scan_with(body, Checking::Full);
+    let structure = PageScan::scan_with(body, Checking::Structure);
+    match (&full, &structure) {
+        (Ok(full), Ok(structure)) => prop_assert_eq!(full, structure),
+        (Ok(_), Err(error)) => prop_assert!(false, "only the full scan accepts: {}", error),
+        (Err(_), Err(error)) => prop_assert!(!error.0.is_empty()),
+        (Err(_), Ok(structure)) => {
+            let mut patched = body.to_vec();
+            for (_, ranges) in &structure.keys {
+                for range in ranges.iter().flatten() {
+                    prop_assert!(range.end <= body.len() && range.start < range.end);
+                    if matches!(body[range.start], b'{' | b'[') {
+                        patched[range.clone()].fill(b' ');
+                        patched[range.start] = b'0';
+                    }
+                }
+            }
+            let again = PageScan::scan_with(&patched, Checking::Full)
+                .map_err(|e| TestCaseError::fail(format!("outside the items: {}", e.0)))?;
+            prop_assert_eq!(reading(&again), reading(structure));
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     /// The tree-free page scan reads exactly what `serde_json::Value` reads: the paging
     /// fields with their types, and item ranges whose bytes parse to the same items,
@@ -352,6 +408,39 @@ proptest! {
                     prop_assert!(serde_json::from_slice::<serde_json::Value>(body).is_err());
                 }
             }
+        }
+    }
+
+    /// The structure-only scan (the C pager's) reads valid pages exactly as the full
+    /// scan does, compact or pretty-printed.
+    #[test]
+    fn structure_scan_reads_valid_pages_as_the_full_scan(value in page_value()) {
+        for text in [value.to_string(), serde_json::to_string_pretty(&value).unwrap()] {
+            assert_structure_scan_is_confined_to_items(text.as_bytes())?;
+        }
+    }
+
+    /// On damaged pages and on any bytes the structure-only scan never panics, and
+    /// what it lets through that the full scan refuses is inside items.
+    #[test]
+    fn structure_scan_leniency_is_confined_to_items(
+        value in page_value(), cut in any::<prop::sample::Index>(),
+        flip in any::<prop::sample::Index>(), byte in any::<u8>(),
+        noise in prop::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let mut bytes = value.to_string().into_bytes();
+        let at = flip.index(bytes.len());
+        bytes[at] = byte;
+        let end = cut.index(bytes.len() + 1);
+        // An items array whose one item is damaged.
+        let item = serde_json::json!([value]).to_string().into_bytes();
+        let mut page = br#"{"tickets":"#.to_vec();
+        let item_at = page.len() + flip.index(item.len());
+        page.extend_from_slice(&item);
+        page.extend_from_slice(br#","meta":{"has_more":false}}"#);
+        page[item_at] = byte;
+        for body in [&bytes[..end], &bytes[..], &noise[..], &page[..]] {
+            assert_structure_scan_is_confined_to_items(body)?;
         }
     }
 

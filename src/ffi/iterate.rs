@@ -6,6 +6,7 @@ use super::last_error::to_cstring;
 use super::response::{deliver, zdk_response};
 use super::result::zdk_result;
 use crate::incremental::{ExportStart, IncrementalExport};
+use crate::page_scan::Checking;
 use crate::paginate::{Page, Pager};
 use crate::search::SearchPager;
 use std::ffi::{CString, c_char};
@@ -25,8 +26,13 @@ pub struct zdk_pager {
     after_cursor: Option<CString>,
 }
 
-/// Hands a new pager to C.
-fn hand_out(walk: Walk, out: Out<*mut zdk_pager>) {
+/// Hands a new pager to C. Its pages are checked by structure only inside the items
+/// (`Checking::Structure`): C gets the bytes and parses the items itself.
+fn hand_out(mut walk: Walk, out: Out<*mut zdk_pager>) {
+    match &mut walk {
+        Walk::List(pager) => pager.set_checking(Checking::Structure),
+        Walk::Search(pager) => pager.set_checking(Checking::Structure),
+    }
     out.put(zdk_pager {
         walk,
         has_more: true,
