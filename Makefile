@@ -219,14 +219,15 @@ demo: build
 ## nginx to CPU 1; ratios are medians of pair-by-pair rounds (docs/benchmarks.md).
 ## Rewrites the tables in docs/benchmarks.md and README.md. BENCH_QUICK=1: 3 rounds,
 ## no 1,000,000-ticket export, files left as they are. BENCH_PORT: first of 3 ports.
+## BENCH_ONLY=W2,W4: only those works (files left as they are, no async benchmark).
 ## Then the async benchmark: zdkit.AsyncClient against httpx.AsyncClient and a threaded
 ## zdkit.Client, 1,000 GETs with 32 in flight on the emulator (docs/async.md).
 ## The Python client measured is the release wheel `make python` installs (`make wheel`).
 bench: python
 	bash bench/setup.sh "$(PY)"
 	$(CARGO) build --release -p zdkit -p zdkit-emulator
-	"$(PY)" bench/run.py --target-dir "$(TARGET_DIR)" --python "$(PY)" $(if $(BENCH_QUICK),--quick,)
-	"$(PY)" benches/async_client.py "$(TARGET_DIR)/release/zdkit-emulator"
+	"$(PY)" bench/run.py --target-dir "$(TARGET_DIR)" --python "$(PY)" $(if $(BENCH_QUICK),--quick,) $(if $(BENCH_ONLY),--only $(BENCH_ONLY),)
+	$(if $(BENCH_ONLY),,"$(PY)" benches/async_client.py "$(TARGET_DIR)/release/zdkit-emulator")
 
 ## The emulator's own throughput (wrk) and the older zdkit-vs-json.loads micro benchmark.
 bench-emulator: python

@@ -7,8 +7,10 @@ divided by the baseline's time in the same round, and the table shows the median
 the rounds (pair-by-pair: a busy moment slows both sides of a pair). Peak RSS is the
 child's ru_maxrss.
 
-Usage: python bench/run.py --target-dir DIR --python VENV_PYTHON [--quick]
-Writes the table to stdout, docs/benchmarks.md and README.md (between markers).
+Usage: python bench/run.py --target-dir DIR --python VENV_PYTHON [--quick] [--only W2,W4]
+    [--rounds N]
+Writes the table to stdout, docs/benchmarks.md and README.md (between markers); with
+--quick, --only or --rounds the files are left alone (a partial or short run).
 """
 
 from __future__ import annotations
@@ -275,8 +277,12 @@ def main() -> int:
     parser.add_argument("--target-dir", required=True)
     parser.add_argument("--python", required=True)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated works to run (W1,…,W5)")
+    parser.add_argument("--rounds", type=int, default=0, help="rounds per work (default 5, quick 3)")
     args = parser.parse_args()
-    rounds = 3 if args.quick else 5
+    rounds = args.rounds or (3 if args.quick else 5)
+    only = {name.strip().upper() for name in args.only.split(",") if name.strip()}
+    partial = bool(only) or bool(args.rounds) or args.quick
     port = free_port(int(os.environ.get("BENCH_PORT", "18480")))
     tls_port, loop_port = free_port(port + 1), free_port(port + 2)
     base, tls_base, loop_base = (f"http://127.0.0.1:{port}", f"https://127.0.0.1:{tls_port}",
@@ -339,6 +345,11 @@ def main() -> int:
                 Entry("zdkit Python, 1 thread", measured([*py, "w5-1", "zdkit", base])),
                 Entry("zdkit Python, 16 threads", measured([*py, "w5-16", "zdkit", base]))]),
         ]
+        if only:
+            unknown = only - {work.name for work in works}
+            if unknown:
+                raise SystemExit(f"bench: no work named {', '.join(sorted(unknown))}")
+            works = [work for work in works if work.name in only]
         if not _has_module(args.python, "pycurl"):
             raise SystemExit("bench: pycurl is missing from the venv (make bench installs it)")
         for work in works:
@@ -347,7 +358,7 @@ def main() -> int:
 
         # Memory of long exports: the same 1,000-ticket page served again and again.
         scaling: List[Tuple[int, str, int]] = []
-        for pages in loop_pages:
+        for pages in loop_pages if not only or "W4" in only else []:
             for label, argv, env in (
                 ("zdkit C", [zc, "w4", loop_base, jsonl], {}),
                 ("zdkit export (CLI)", [args.python, "-m", "zdkit", "export", "tickets", "--out", jsonl],
@@ -363,9 +374,9 @@ def main() -> int:
             if os.path.exists(path):
                 os.unlink(path)
 
-    table = render(works, scaling, rounds, args.quick)
+    table = render(works, scaling, rounds, partial)
     print(table)
-    if not args.quick:
+    if not partial:
         replace_between(os.path.join(ROOT, "docs", "benchmarks.md"), table)
         replace_between(os.path.join(ROOT, "README.md"), readme_table(works, scaling))
     return 0
@@ -377,7 +388,7 @@ def _has_module(python: str, module: str) -> bool:
 
 def render(works: List[Work], scaling: List[Tuple[int, str, int]], rounds: int, quick: bool) -> str:
     lines = [f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {machine()}; "
-             f"median of {rounds} pair-by-pair rounds{' (quick mode)' if quick else ''}. "
+             f"median of {rounds} pair-by-pair rounds{' (a partial or quick run)' if quick else ''}. "
              "Ratio = time ÷ the baseline's time in the same round (lower is faster).", ""]
     for work in works:
         lines += [f"**{work.name}: {work.title}** (baseline: {work.baseline})", "",
