@@ -164,6 +164,14 @@ pub unsafe extern "C" fn zdk_search_export_new(
 /// set, as with `zdk_client_request`). After an error the same page may be asked
 /// for again.
 ///
+/// The page is checked as far as paging needs: its top-level object, keys, paging
+/// fields and other top-level values are checked to be JSON (UTF-8 included); a
+/// truncated page, a wrong-typed paging field or an items key that is not an array
+/// fails with `ZDK_ERR_DECODE`. Each item that is an object or an array is only
+/// followed by its structure (strings, escaped quotes, brackets of matching kinds, at
+/// most 128 levels of nesting): its grammar, escapes and UTF-8 are left to the JSON
+/// parser that reads it.
+///
 /// Example:
 ///
 /// ```c
