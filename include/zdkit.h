@@ -1495,10 +1495,12 @@ enum zdk_result zdk_search_export_new(const struct zdk_client *client,
  * The page is checked as far as paging needs: its top-level object, keys, paging
  * fields and other top-level values are checked to be JSON (UTF-8 included); a
  * truncated page, a wrong-typed paging field or an items key that is not an array
- * fails with `ZDK_ERR_DECODE`. Each item that is an object or an array is only
- * followed by its structure (strings, escaped quotes, brackets of matching kinds, at
- * most 128 levels of nesting): its grammar, escapes and UTF-8 are left to the JSON
- * parser that reads it.
+ * fails with `ZDK_ERR_DECODE`. Each item that is an object or an array is checked
+ * for its structure (strings, brackets of matching kinds, at most 128 levels of
+ * nesting), its characters (outside strings only JSON's, so `NaN` fails; no control
+ * character inside strings) and UTF-8, but not for the order of its tokens, the
+ * spelling of its literals and numbers, or its escapes: the JSON parser that reads
+ * the item checks those.
  *
  * Example:
  *

@@ -1,21 +1,30 @@
-//! Skipping a JSON array or object by its structure only: where it ends, without
-//! checking what is inside.
+//! Skipping a JSON array or object by its structure and its characters: where it ends,
+//! without parsing what is inside.
 //!
-//! [`skip_container`] finds the bracket that closes the one at a given position. It
-//! follows strings (a quote preceded by an odd number of backslashes does not end
-//! one), brackets outside strings, and their kinds (`{` must close with `}`, `[` with
-//! `]`), and refuses nesting deeper than serde_json's limit. It checks nothing else:
-//! not the grammar between brackets (commas, colons, keys, numbers, literals), not
-//! escapes, control characters or UTF-8 inside strings. A caller that needs the value
-//! itself parses it and gets those checks then.
+//! [`skip_container`] finds the bracket that closes the one at a given position, and
+//! checks on the way what can be checked byte by byte:
+//!
+//! - strings (a quote after an odd run of backslashes does not end one) and brackets
+//!   outside strings, of matching kinds (`{` closes with `}`, `[` with `]`), nested no
+//!   deeper than serde_json allows;
+//! - outside strings, only the characters JSON has there: whitespace, `{}[],:"`,
+//!   digits, `-+.eE` and the letters of `true`, `false` and `null` — so `NaN`,
+//!   `Infinity`, a backslash or stray text fail;
+//! - inside strings, no raw control character;
+//! - UTF-8.
+//!
+//! It does not check the order of the tokens (commas, colons, keys), the spelling of
+//! literals and numbers (`tru`, `1-2`) or escapes (`\x`): whoever parses the value gets
+//! those checks then.
 //!
 //! It runs like the first stage of simdjson: 64 bytes at a time, each classified into
-//! bit masks (quotes, backslashes, brackets) with SSE2 — part of every x86-64 — or
-//! with AVX2 and a carry-less multiply where the processor has them (checked once, at
-//! run time), then escaped quotes removed, the inside of strings found with a prefix
-//! XOR, and only the brackets outside strings visited one by one. No recursion, no
-//! allocation: the kinds of the open brackets fit one `u128`, since nesting stops at
-//! 128 levels.
+//! bit masks (quotes, backslashes, brackets, characters allowed outside strings,
+//! control characters, non-ASCII bytes) with AVX2 table lookups, then escaped quotes
+//! removed and the inside of strings found with a carry-less multiply (prefix XOR);
+//! only brackets outside strings are visited one by one. Processors without AVX2 and
+//! PCLMULQDQ (checked once, at run time) classify a byte at a time. UTF-8 is checked
+//! only for a value holding a non-ASCII byte. No recursion, no allocation: the kinds of
+//! the open brackets fit one `u128`, since nesting stops at 128 levels.
 
 use crate::json_skip::{NESTING_LIMIT, SkipError};
 
@@ -25,6 +34,34 @@ const BLOCK: usize = 64;
 /// Every odd bit of a mask (bytes 1, 3, 5, …).
 const ODD_BITS: u64 = 0xAAAA_AAAA_AAAA_AAAA;
 
+/// The bytes JSON allows outside strings.
+const ALLOWED_OUTSIDE_STRINGS: &[u8] = b" \t\n\r{}[],:\"0123456789-+.eEtruefalsn";
+
+/// Classes of a byte, by table lookup on its two nibbles: bits 0 to 6 are set for an
+/// allowed byte whose high nibble is 0, 2, 3, …, 7 (no allowed byte has 1 or more than
+/// 7), bit 7 for a control character (high nibble 0 or 1). `LOW[b & 15] & HIGH[b >> 4]` is non-zero
+/// in bits 0-6 exactly for the allowed bytes, in bit 7 exactly for control characters.
+const CONTROL: u8 = 0x80;
+const LOW: [u8; 16] = nibble_tables().0;
+const HIGH: [u8; 16] = nibble_tables().1;
+
+const fn nibble_tables() -> ([u8; 16], [u8; 16]) {
+    let mut low = [CONTROL; 16];
+    let mut high = [0u8; 16];
+    high[0] = CONTROL;
+    high[1] = CONTROL;
+    let mut i = 0;
+    while i < ALLOWED_OUTSIDE_STRINGS.len() {
+        let byte = ALLOWED_OUTSIDE_STRINGS[i];
+        let high_nibble = byte >> 4;
+        let group = 1u8 << high_nibble.saturating_sub(1);
+        low[(byte & 15) as usize] |= group;
+        high[(byte >> 4) as usize] |= group;
+        i += 1;
+    }
+    (low, high)
+}
+
 /// The bit masks of one block: bit `i` describes byte `i`.
 struct Masks {
     /// `"`.
@@ -33,13 +70,18 @@ struct Masks {
     backslash: u64,
     /// `{`, `[`, `}` and `]`.
     bracket: u64,
+    /// Bytes JSON does not allow outside strings.
+    not_allowed: u64,
+    /// Control characters (below 0x20).
+    control: u64,
+    /// Bytes above 0x7F.
+    non_ascii: u64,
 }
 
 /// Skips the array or object whose opening bracket is at `start` in `bytes` (which
 /// must hold `{` or `[` there), itself nested inside `depth` arrays/objects; returns
-/// the position just after its closing bracket. Fails on nesting as deep as
-/// serde_json refuses, on a closing bracket of the wrong kind, and when `bytes` ends
-/// before the container does.
+/// the position just after its closing bracket. Fails on what the module
+/// documentation lists, and when `bytes` ends before the container does.
 pub(crate) fn skip_container(bytes: &[u8], start: usize, depth: usize) -> Result<usize, SkipError> {
     debug_assert!(matches!(bytes.get(start), Some(b'{' | b'[')));
     #[cfg(target_arch = "x86_64")]
@@ -50,8 +92,14 @@ pub(crate) fn skip_container(bytes: &[u8], start: usize, depth: usize) -> Result
     skip_with::<false>(bytes, start, depth)
 }
 
+/// The bits of a mask up to and including bit `at`.
+#[inline]
+fn through(at: usize) -> u64 {
+    u64::MAX >> (63 - at)
+}
+
 /// [`skip_container`] with the AVX2 kernels when `AVX2` (only valid where the
-/// processor has AVX2 and PCLMULQDQ), the baseline ones otherwise.
+/// processor has AVX2 and PCLMULQDQ), the portable ones otherwise.
 #[inline(always)]
 fn skip_with<const AVX2: bool>(
     bytes: &[u8],
@@ -66,12 +114,13 @@ fn skip_with<const AVX2: bool>(
     // Open containers of this value, and their kinds (bit i set: level i is an object).
     let mut open = 0usize;
     let mut objects = 0u128;
+    let mut non_ascii = false;
     let mut padded = [b' '; BLOCK];
     while pos < bytes.len() {
         let block: &[u8; BLOCK] = match bytes.get(pos..pos + BLOCK) {
             Some(full) => full.try_into().unwrap_or(&padded),
             None => {
-                // The last bytes, padded with spaces (which are never structure).
+                // The last bytes, padded with spaces (allowed, and never structure).
                 let rest = &bytes[pos..];
                 padded[..rest.len()].copy_from_slice(rest);
                 padded[rest.len()..].fill(b' ');
@@ -86,9 +135,9 @@ fn skip_with<const AVX2: bool>(
                 avx2::classify(block)
             }
             #[cfg(not(target_arch = "x86_64"))]
-            classify(block)
+            classify_portable(block)
         } else {
-            classify(block)
+            classify_portable(block)
         };
         let escaped = escaped_bytes(masks.backslash, &mut escaped_carry);
         let quotes = masks.quote & !escaped;
@@ -105,6 +154,8 @@ fn skip_with<const AVX2: bool>(
         };
         let in_string = inside ^ in_string_carry;
         in_string_carry = ((in_string as i64) >> 63) as u64;
+        // Wrong bytes of this block (only those before the closing bracket count).
+        let wrong = (masks.control & in_string) | (masks.not_allowed & !in_string);
         let mut brackets = masks.bracket & !in_string;
         while brackets != 0 {
             let at = brackets.trailing_zeros() as usize;
@@ -131,16 +182,52 @@ fn skip_with<const AVX2: bool>(
                 }
                 open -= 1;
                 if open == 0 {
-                    return Ok(pos + at + 1);
+                    let end = pos + at + 1;
+                    check_bytes(wrong & through(at), pos, in_string)?;
+                    non_ascii |= masks.non_ascii & through(at) != 0;
+                    if non_ascii {
+                        check_utf8(bytes, start, end)?;
+                    }
+                    return Ok(end);
                 }
             }
         }
+        check_bytes(wrong, pos, in_string)?;
+        non_ascii |= masks.non_ascii != 0;
         pos += BLOCK;
     }
     Err(SkipError {
         what: "EOF while parsing a container",
         at: bytes.len(),
     })
+}
+
+/// Fails at the first wrong byte of the block at `pos`, if any.
+#[inline]
+fn check_bytes(wrong: u64, pos: usize, in_string: u64) -> Result<(), SkipError> {
+    if wrong == 0 {
+        return Ok(());
+    }
+    let at = wrong.trailing_zeros() as usize;
+    Err(SkipError {
+        what: if (in_string >> at) & 1 == 1 {
+            "control character in a string"
+        } else {
+            "a character JSON does not allow outside strings"
+        },
+        at: pos + at,
+    })
+}
+
+/// Checks that the value at `start..end` is UTF-8.
+#[cold]
+fn check_utf8(bytes: &[u8], start: usize, end: usize) -> Result<(), SkipError> {
+    std::str::from_utf8(&bytes[start..end])
+        .map(|_| ())
+        .map_err(|e| SkipError {
+            what: "invalid UTF-8",
+            at: start + e.valid_up_to(),
+        })
 }
 
 /// Each bit set in the result is at or after a set bit of `x` an odd number of times:
@@ -175,26 +262,15 @@ fn escaped_bytes(backslash: u64, carry: &mut u64) -> u64 {
     escaped
 }
 
-/// The masks of one block.
-#[inline]
-fn classify(block: &[u8; BLOCK]) -> Masks {
-    #[cfg(target_arch = "x86_64")]
-    {
-        sse2::classify(block)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        classify_portable(block)
-    }
-}
-
-/// The masks of one block, a byte at a time (other architectures, and the tests).
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+/// The masks of one block, a byte at a time.
 fn classify_portable(block: &[u8; BLOCK]) -> Masks {
     let mut masks = Masks {
         quote: 0,
         backslash: 0,
         bracket: 0,
+        not_allowed: 0,
+        control: 0,
+        non_ascii: 0,
     };
     for (i, &byte) in block.iter().enumerate() {
         let bit = 1u64 << i;
@@ -204,59 +280,29 @@ fn classify_portable(block: &[u8; BLOCK]) -> Masks {
             b'{' | b'[' | b'}' | b']' => masks.bracket |= bit,
             _ => {}
         }
+        let class = LOW[usize::from(byte & 15)] & HIGH[usize::from(byte >> 4)];
+        if class & !CONTROL == 0 {
+            masks.not_allowed |= bit;
+        }
+        if class & CONTROL != 0 {
+            masks.control |= bit;
+        }
+        if byte >= 0x80 {
+            masks.non_ascii |= bit;
+        }
     }
     masks
-}
-
-/// The SSE2 classification of a block.
-#[cfg(target_arch = "x86_64")]
-mod sse2 {
-    use super::{BLOCK, Masks};
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    };
-
-    #[inline]
-    pub(super) fn classify(block: &[u8; BLOCK]) -> Masks {
-        let mut masks = Masks {
-            quote: 0,
-            backslash: 0,
-            bracket: 0,
-        };
-        // SAFETY: SSE2 is part of the x86-64 baseline; each load reads 16 of the
-        // block's 64 bytes (unaligned loads are allowed).
-        unsafe {
-            let quote = _mm_set1_epi8(b'"' as i8);
-            let backslash = _mm_set1_epi8(b'\\' as i8);
-            let case = _mm_set1_epi8(0x20);
-            let open = _mm_set1_epi8(b'{' as i8);
-            let close = _mm_set1_epi8(b'}' as i8);
-            for part in 0..BLOCK / 16 {
-                let bytes = _mm_loadu_si128(block.as_ptr().add(part * 16).cast::<__m128i>());
-                let shift = part * 16;
-                masks.quote |=
-                    u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quote)) as u16) << shift;
-                masks.backslash |=
-                    u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, backslash)) as u16) << shift;
-                // `[` and `]` are `{` and `}` without bit 5.
-                let folded = _mm_or_si128(bytes, case);
-                let brackets =
-                    _mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close));
-                masks.bracket |= u64::from(_mm_movemask_epi8(brackets) as u16) << shift;
-            }
-        }
-        masks
-    }
 }
 
 /// The AVX2 and carry-less multiply kernels.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{BLOCK, Masks, SkipError, skip_with};
+    use super::{BLOCK, CONTROL, HIGH, LOW, Masks, SkipError, skip_with};
     use std::arch::x86_64::{
-        __m256i, _mm_clmulepi64_si128, _mm_cvtsi128_si64, _mm_set_epi64x, _mm_set1_epi8,
-        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
-        _mm256_set1_epi8,
+        __m256i, _mm_clmulepi64_si128, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_set_epi64x,
+        _mm_set1_epi8, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_cmpeq_epi8,
+        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+        _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16,
     };
 
     /// [`super::skip_container`] compiled for AVX2 and PCLMULQDQ.
@@ -283,26 +329,46 @@ mod avx2 {
             quote: 0,
             backslash: 0,
             bracket: 0,
+            not_allowed: 0,
+            control: 0,
+            non_ascii: 0,
         };
-        // SAFETY: AVX2 is there (the caller's promise); each load reads 32 of the
-        // block's 64 bytes (unaligned loads are allowed).
+        // SAFETY: AVX2 is there (the caller's promise); each 32-byte load reads inside
+        // the block, each 16-byte load inside a table (unaligned loads are allowed).
         unsafe {
             let quote = _mm256_set1_epi8(b'"' as i8);
             let backslash = _mm256_set1_epi8(b'\\' as i8);
             let case = _mm256_set1_epi8(0x20);
             let open = _mm256_set1_epi8(b'{' as i8);
             let close = _mm256_set1_epi8(b'}' as i8);
+            let nibble = _mm256_set1_epi8(0x0F);
+            let allowed_bits = _mm256_set1_epi8(!CONTROL as i8);
+            let low_table = _mm256_broadcastsi128_si256(_mm_loadu_si128(LOW.as_ptr().cast()));
+            let high_table = _mm256_broadcastsi128_si256(_mm_loadu_si128(HIGH.as_ptr().cast()));
             for part in 0..BLOCK / 32 {
                 let bytes = _mm256_loadu_si256(block.as_ptr().add(part * 32).cast::<__m256i>());
                 let shift = part * 32;
                 let bits = |m: __m256i| u64::from(_mm256_movemask_epi8(m) as u32) << shift;
                 masks.quote |= bits(_mm256_cmpeq_epi8(bytes, quote));
                 masks.backslash |= bits(_mm256_cmpeq_epi8(bytes, backslash));
+                // `[` and `]` are `{` and `}` without bit 5.
                 let folded = _mm256_or_si256(bytes, case);
                 masks.bracket |= bits(_mm256_or_si256(
                     _mm256_cmpeq_epi8(folded, open),
                     _mm256_cmpeq_epi8(folded, close),
                 ));
+                let low = _mm256_and_si256(bytes, nibble);
+                let high = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble);
+                let class = _mm256_and_si256(
+                    _mm256_shuffle_epi8(low_table, low),
+                    _mm256_shuffle_epi8(high_table, high),
+                );
+                masks.not_allowed |= bits(_mm256_cmpeq_epi8(
+                    _mm256_and_si256(class, allowed_bits),
+                    _mm256_setzero_si256(),
+                ));
+                masks.control |= bits(class);
+                masks.non_ascii |= bits(bytes);
             }
         }
         masks
@@ -330,7 +396,8 @@ mod tests {
     use super::*;
 
     /// The end of the container at 0 found a byte at a time, or `None`: a quote after
-    /// an odd run of backslashes delimits nothing; brackets count outside strings.
+    /// an odd run of backslashes delimits nothing; brackets count outside strings;
+    /// outside strings only JSON's characters, inside no control character; UTF-8.
     fn reference(bytes: &[u8]) -> Option<usize> {
         let mut stack = Vec::new();
         let mut in_string = false;
@@ -338,6 +405,12 @@ mod tests {
         for (i, &byte) in bytes.iter().enumerate() {
             let escaped = backslashes % 2 == 1;
             backslashes = if byte == b'\\' { backslashes + 1 } else { 0 };
+            if in_string && byte < 0x20 {
+                return None;
+            }
+            if !in_string && !ALLOWED_OUTSIDE_STRINGS.contains(&byte) {
+                return None;
+            }
             match byte {
                 b'"' if !escaped => in_string = !in_string,
                 b'{' | b'[' if !in_string => {
@@ -352,7 +425,7 @@ mod tests {
                         return None;
                     }
                     if stack.is_empty() {
-                        return Some(i + 1);
+                        return std::str::from_utf8(&bytes[..=i]).ok().map(|_| i + 1);
                     }
                 }
                 _ => {}
@@ -361,13 +434,30 @@ mod tests {
         None
     }
 
+    /// Both kernels (where the processor has AVX2) on `text`.
+    fn both(text: &[u8]) -> Option<usize> {
+        let portable = skip_with::<false>(text, 0, 0).ok();
+        assert_eq!(
+            skip_container(text, 0, 0).ok(),
+            portable,
+            "{:?}",
+            String::from_utf8_lossy(text)
+        );
+        portable
+    }
+
     #[test]
     fn agrees_with_a_byte_at_a_time_walk() {
         // Deterministic pseudo-random texts over the bytes that matter, long enough
         // to cross several blocks with strings and backslash runs on both sides.
-        let alphabet = b"{}[]\"\\\\\\ax:,";
+        let alphabets: [&[u8]; 3] = [
+            b"{}[]\"\\\\\\ax:,",
+            b"{}[]\"\"\\  ,:1e\x01\xc3\xa9N",
+            b"{}[]\"\"\"\\\\\\\\,,::nul",
+        ];
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        for case in 0..20_000 {
+        for case in 0..30_000 {
+            let alphabet = alphabets[case % alphabets.len()];
             let len = 1 + case % 300;
             let mut text = vec![b'['];
             for _ in 0..len {
@@ -376,15 +466,12 @@ mod tests {
                 seed ^= seed << 17;
                 text.push(alphabet[(seed % alphabet.len() as u64) as usize]);
             }
-            let ours = skip_container(&text, 0, 0).ok();
             assert_eq!(
-                ours,
+                both(&text),
                 reference(&text),
                 "{:?}",
                 String::from_utf8_lossy(&text)
             );
-            let baseline = skip_with::<false>(&text, 0, 0).ok();
-            assert_eq!(baseline, ours, "{:?}", String::from_utf8_lossy(&text));
         }
     }
 
@@ -399,34 +486,49 @@ mod tests {
                 text.push_str(&"\\".repeat(run));
                 text.push_str("\"]\"]");
                 let bytes = text.as_bytes();
-                assert_eq!(
-                    skip_container(bytes, 0, 0).ok(),
-                    reference(bytes),
-                    "{pad} {run}"
-                );
+                assert_eq!(both(bytes), reference(bytes), "{pad} {run}");
             }
         }
     }
 
     #[test]
-    fn classification_matches_the_portable_one() {
+    fn classification_matches_the_tables() {
         let mut block = [0u8; BLOCK];
         for round in 0..256usize {
             for (i, byte) in block.iter_mut().enumerate() {
                 *byte = (i * 7 + round * 13) as u8;
             }
-            let (fast, slow) = (classify(&block), classify_portable(&block));
-            assert_eq!(
-                (fast.quote, fast.backslash, fast.bracket),
-                (slow.quote, slow.backslash, slow.bracket)
-            );
+            let slow = classify_portable(&block);
+            for (i, &byte) in block.iter().enumerate() {
+                let bit = |mask: u64| (mask >> i) & 1 == 1;
+                assert_eq!(
+                    bit(slow.not_allowed),
+                    !ALLOWED_OUTSIDE_STRINGS.contains(&byte)
+                );
+                assert_eq!(bit(slow.control), byte < 0x20);
+                assert_eq!(bit(slow.non_ascii), byte >= 0x80);
+            }
             #[cfg(target_arch = "x86_64")]
             if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("pclmulqdq") {
                 // SAFETY: both features are there (checked just above).
                 let wide = unsafe { avx2::classify(&block) };
                 assert_eq!(
-                    (wide.quote, wide.backslash, wide.bracket),
-                    (slow.quote, slow.backslash, slow.bracket)
+                    (
+                        wide.quote,
+                        wide.backslash,
+                        wide.bracket,
+                        wide.not_allowed,
+                        wide.control,
+                        wide.non_ascii
+                    ),
+                    (
+                        slow.quote,
+                        slow.backslash,
+                        slow.bracket,
+                        slow.not_allowed,
+                        slow.control,
+                        slow.non_ascii
+                    )
                 );
                 let word = slow.quote ^ (slow.bracket << 3) ^ round as u64;
                 // SAFETY: as above.
@@ -436,16 +538,28 @@ mod tests {
     }
 
     #[test]
-    fn depth_limit_and_kinds() {
+    fn depth_limit_kinds_and_characters() {
         let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
-        assert!(skip_container(deep(127).as_bytes(), 0, 0).is_ok());
-        assert!(skip_container(deep(128).as_bytes(), 0, 0).is_err());
+        assert!(both(deep(127).as_bytes()).is_some());
+        assert!(both(deep(128).as_bytes()).is_none());
         assert!(skip_container(deep(126).as_bytes(), 0, 1).is_ok());
         assert!(skip_container(deep(127).as_bytes(), 0, 1).is_err());
-        assert!(skip_container(b"[}", 0, 0).is_err());
-        assert!(skip_container(b"{]", 0, 0).is_err());
-        assert!(skip_container(b"[\"]", 0, 0).is_err());
-        assert_eq!(skip_container(b"{\"a\":[1,\"}\"]} tail", 0, 0), Ok(13));
+        for wrong in [
+            &b"[}"[..],
+            b"{]",
+            b"[\"]",
+            b"[NaN]",
+            b"[1,Infinity]",
+            b"{\"a\":\"\x01\"}",
+            b"[\"\xff\"]",
+            b"[<html>]",
+            b"[\\\"]",
+        ] {
+            assert_eq!(both(wrong), None, "{:?}", String::from_utf8_lossy(wrong));
+        }
+        // After the closing bracket anything may follow.
+        assert_eq!(both(b"{\"a\":[1,\"}\"]} NaN \xff"), Some(13));
+        assert_eq!(both("[\"é\", tru, 1-2]".as_bytes()), Some(16));
         assert!(skip_container("[".repeat(100_000).as_bytes(), 0, 0).is_err());
     }
 }

@@ -21,12 +21,13 @@
 //! (`1e400`) or that `\u` escapes pair up inside the items; parsing such an item into a
 //! `Value` (or a Python object) then fails.
 //!
-//! [`Checking::Structure`] (what the C pager uses) checks less, for speed: the page's
-//! top-level object, its keys, the paging fields and every other top-level value are
-//! checked exactly as above (UTF-8 included), but an item that is an object or an
-//! array — an element of a top-level array — is only followed by its structure
-//! (strings, escaped quotes, brackets of the right kinds, the nesting limit; see
-//! `json_structure`). Its grammar, escapes and UTF-8 are left to whoever parses it.
+//! [`Checking::Structure`] (what the C pager and export use) checks less, for speed:
+//! the page's top-level object, its keys, the paging fields and every other top-level
+//! value are checked exactly as above (UTF-8 included), but an item that is an object
+//! or an array — an element of a top-level array — is only checked for its structure,
+//! its characters and UTF-8 (see `json_structure`), not for the order of its tokens,
+//! the spelling of its literals and numbers, or its escapes: whoever parses it gets
+//! those checks.
 
 use crate::json_skip::{SkipError, Skipper};
 use crate::json_structure::skip_container;
@@ -132,12 +133,14 @@ pub enum Checking {
     #[default]
     Full,
     /// The page is checked as with [`Checking::Full`] except inside its items: an
-    /// element of a top-level array that is an object or an array is only followed by
-    /// its structure (strings, escaped quotes, brackets of matching kinds, nesting up
-    /// to serde_json's limit), not checked for grammar, escapes or UTF-8. A page
-    /// accepted with `Full` is accepted with `Structure` and read the same; a page
-    /// `Full` refuses may pass only when what is wrong is inside such an item. The
-    /// caller parses the items (and gets the remaining checks) when it reads them.
+    /// element of a top-level array that is an object or an array is checked for its
+    /// structure (strings, escaped quotes, brackets of matching kinds, nesting up to
+    /// serde_json's limit), its characters (outside strings only JSON's; no control
+    /// character inside strings) and UTF-8, not for the order of its tokens, the
+    /// spelling of its literals and numbers, or its escapes. A page accepted with
+    /// `Full` is accepted with `Structure` and read the same; a page `Full` refuses may
+    /// pass only when what is wrong is inside such an item. The caller parses the items
+    /// (and gets the remaining checks) when it reads them.
     Structure,
 }
 
@@ -733,7 +736,7 @@ mod tests {
                 2,
             ),
             (
-                b"{\"tickets\":[{\"a\":\"\xff\x01\\q\"}],\"meta\":{\"has_more\":false}}",
+                b"{\"tickets\":[{\"a\":\"\\q \xc3\xa9\"}],\"meta\":{\"has_more\":false}}",
                 1,
             ),
             (br#"{"tickets":[[1,,2],{"x":"]}"}],"next_page":null}"#, 2),
@@ -755,6 +758,9 @@ mod tests {
             br#"{"tickets":[{"a":1}"#,
             br#"{"tickets":[1,tru]}"#,
             br#"{"tickets":[{"a":1}]}x"#,
+            br#"{"tickets":[{"id":1,"score":NaN}]}"#,
+            b"{\"tickets\":[{\"s\":\"\xff\xfe\xc3\x28\"}]}",
+            b"{\"tickets\":[{\"s\":\"\x01\"}]}",
         ] {
             assert!(
                 structure(body).is_err(),
