@@ -63,6 +63,7 @@ const fn nibble_tables() -> ([u8; 16], [u8; 16]) {
 }
 
 /// The bit masks of one block: bit `i` describes byte `i`.
+#[derive(Default)]
 struct Masks {
     /// `"`.
     quote: u64,
@@ -127,31 +128,7 @@ fn skip_with<const AVX2: bool>(
                 &padded
             }
         };
-        let masks = if AVX2 {
-            // SAFETY: `AVX2` is only set by `avx2::skip_container`, which runs where
-            // the processor has AVX2 and PCLMULQDQ.
-            #[cfg(target_arch = "x86_64")]
-            unsafe {
-                avx2::classify(block)
-            }
-            #[cfg(not(target_arch = "x86_64"))]
-            classify_portable(block)
-        } else {
-            classify_portable(block)
-        };
-        let escaped = escaped_bytes(masks.backslash, &mut escaped_carry);
-        let quotes = masks.quote & !escaped;
-        let inside = if AVX2 {
-            // SAFETY: as above.
-            #[cfg(target_arch = "x86_64")]
-            unsafe {
-                avx2::prefix_xor(quotes)
-            }
-            #[cfg(not(target_arch = "x86_64"))]
-            prefix_xor(quotes)
-        } else {
-            prefix_xor(quotes)
-        };
+        let (masks, inside) = classify_block::<AVX2>(block, &mut escaped_carry);
         let in_string = inside ^ in_string_carry;
         in_string_carry = ((in_string as i64) >> 63) as u64;
         // Wrong bytes of this block (only those before the closing bracket count).
@@ -200,6 +177,21 @@ fn skip_with<const AVX2: bool>(
         what: "EOF while parsing a container",
         at: bytes.len(),
     })
+}
+
+/// The masks of a block and its bytes inside strings, if the block starts outside one
+/// (`escaped_carry` as for [`escaped_bytes`]): with the AVX2 kernels when `AVX2`.
+#[inline(always)]
+fn classify_block<const AVX2: bool>(block: &[u8; BLOCK], escaped_carry: &mut u64) -> (Masks, u64) {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 {
+        // SAFETY: `AVX2` is only set by `avx2::skip_container`, which runs where the
+        // processor has AVX2 and PCLMULQDQ.
+        return unsafe { avx2::classify_block(block, escaped_carry) };
+    }
+    let masks = classify_portable(block);
+    let quotes = masks.quote & !escaped_bytes(masks.backslash, escaped_carry);
+    (masks, prefix_xor(quotes))
 }
 
 /// Fails at the first wrong byte of the block at `pos`, if any.
@@ -264,14 +256,7 @@ fn escaped_bytes(backslash: u64, carry: &mut u64) -> u64 {
 
 /// The masks of one block, a byte at a time.
 fn classify_portable(block: &[u8; BLOCK]) -> Masks {
-    let mut masks = Masks {
-        quote: 0,
-        backslash: 0,
-        bracket: 0,
-        not_allowed: 0,
-        control: 0,
-        non_ascii: 0,
-    };
+    let mut masks = Masks::default();
     for (i, &byte) in block.iter().enumerate() {
         let bit = 1u64 << i;
         match byte {
@@ -297,7 +282,7 @@ fn classify_portable(block: &[u8; BLOCK]) -> Masks {
 /// The AVX2 and carry-less multiply kernels.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{BLOCK, CONTROL, HIGH, LOW, Masks, SkipError, skip_with};
+    use super::{BLOCK, CONTROL, HIGH, LOW, Masks, SkipError, escaped_bytes, skip_with};
     use std::arch::x86_64::{
         __m256i, _mm_clmulepi64_si128, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_set_epi64x,
         _mm_set1_epi8, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_cmpeq_epi8,
@@ -318,6 +303,24 @@ mod avx2 {
         skip_with::<true>(bytes, start, depth)
     }
 
+    /// [`super::classify_block`] with these kernels.
+    ///
+    /// # Safety
+    /// The processor must have AVX2 and PCLMULQDQ.
+    #[target_feature(enable = "avx2,pclmulqdq")]
+    #[inline]
+    pub(super) unsafe fn classify_block(
+        block: &[u8; BLOCK],
+        escaped_carry: &mut u64,
+    ) -> (Masks, u64) {
+        // SAFETY: the caller's promise.
+        unsafe {
+            let masks = classify(block);
+            let quotes = masks.quote & !escaped_bytes(masks.backslash, escaped_carry);
+            (masks, prefix_xor(quotes))
+        }
+    }
+
     /// The masks of one block, 32 bytes at a time.
     ///
     /// # Safety
@@ -325,14 +328,7 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     #[inline]
     pub(super) unsafe fn classify(block: &[u8; BLOCK]) -> Masks {
-        let mut masks = Masks {
-            quote: 0,
-            backslash: 0,
-            bracket: 0,
-            not_allowed: 0,
-            control: 0,
-            non_ascii: 0,
-        };
+        let mut masks = Masks::default();
         // SAFETY: AVX2 is there (the caller's promise); each 32-byte load reads inside
         // the block, each 16-byte load inside a table (unaligned loads are allowed).
         unsafe {
