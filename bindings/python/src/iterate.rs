@@ -304,6 +304,30 @@ impl Stream {
     fn position(&self) -> std::sync::MutexGuard<'_, Position> {
         self.position.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Runs `run` on the incremental export this stream walks, and its client; the
+    /// export is taken out meanwhile (another thread stepping the stream gets an
+    /// error) and put back after, with the stream's position updated. Other streams
+    /// raise `TypeError`.
+    pub fn with_export<T>(
+        &self,
+        py: Python<'_>,
+        run: impl FnOnce(&mut zdkit::iterate::IncrementalExport, &zdkit::Client) -> PyResult<T>,
+    ) -> PyResult<T> {
+        let Some(mut source) = self.source.take(py)? else {
+            return Err(to_py_err(py, zdkit::Error::invalid("the export is over")));
+        };
+        let Source::Export(export) = &mut source else {
+            self.source.put(Some(source));
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "only an incremental export can be written to a file",
+            ));
+        };
+        let result = run(export, &self.client);
+        *self.position() = source.position();
+        self.source.put(Some(source));
+        result
+    }
 }
 
 #[pymethods]

@@ -10,6 +10,7 @@ mod client;
 mod download;
 mod errors;
 mod events;
+mod export_file;
 mod interrupt;
 mod iterate;
 mod jobs;
@@ -54,6 +55,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<iterate::Page>()?;
     m.add_class::<iterate::Stream>()?;
     m.add_class::<iterate::ExportPage>()?;
+    m.add_class::<export_file::ExportProgress>()?;
     m.add_class::<async_send::AsyncCall>()?;
     m.add_class::<async_send::JobWaiter>()?;
     m.add_class::<async_iterate::AsyncStream>()?;

@@ -262,3 +262,42 @@ def test_export_progress_ticks_on_a_terminal_while_waiting(emulator: Emulator, t
     assert len(frames) >= 2, text
     assert "for Zendesk's rate limit (429)" in frames[0]
     assert "waiting 3 s" in text and "waiting 1 s" in text, text
+
+
+# ---- issue 14: the export's page loop runs in Rust ----------------------------------
+
+
+def test_native_export_writer_writes_the_pages_bytes_and_counts(emulator: Emulator, tmp_path: pathlib.Path) -> None:
+    import zdkit
+
+    out, checkpoint = tmp_path / "t.jsonl", tmp_path / "t.jsonl.checkpoint"
+    with emulator.client() as client:
+        expected = b"".join(page.jsonl for page in client.incremental("tickets", start_time=0, per_page=30).pages())
+        export = client.incremental("tickets", start_time=0, per_page=30)
+        progress = zdkit._native.ExportProgress()
+        assert progress.items == 0
+        items, cursor = export._write_jsonl(str(out), str(checkpoint), "tickets", 0, progress)
+        assert out.read_bytes() == expected
+        assert items == progress.items == expected.count(b"\n") > 30
+        assert cursor and export.cursor == cursor
+        state = json.loads(checkpoint.read_text())
+        assert state == {"resource": "tickets", "cursor": cursor, "items": items, "bytes": len(expected),
+                         "end_of_stream": True}
+        assert not (tmp_path / "t.jsonl.checkpoint.tmp").exists()
+        # Only an export can be written to a file; a list stream is refused and kept.
+        pages = client._native.pages("/api/v2/users.json")
+        try:
+            pages.write_jsonl(str(tmp_path / "u.jsonl"), str(tmp_path / "u.cp"), "users", 0, progress)
+        except TypeError:
+            pass
+        else:
+            raise AssertionError("a list stream was written as an export")
+        assert next(pages).items
+        # An unwritable file is an OSError with its errno, the export not consumed.
+        again = client.incremental("tickets", start_time=0, per_page=30)
+        try:
+            again._write_jsonl(str(tmp_path / "missing" / "t.jsonl"), str(checkpoint), "tickets", 0, progress)
+        except OSError as error:
+            assert error.errno is not None and error.strerror
+        else:
+            raise AssertionError("writing into a missing directory succeeded")

@@ -12,7 +12,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from . import _native, oauth, webhooks
-from ._async import AsyncClient, AsyncIncrementalExport, AsyncPages
 from ._client import Client, IncrementalExport
 from ._headers import Headers
 from ._native import Event, ExportPage, Page, Response
@@ -41,6 +40,11 @@ from .errors import (
 
 if TYPE_CHECKING:
     from . import types
+    from ._async import AsyncClient, AsyncIncrementalExport, AsyncPages
+
+# Imported on first use: the async client needs asyncio, whose import costs more than
+# the rest of zdkit together (the `zdkit` command never needs it).
+_ASYNC_NAMES = ("AsyncClient", "AsyncIncrementalExport", "AsyncPages")
 
 __version__: str = _native.__version__
 
@@ -50,6 +54,10 @@ def __getattr__(name: str) -> Any:
     # so ``import zdkit`` stays as fast as it was.
     if name == "types":
         return importlib.import_module(".types", __name__)
+    if name in _ASYNC_NAMES:
+        value = getattr(importlib.import_module("._async", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'zdkit' has no attribute {name!r}")
 
 # A library's loggers stay silent until the application configures logging: without

@@ -384,6 +384,17 @@ class IncrementalExport(_Items):
         follows each page as it is returned."""
         return _ExportPages(self)
 
+    def _write_jsonl(self, out: str, checkpoint: str, resource: str, items: int,
+                     progress: _native.ExportProgress) -> Tuple[int, Optional[str]]:
+        """The remaining pages written to ``out`` as JSON Lines by the native layer,
+        ``checkpoint`` saved after each page (what ``zdkit export`` runs); returns the
+        item count and the last cursor. See ``_native.Stream.write_jsonl``."""
+        saved, cursor = self._native.write_jsonl(out, checkpoint, resource, items, progress)
+        if cursor is not None:
+            self.cursor = cursor
+        self.end_of_stream = True
+        return saved, cursor
+
 
 class _ExportPages(Iterator[_native.ExportPage]):
     """The pages of an :class:`IncrementalExport`, moving its ``cursor`` along."""

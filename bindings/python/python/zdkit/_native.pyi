@@ -8,7 +8,7 @@ from .oauth import TokenSet
 
 _StrPath = Union[str, "os.PathLike[str]"]
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SEARCH_LIMIT_CODE", "SETTINGS", "AsyncCall", "AsyncStream", "Client", "Event", "JobWaiter", "ExportPage", "Page", "Response", "Stream", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "verify_webhook", "version"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "SEARCH_LIMIT_CODE", "SETTINGS", "AsyncCall", "AsyncStream", "Client", "Event", "JobWaiter", "ExportPage", "ExportProgress", "Page", "Response", "Stream", "__version__", "_panic_for_test", "authorize_url", "exchange_code", "loads", "pkce_pair", "verify_webhook", "version"]
 __version__: str
 DEFAULT_MAX_RESPONSE_BYTES: int
 SEARCH_LIMIT_CODE: str
@@ -250,3 +250,13 @@ class Stream(Generic[_T]):
     def count(self) -> Optional[int]: ...
     @property
     def cursor(self) -> Optional[str]: ...
+    def write_jsonl(
+        self, out: str, checkpoint: str, resource: str, items: int, progress: ExportProgress
+    ) -> Tuple[int, Optional[str]]: ...
+
+@final
+class ExportProgress:
+    """The items an export has saved so far, updated by ``Stream.write_jsonl``."""
+    def __init__(self) -> None: ...
+    @property
+    def items(self) -> int: ...

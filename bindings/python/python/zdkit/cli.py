@@ -212,12 +212,13 @@ class _Progress:
 
     TICK = 1.0
 
-    def __init__(self, out: TextIO, waits: _Waits) -> None:
+    def __init__(self, out: TextIO, waits: _Waits, count: Optional[Callable[[], int]] = None) -> None:
         self.out = out
         self.enabled = out.isatty()
         self.started = time.monotonic()
         self.waits = waits
         self.items = 0
+        self._count = count
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._width = 0
@@ -234,6 +235,8 @@ class _Progress:
 
     def _draw(self, final: bool = False) -> None:
         with self._lock:
+            if self._count is not None and not final:
+                self.items = self._count()
             elapsed = max(time.monotonic() - self.started, 1e-9)
             minutes, seconds = divmod(int(elapsed), 60)
             line = f"{self.items:>12,} items  {self.items / elapsed:>10,.0f}/s  {minutes}:{seconds:02d}"
@@ -260,15 +263,6 @@ class _Progress:
         self._stop.set()
         if self._ticker is not None and self._ticker is not threading.current_thread():
             self._ticker.join(timeout=5)
-
-
-def _save_checkpoint(path: str, state: Dict[str, Any]) -> None:
-    temporary = path + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(state, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 class _WriteError(Exception):
@@ -323,30 +317,22 @@ def _export(client: Client, args: argparse.Namespace) -> Dict[str, Any]:
         cursor=cursor,
         per_page=args.per_page,
     )
-    progress = _Progress(sys.stderr, args.waits)
-    saved = items
+    # Rust writes the pages (the items' bytes as Zendesk sent them, one per line: no
+    # parse, no re-encoding), syncs the file, then saves the checkpoint after each page,
+    # with the GIL released; the progress line reads its count from another thread.
+    # A failure before a checkpoint leaves the previous one, and --resume drops the
+    # partial page.
+    saved = _native.ExportProgress()
+    progress = _Progress(sys.stderr, args.waits, count=lambda: saved.items)
     try:
-        with open(out, "ab") as handle:
-            for page in export.pages():
-                # The items' bytes as Zendesk sent them, one per line: no parse, no re-encoding.
-                handle.write(page.jsonl)
-                handle.flush()
-                os.fsync(handle.fileno())
-                items += len(page)
-                cursor = page.cursor or cursor
-                # Saved only once the page is on disk: a failure before this point leaves
-                # the previous checkpoint, and --resume drops the partial page.
-                _save_checkpoint(checkpoint, {"resource": args.resource, "cursor": cursor, "items": items,
-                                              "bytes": handle.tell(), "end_of_stream": page.end_of_stream})
-                saved = items
-                progress.update(items)
+        items, last = export._write_jsonl(out, checkpoint, args.resource, items, saved)
     except OSError as error:
-        raise _WriteError(f"writing {out} failed: {error.strerror or error}; {saved} items are saved, "
+        raise _WriteError(f"writing {out} failed: {error.strerror or error}; {saved.items} items are saved, "
                           "continue with --resume") from None
     finally:
         progress.close()
     progress.update(items, final=True)
-    return {"resource": args.resource, "items": items, "cursor": cursor, "out": out}
+    return {"resource": args.resource, "items": items, "cursor": last or cursor, "out": out}
 
 
 def _run(args: argparse.Namespace) -> Any:
