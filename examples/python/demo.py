@@ -136,14 +136,16 @@ def cursor_step(client: zdkit.Client) -> None:
 def run_cli(args: List[str], env: Dict[str, str], interrupt_after: Optional[int] = None,
             checkpoint: str = "") -> int:
     """Runs `zdkit ARGS` with its stderr on a pseudo-terminal, so it draws its progress
-    line, and relays what it draws; with `interrupt_after`, sends SIGINT once the
-    checkpoint holds at least that many items."""
+    line as on a user's terminal, and shows each redraw; with `interrupt_after`, sends
+    SIGINT once the checkpoint holds at least that many items (and the next page is in
+    flight), as a user pressing Ctrl-C would."""
     controller, terminal = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "zdkit", *args], env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=terminal, close_fds=True)
     os.close(terminal)
-    relay_raw = sys.stdout.isatty()
     pending = b""
+    last_line = b""
+    interrupt_at: Optional[float] = None
     interrupted = False
     deadline = time.monotonic() + 60
     try:
@@ -157,21 +159,28 @@ def run_cli(args: List[str], env: Dict[str, str], interrupt_after: Optional[int]
                 if not chunk and process.poll() is not None:
                     break
                 pending += chunk
-                if relay_raw:  # a terminal: the line redraws itself in place
-                    sys.stdout.write(pending.decode(errors="replace").replace("\r", "\r    "))
-                    sys.stdout.flush()
-                    pending = b""
-                else:  # a pipe or a log: each redraw becomes a line of its own
-                    *lines, pending = pending.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-                    for line in lines:
-                        if line.strip():
-                            show("| " + line.decode(errors="replace").strip())
-            elif process.poll() is not None:
-                break
-            if interrupt_after is not None and not interrupted and saved_items(checkpoint) >= interrupt_after:
+                # Each redraw of the progress line (they start with a carriage return) is shown
+                # as a line of its own, and so is a message written after it.
+                text = pending.replace(b"zdkit:", b"\nzdkit:").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+                *lines, pending = text.split(b"\n")
+                for line in lines:
+                    if line.strip() and line != last_line:  # the final redraw repeats the last one
+                        show("| " + line.decode(errors="replace").strip())
+                        last_line = line
+            else:
+                if pending.strip() and pending != last_line:  # a quiet moment: the line drawn last
+                    show("| " + pending.decode(errors="replace").strip())
+                    last_line = pending
+                pending = b""
+                if process.poll() is not None:
+                    break
+            if interrupt_after is not None and interrupt_at is None and saved_items(checkpoint) >= interrupt_after:
+                interrupt_at = time.monotonic() + 0.1  # once the progress line has shown that page
+            if interrupt_at is not None and not interrupted and time.monotonic() >= interrupt_at:
                 process.send_signal(signal.SIGINT)
                 interrupted = True
-                show(f"| … SIGINT (Ctrl-C) sent with {saved_items(checkpoint):,} items checkpointed")
+                show(f"| … SIGINT (Ctrl-C), as a user would press it, with {saved_items(checkpoint):,} items "
+                     "checkpointed and the next page in flight")
         if pending.strip():
             show("| " + pending.decode(errors="replace").strip())
         return process.wait(timeout=max(1.0, deadline - time.monotonic()))
@@ -237,7 +246,7 @@ def main() -> int:
             cursor_step(client)
             export_step(emulator, workdir)
             client.close()
-        except (DemoFailed, zdkit.ZendeskError) as error:
+        except (DemoFailed, zdkit.ZendeskError, subprocess.TimeoutExpired) as error:
             print(f"demo: FAILED: {error}", file=sys.stderr)
             return 1
     print(f"\nPython demo: every step showed what it should ({time.monotonic() - started:.1f} s)")
