@@ -206,11 +206,13 @@ def _wait_text(seconds: float, why: str) -> str:
 
 class _Progress:
     """A one-line progress display on a terminal (items, rate, elapsed, and what the
-    client waits for), redrawn every second by a ticker thread so a long rate-limit
-    wait shows as a countdown rather than a frozen line. Off a terminal, each wait is
-    one line instead."""
+    client waits for), redrawn by a ticker thread when the count moves (a page was
+    saved; checked ten times a second) and every second, so a long rate-limit wait
+    shows as a countdown rather than a frozen line. Off a terminal, each wait is one
+    line instead."""
 
     TICK = 1.0
+    POLL = 0.1
 
     def __init__(self, out: TextIO, waits: _Waits, count: Optional[Callable[[], int]] = None) -> None:
         self.out = out
@@ -230,8 +232,13 @@ class _Progress:
             self._ticker.start()
 
     def _tick(self) -> None:
-        while not self._stop.wait(self.TICK):
-            self._draw()
+        # Redrawn as soon as the count moves (a page was saved), else every TICK.
+        last = time.monotonic()
+        while not self._stop.wait(self.POLL):
+            moved = self._count is not None and self._count() != self.items
+            if moved or time.monotonic() - last >= self.TICK:
+                self._draw()
+                last = time.monotonic()
 
     def _draw(self, final: bool = False) -> None:
         with self._lock:
