@@ -113,6 +113,9 @@ pub(crate) struct Collector {
     upload: Option<Upload>,
 }
 
+/// libcurl's receive buffer per transfer (its default is 16 KiB).
+const RECEIVE_BUFFER: usize = 128 * 1024;
+
 /// The most a `Content-Length` header makes the body buffer reserve before the bytes
 /// arrive (a larger body still grows as it comes, within `max_response_bytes`).
 const MAX_PRESIZE: u64 = 8 * 1024 * 1024;
@@ -486,6 +489,9 @@ impl Transport {
             handle.http_version(HttpVersion::V11).map_err(curl)?;
         }
         handle.tcp_keepalive(true).map_err(curl)?;
+        // A larger receive buffer than libcurl's 16 KiB: a list page (~200 KB) then
+        // takes a few reads and write callbacks instead of a dozen (~2 % of W2).
+        handle.buffer_size(RECEIVE_BUFFER).map_err(curl)?;
         handle.progress(t.cancel.is_some()).map_err(curl)?;
         match &config.proxy {
             Some(proxy) => handle.proxy(proxy).map_err(curl)?,
