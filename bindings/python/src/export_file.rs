@@ -27,14 +27,14 @@ pub struct ExportProgress {
 #[pymethods]
 impl ExportProgress {
     #[new]
-    fn new() -> ExportProgress {
-        ExportProgress::default()
+    fn new(py: Python<'_>) -> PyResult<ExportProgress> {
+        crate::errors::guard(py, || Ok(ExportProgress::default()))
     }
 
     /// Items saved so far.
     #[getter]
-    fn items(&self) -> u64 {
-        self.items.load(Ordering::Acquire)
+    fn items(&self, py: Python<'_>) -> PyResult<u64> {
+        crate::errors::guard(py, || Ok(self.items.load(Ordering::Acquire)))
     }
 }
 
