@@ -21,6 +21,7 @@ mod routes;
 mod seed;
 mod seed_account;
 mod seed_fields;
+mod seed_help_center;
 mod server;
 mod store;
 mod tls;

@@ -4,6 +4,7 @@ mod bulk;
 mod comments;
 mod fields;
 mod groups;
+mod help_center;
 mod identities;
 mod incremental;
 mod jobs;
@@ -44,7 +45,8 @@ fn too_many(v: &Verdict, text: &str) -> Resp {
     r
 }
 
-fn forbidden_page() -> Resp {
+/// 403 with Zendesk's object `error` (a role that may not do this).
+pub fn forbidden_page() -> Resp {
     Resp::json(
         403,
         &json!({"error": {"title": "Forbidden", "message": "You do not have access to this page. Please contact the account owner of this help desk for further help."}}),
@@ -113,7 +115,11 @@ fn api(app: &App, req: &Req) -> Resp {
         } else {
             "write"
         };
-        let resource = segs.first().copied().unwrap_or("");
+        // Help Center's scopes are `hc:read` and `hc:write`.
+        let resource = match segs.first().copied().unwrap_or("") {
+            "help_center" => "hc",
+            other => other,
+        };
         let ok = segs.starts_with(&["oauth", "tokens", "current"])
             || scopes
                 .iter()
@@ -125,7 +131,8 @@ fn api(app: &App, req: &Req) -> Resp {
             );
         }
     }
-    if who.role == "end-user" && !is_me && !segs.starts_with(&["oauth"]) {
+    let reads_help_center = req.method == Method::GET && segs.first() == Some(&"help_center");
+    if who.role == "end-user" && !is_me && !reads_help_center && !segs.starts_with(&["oauth"]) {
         return forbidden_page();
     }
     route(app, req, &segs, &who)
@@ -237,6 +244,7 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         | (&Method::GET, ["tickets", _, "macros", _, "apply"])
         | (&Method::POST, ["tickets", _, "satisfaction_rating"])
         | (&Method::GET, ["incremental", "ticket_events"]) => workflow(app, req, segs, who),
+        (_, ["help_center", rest @ ..]) => help_center::route(app, req, rest, who),
         (&Method::GET, ["tags"]) => tags::list(app, req),
         (&Method::GET, ["tickets", t, "tags"]) if id(t).is_some() => {
             tags::show(app, id(t).unwrap_or(0))
