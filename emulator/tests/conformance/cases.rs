@@ -28,7 +28,8 @@ impl Case {
     }
 }
 
-fn get(path: &str, template: &'static str) -> Case {
+/// A GET answering 200.
+pub fn get(path: &str, template: &'static str) -> Case {
     Case {
         method: "GET",
         path: path.into(),
@@ -38,7 +39,8 @@ fn get(path: &str, template: &'static str) -> Case {
     }
 }
 
-fn send(
+/// A call with a JSON body.
+pub fn send(
     method: &'static str,
     path: &str,
     template: &'static str,
