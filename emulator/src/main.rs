@@ -7,6 +7,7 @@
 
 mod app;
 mod attachments;
+mod audit_feed;
 mod audits;
 mod auth;
 mod config;

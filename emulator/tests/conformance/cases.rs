@@ -138,6 +138,10 @@ pub fn all(emu: &Emu) -> Vec<Case> {
             "/api/v2/tickets/{ticket_id}/audits/{ticket_audit_id}",
         ),
         get("/api/v2/ticket_audits?limit=5", "/api/v2/ticket_audits"),
+        get(
+            "/api/v2/ticket_audits?page[size]=5",
+            "/api/v2/ticket_audits",
+        ),
         get("/api/v2/organizations", "/api/v2/organizations"),
         get(
             "/api/v2/organizations?page[size]=2",
