@@ -225,7 +225,8 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         (&Method::GET, ["tickets", t, "audits", a]) if id(t).is_some() && id(a).is_some() => {
             comments::show_audit(app, req, id(t).unwrap_or(0), id(a).unwrap_or(0))
         }
-        (&Method::GET, ["ticket_audits"]) => comments::all_audits(app, req),
+        (&Method::GET, ["ticket_audits"]) if who.role == "admin" => comments::all_audits(app, req),
+        (&Method::GET, ["ticket_audits"]) => forbidden_page(),
         (&Method::GET, [family]) if fields::serves(family) => fields::list(req, family),
         (&Method::GET, [family, "show_many"]) if fields::serves(family) => {
             fields::show_many(req, family)
@@ -271,6 +272,8 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         (&Method::DELETE, ["users", "destroy_many"]) if who.role == "admin" => {
             bulk::destroy_many(app, req, false)
         }
+        // Admins only, as on Zendesk (agents used to get a 404 here).
+        (&Method::DELETE, ["users", "destroy_many"]) => forbidden_page(),
         (&Method::GET, ["users", u, "identities"]) if id(u).is_some() => {
             identities::list(app, req, id(u).unwrap_or(0))
         }
