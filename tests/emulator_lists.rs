@@ -91,19 +91,30 @@ fn help_center_articles_walk_every_id_once_in_order() {
         items.iter().map(|a| a["id"].as_u64().unwrap()).collect()
     };
     // Cursor style, 10 per page: 72 seeded articles in 8 pages.
-    let mut pager = Pager::new(&client, "/api/v2/help_center/en-us/articles.json", vec![], 10);
+    let mut pager = Pager::new(
+        &client,
+        "/api/v2/help_center/en-us/articles.json",
+        vec![],
+        10,
+    );
     let mut cursor_ids = Vec::new();
     while let Some(page) = pager.next_page().unwrap() {
         assert!(pager.pages_fetched() <= 20, "the pager did not stop");
         let link = page.response.headers.get_all("link").next().is_some();
-        assert_eq!(page.has_more, link, "a Link header exactly on pages with a next one");
+        assert_eq!(
+            page.has_more, link,
+            "a Link header exactly on pages with a next one"
+        );
         assert_eq!(page.items_key.as_deref(), Some("articles"));
         cursor_ids.extend(ids(&page.into_items().unwrap()));
     }
     assert_eq!(pager.pages_fetched(), 8);
     assert!(pager.is_done());
     assert_eq!(cursor_ids.len(), 72);
-    assert!(cursor_ids.windows(2).all(|w| w[0] < w[1]), "every id once, in order");
+    assert!(
+        cursor_ids.windows(2).all(|w| w[0] < w[1]),
+        "every id once, in order"
+    );
     // Offset style, 7 per page (page_size 0 keeps the server's offset pages).
     let (offset, pages) = walk(&client, "/api/v2/help_center/articles.json?per_page=7", 0);
     assert_eq!(pages, 11);
@@ -111,10 +122,10 @@ fn help_center_articles_walk_every_id_once_in_order() {
     // One section's articles, 3 per page.
     let (section, pages) = walk(
         &client,
-        "/api/v2/help_center/sections/360600002/articles.json",
+        "/api/v2/help_center/sections/361200002/articles.json",
         3,
     );
     assert_eq!(pages, 3);
     assert_eq!(section.len(), 8);
-    assert!(section.iter().all(|a| a["section_id"] == 360600002));
+    assert!(section.iter().all(|a| a["section_id"] == 361200002));
 }

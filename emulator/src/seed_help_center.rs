@@ -11,26 +11,26 @@ use serde_json::{Map, Value, json};
 /// The account's Help Center locale (the only one it serves).
 pub const LOCALE: &str = "en-us";
 /// Seeded categories are `FIRST_CATEGORY..FIRST_CATEGORY + CATEGORY_COUNT`.
-pub const FIRST_CATEGORY: u64 = 360_500_000;
+pub const FIRST_CATEGORY: u64 = 361_100_000;
 /// Number of seeded categories.
 pub const CATEGORY_COUNT: u64 = 3;
 /// Sections per seeded category.
 pub const SECTIONS_PER_CATEGORY: u64 = 3;
 /// Seeded sections are `FIRST_SECTION..FIRST_SECTION + SECTION_COUNT`.
-pub const FIRST_SECTION: u64 = 360_600_000;
+pub const FIRST_SECTION: u64 = 361_200_000;
 /// Number of seeded sections.
 pub const SECTION_COUNT: u64 = CATEGORY_COUNT * SECTIONS_PER_CATEGORY;
 /// Articles per seeded section.
 pub const ARTICLES_PER_SECTION: u64 = 8;
 /// Seeded articles are `FIRST_ARTICLE..FIRST_ARTICLE + ARTICLE_COUNT`.
-pub const FIRST_ARTICLE: u64 = 360_700_000;
+pub const FIRST_ARTICLE: u64 = 361_300_000;
 /// Number of seeded articles.
 pub const ARTICLE_COUNT: u64 = SECTION_COUNT * ARTICLES_PER_SECTION;
 /// The permission group (who may edit) of every seeded article.
-pub const PERMISSION_GROUP: u64 = 360_550_000;
+pub const PERMISSION_GROUP: u64 = 361_400_000;
 /// The user segment (who may read) of the "agents only" seeded articles; the others are
 /// visible to everyone (`null`).
-pub const AGENTS_SEGMENT: u64 = 360_560_000;
+pub const AGENTS_SEGMENT: u64 = 361_500_000;
 
 const CATEGORY_NAMES: [&str; 3] = ["Getting started", "Billing and plans", "Troubleshooting"];
 const SECTION_NAMES: [&str; 9] = [

@@ -187,21 +187,21 @@ fn the_tree_is_consistent_and_locales_are_checked() {
     }
     assert_eq!(total, SEEDED_ARTICLES);
     let one = emu
-        .get(&format!("{HC}/en-us/articles/360700005.json"))
+        .get(&format!("{HC}/en-us/articles/361300005.json"))
         .json();
     let a = &one["article"];
-    assert_eq!(a["id"], 360700005);
+    assert_eq!(a["id"], 361300005);
     assert!(
         a["url"]
             .as_str()
             .unwrap()
-            .ends_with("/api/v2/help_center/en-us/articles/360700005.json")
+            .ends_with("/api/v2/help_center/en-us/articles/361300005.json")
     );
     assert!(
         a["html_url"]
             .as_str()
             .unwrap()
-            .contains("/hc/en-us/articles/360700005-")
+            .contains("/hc/en-us/articles/361300005-")
     );
     assert_eq!(a["name"], a["title"]);
     // Another locale, an unknown id or parent: 404.
@@ -254,7 +254,7 @@ fn end_users_read_what_they_may_see_and_cannot_write() {
     assert_eq!(r.status, 404);
     let r = emu.call(
         "POST",
-        &format!("{HC}/sections/360600000/articles"),
+        &format!("{HC}/sections/361200000/articles"),
         Some(&end_user()),
         Some(&json!({"article": {"title": "nope"}})),
     );
@@ -267,7 +267,7 @@ fn end_users_read_what_they_may_see_and_cannot_write() {
 #[test]
 fn agents_create_update_and_delete() {
     let emu = Emu::start(&[]);
-    let section = 360600003u64;
+    let section = 361200003u64;
     let r = emu.send(
         "POST",
         &format!("{HC}/en-us/sections/{section}/articles.json"),
@@ -312,7 +312,7 @@ fn agents_create_update_and_delete() {
     let r = emu.send(
         "PUT",
         &format!("{HC}/articles/{id}"),
-        &json!({"article": {"title": "Renamed", "promoted": true, "section_id": 360600004}}),
+        &json!({"article": {"title": "Renamed", "promoted": true, "section_id": 361200004}}),
     );
     assert_eq!(r.status, 200, "{}", r.text());
     let a = r.json()["article"].clone();
@@ -320,7 +320,7 @@ fn agents_create_update_and_delete() {
         (a["title"].clone(), a["name"].clone()),
         (json!("Renamed"), json!("Renamed"))
     );
-    assert_eq!(a["section_id"], 360600004);
+    assert_eq!(a["section_id"], 361200004);
     let r = emu.send(
         "PUT",
         &format!("{HC}/articles/{id}"),
@@ -343,13 +343,13 @@ fn agents_create_update_and_delete() {
     // A category takes its sections and their articles with it.
     let r = emu.call(
         "DELETE",
-        &format!("{HC}/categories/360500000"),
+        &format!("{HC}/categories/361100000"),
         Some(common::BEARER),
         None,
     );
     assert_eq!(r.status, 204);
-    assert_eq!(emu.get(&format!("{HC}/sections/360600000")).status, 404);
-    assert_eq!(emu.get(&format!("{HC}/articles/360700000")).status, 404);
+    assert_eq!(emu.get(&format!("{HC}/sections/361200000")).status, 404);
+    assert_eq!(emu.get(&format!("{HC}/articles/361300000")).status, 404);
     let left = emu.get(&format!("{HC}/articles?per_page=100")).json();
     assert_eq!(left["count"], SEEDED_ARTICLES - 24);
     // Categories and sections can be created too.

@@ -125,8 +125,8 @@ static void test_help_center(zdk_client *client) {
           ARTICLES);
     CHECK(pages == 11);
     CHECK(memcmp(cursor_ids, offset_ids, sizeof(unsigned long long) * ARTICLES) == 0);
-    CHECK(walk(client, "/api/v2/help_center/sections/360600002/articles.json", "page[size]=3",
-               "\"section_id\":360600002", &pages) == 8);
+    CHECK(walk(client, "/api/v2/help_center/sections/361200002/articles.json", "page[size]=3",
+               "\"section_id\":361200002", &pages) == 8);
     CHECK(pages == 3);
 }
 

@@ -49,9 +49,9 @@ def test_help_center_articles_walk_every_id_once_in_order(account: Emulator) -> 
         cursor = [a["id"] for a in client.paginate("/api/v2/help_center/en-us/articles.json", page_size=10)]
         cursor_pages = list(client.pages("/api/v2/help_center/en-us/articles.json", page_size=10))
         offset = [a["id"] for a in client.paginate("/api/v2/help_center/articles.json?per_page=7", page_size=0)]
-        section = list(client.paginate("/api/v2/help_center/sections/360600002/articles.json", page_size=3))
+        section = list(client.paginate("/api/v2/help_center/sections/361200002/articles.json", page_size=3))
     assert len(cursor) == 72 and len(cursor_pages) == 8
     assert [p.has_more for p in cursor_pages] == [True] * 7 + [False]
     assert cursor == sorted(cursor) and len(set(cursor)) == len(cursor)
     assert offset == cursor
-    assert len(section) == 8 and all(a["section_id"] == 360600002 for a in section)
+    assert len(section) == 8 and all(a["section_id"] == 361200002 for a in section)

@@ -213,27 +213,27 @@ pub fn cases(_emu: &Emu) -> Vec<Case> {
             "/api/v2/help_center/categories",
         ),
         get(
-            &format!("{b}/sections/360600001/articles?page[size]=3"),
+            &format!("{b}/sections/361200001/articles?page[size]=3"),
             "/api/v2/help_center/sections/{section_id}/articles",
         ),
         get(
-            &format!("{b}/categories/360500001/sections"),
+            &format!("{b}/categories/361100001/sections"),
             "/api/v2/help_center/categories/{category_id}/sections",
         ),
         get(
-            &format!("{b}/categories/360500002/articles?per_page=7"),
+            &format!("{b}/categories/361100002/articles?per_page=7"),
             "/api/v2/help_center/categories/{category_id}/articles",
         ),
         get(
-            &format!("{b}/articles/360700004"),
+            &format!("{b}/articles/361300004"),
             "/api/v2/help_center/articles/{article_id}",
         ),
         get(
-            &format!("{b}/sections/360600004"),
+            &format!("{b}/sections/361200004"),
             "/api/v2/help_center/sections/{section_id}",
         ),
         get(
-            &format!("{b}/categories/360500000"),
+            &format!("{b}/categories/361100000"),
             "/api/v2/help_center/categories/{category_id}",
         ),
         get(
@@ -242,21 +242,21 @@ pub fn cases(_emu: &Emu) -> Vec<Case> {
         ),
         send(
             "POST",
-            &format!("{b}/sections/360600002/articles"),
+            &format!("{b}/sections/361200002/articles"),
             "/api/v2/help_center/sections/{section_id}/articles",
             json!({"article": {"title": "Conformance article", "body": "<p>x</p>", "label_names": ["faq"]}}),
             201,
         ),
         send(
             "PUT",
-            &format!("{b}/articles/360700010"),
+            &format!("{b}/articles/361300010"),
             "/api/v2/help_center/articles/{article_id}",
             json!({"article": {"promoted": true, "title": "Renamed"}}),
             200,
         ),
         Case {
             method: "DELETE",
-            path: format!("{b}/articles/360700011"),
+            path: format!("{b}/articles/361300011"),
             template: "/api/v2/help_center/articles/{article_id}",
             body: None,
             status: 204,
