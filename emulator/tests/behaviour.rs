@@ -220,3 +220,94 @@ fn deleting_an_organization_clears_its_users_and_memberships() {
     );
     assert_eq!(r.status, 403);
 }
+
+#[test]
+fn ticket_fields_and_forms_can_be_written_by_admins() {
+    let emu = Emu::start(&["--tickets", "5", "--users", "5"]);
+    let r = emu.send(
+        "POST",
+        "/api/v2/ticket_fields",
+        &json!({"ticket_field": {"type": "tagger", "title": "Region",
+            "custom_field_options": [{"name": "EU", "value": "eu"}, {"name": "US", "value": "us"}]}}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let field = r.json()["ticket_field"].clone();
+    let id = field["id"].as_u64().unwrap();
+    assert_eq!(field["raw_title"], "Region");
+    assert_eq!(field["custom_field_options"][1]["value"], "us");
+    assert!(field["custom_field_options"][0]["id"].is_u64());
+    let listed = emu.get("/api/v2/ticket_fields").json();
+    assert!(
+        listed["ticket_fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == id)
+    );
+    for (body, status) in [
+        (json!({"ticket_field": {"title": "No type"}}), 422),
+        (
+            json!({"ticket_field": {"type": "hologram", "title": "x"}}),
+            422,
+        ),
+        (json!({"ticket_field": {"type": "text"}}), 422),
+        (
+            json!({"ticket_field": {"type": "tagger", "title": "x"}}),
+            422,
+        ),
+        (
+            json!({"ticket_field": {"type": "text", "title": "x", "required": "yes"}}),
+            422,
+        ),
+        (json!({"field": {}}), 400),
+    ] {
+        let r = emu.send("POST", "/api/v2/ticket_fields", &body);
+        assert_eq!(r.status, status, "{body}: {}", r.text());
+    }
+    let r = emu.send(
+        "PUT",
+        &format!("/api/v2/ticket_fields/{id}"),
+        &json!({"ticket_field": {"title": "Region (new)", "active": false}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["ticket_field"]["title"], "Region (new)");
+    assert_eq!(
+        emu.get(&format!("/api/v2/ticket_fields/{id}")).json()["ticket_field"]["active"],
+        false
+    );
+    // A form listing the new field; an unknown field id is refused.
+    let r = emu.send(
+        "POST",
+        "/api/v2/ticket_forms",
+        &json!({"ticket_form": {"name": "Returns", "ticket_field_ids": [360000010, id]}}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let form = r.json()["ticket_form"]["id"].as_u64().unwrap();
+    assert_eq!(r.json()["ticket_form"]["display_name"], "Returns");
+    let r = emu.send(
+        "POST",
+        "/api/v2/ticket_forms",
+        &json!({"ticket_form": {"name": "Bad", "ticket_field_ids": [5]}}),
+    );
+    assert_eq!(r.status, 422);
+    // Deleting the field takes it out of the form; system fields and the default form stay.
+    let del = |path: &str| emu.call("DELETE", path, Some(common::BEARER), None).status;
+    assert_eq!(del(&format!("/api/v2/ticket_fields/{id}")), 204);
+    assert_eq!(emu.get(&format!("/api/v2/ticket_fields/{id}")).status, 404);
+    let f = emu.get(&format!("/api/v2/ticket_forms/{form}")).json();
+    assert_eq!(f["ticket_form"]["ticket_field_ids"], json!([360000010]));
+    assert_eq!(del("/api/v2/ticket_fields/360000010"), 422);
+    assert_eq!(del("/api/v2/ticket_forms/360300000"), 422);
+    assert_eq!(del(&format!("/api/v2/ticket_forms/{form}")), 204);
+    assert_eq!(del(&format!("/api/v2/ticket_forms/{form}")), 404);
+    // Agents read but do not write.
+    let r = emu.call(
+        "POST",
+        "/api/v2/ticket_fields",
+        Some(&agent()),
+        Some(&json!({"ticket_field": {"type": "text", "title": "x"}})),
+    );
+    assert_eq!(r.status, 403);
+    let r = emu.call("GET", "/api/v2/ticket_fields", Some(&agent()), None);
+    assert_eq!(r.status, 200);
+}

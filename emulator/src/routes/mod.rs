@@ -2,6 +2,7 @@
 
 mod bulk;
 mod comments;
+mod field_writes;
 mod fields;
 mod groups;
 mod help_center;
@@ -227,12 +228,18 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         }
         (&Method::GET, ["ticket_audits"]) if who.role == "admin" => comments::all_audits(app, req),
         (&Method::GET, ["ticket_audits"]) => forbidden_page(),
-        (&Method::GET, [family]) if fields::serves(family) => fields::list(req, family),
+        (&Method::GET, [family]) if fields::serves(family) => fields::list(app, req, family),
         (&Method::GET, [family, "show_many"]) if fields::serves(family) => {
-            fields::show_many(req, family)
+            fields::show_many(app, req, family)
         }
         (&Method::GET, [family, f]) if fields::serves(family) && id(f).is_some() => {
-            fields::show(req, family, id(f).unwrap_or(0))
+            fields::show(app, req, family, id(f).unwrap_or(0))
+        }
+        (m, ["ticket_fields" | "ticket_forms", ..]) if *m != Method::GET && who.role != "admin" => {
+            forbidden_page()
+        }
+        (_, [family @ ("ticket_fields" | "ticket_forms"), rest @ ..]) => {
+            field_writes::route(app, req, family, rest)
         }
         (
             &Method::GET,

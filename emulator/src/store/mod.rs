@@ -9,7 +9,7 @@ use crate::seed;
 use crate::seed_account as account;
 use crate::seed_help_center as hc;
 use serde_json::{Map, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Which resource a [`Collection`] holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +78,9 @@ pub struct Store {
     pub created_tickets: BTreeSet<u64>,
     /// Identities of users whose identities were changed through the API.
     pub identities: HashMap<u64, Vec<Map<String, Value>>>,
+    /// Configuration records (ticket fields, ticket forms) changed through the API, by
+    /// family and id: `Some` for a created or changed record, `None` for a deleted one.
+    pub config: HashMap<&'static str, BTreeMap<u64, Option<Value>>>,
 }
 
 impl Store {
@@ -143,6 +146,7 @@ impl Store {
             audits: HashMap::new(),
             created_tickets: BTreeSet::new(),
             identities: HashMap::new(),
+            config: HashMap::new(),
         }
     }
 
