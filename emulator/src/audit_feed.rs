@@ -14,6 +14,8 @@ use serde_json::{Map, Value};
 
 /// Where an audit sits in the list: `(created_at epoch, id)`.
 pub type Key = (i64, u64);
+/// An audit with its key.
+pub type Keyed = (Key, Map<String, Value>);
 
 /// Seconds between a seeded ticket's creation and its `k`-th audit.
 const AUDIT_STEP: i64 = 1000;
@@ -38,8 +40,8 @@ fn seeded_live(store: &Store, t: u64, k: u64) -> bool {
 }
 
 /// The audits made through the API, of live tickets, with their keys, ascending.
-fn api_audits(store: &Store) -> Vec<(Key, Map<String, Value>)> {
-    let mut out: Vec<(Key, Map<String, Value>)> = store
+fn api_audits(store: &Store) -> Vec<Keyed> {
+    let mut out: Vec<Keyed> = store
         .audits
         .iter()
         .filter(|(t, _)| store.tickets.exists(**t))
@@ -105,12 +107,7 @@ fn live_from(store: &Store, mut t: u64, k: u64, older: bool) -> Option<u64> {
 /// Up to `n` audits past `from` in the walking direction — older than it (`older`, the
 /// newest first when `from` is `None`) or newer than it — returned newest first, and
 /// whether more follow in that direction.
-pub fn page(
-    store: &Store,
-    from: Option<Key>,
-    older: bool,
-    n: usize,
-) -> (Vec<(Key, Map<String, Value>)>, bool) {
+pub fn page(store: &Store, from: Option<Key>, older: bool, n: usize) -> (Vec<Keyed>, bool) {
     let bound = from.unwrap_or(if older {
         (i64::MAX, u64::MAX)
     } else {

@@ -66,9 +66,12 @@ fn invalid(field: &str, label: &str) -> Resp {
     Resp::invalid(field, "InvalidValue", &format!("{label}: is invalid"))
 }
 
+/// A writable key and the check its value must pass.
+type Writable = (&'static str, fn(&Value) -> bool);
+
 /// Keys a client may write, with the JSON type each must have.
-fn writable(family: &str) -> &'static [(&'static str, fn(&Value) -> bool)] {
-    const FIELD: [(&str, fn(&Value) -> bool); 13] = [
+fn writable(family: &str) -> &'static [Writable] {
+    const FIELD: [Writable; 13] = [
         ("title", Value::is_string),
         ("description", Value::is_string),
         ("agent_description", Value::is_string),
@@ -83,7 +86,7 @@ fn writable(family: &str) -> &'static [(&'static str, fn(&Value) -> bool)] {
         ("tag", |v| v.is_string() || v.is_null()),
         ("regexp_for_validation", |v| v.is_string() || v.is_null()),
     ];
-    const FORM: [(&str, fn(&Value) -> bool); 8] = [
+    const FORM: [Writable; 8] = [
         ("name", Value::is_string),
         ("display_name", Value::is_string),
         ("position", Value::is_u64),
