@@ -9,7 +9,6 @@
 use crate::audits;
 use crate::seed::{BASE_EPOCH, ticket_created};
 use crate::store::Store;
-use crate::util::parse_date;
 use serde_json::{Map, Value};
 
 /// Where an audit sits in the list: `(created_at epoch, id)`.
@@ -41,23 +40,10 @@ fn seeded_live(store: &Store, t: u64, k: u64) -> bool {
 
 /// The audits made through the API, of live tickets, with their keys, ascending.
 fn api_audits(store: &Store) -> Vec<Keyed> {
-    let mut out: Vec<Keyed> = store
-        .audits
-        .iter()
-        .filter(|(t, _)| store.tickets.exists(**t))
-        .flat_map(|(_, list)| list.iter())
-        .map(|a| {
-            let at = a
-                .get("created_at")
-                .and_then(Value::as_str)
-                .and_then(parse_date)
-                .unwrap_or(0);
-            let id = a.get("id").and_then(Value::as_u64).unwrap_or(0);
-            ((at, id), a.clone())
-        })
-        .collect();
-    out.sort_by_key(|(k, _)| *k);
-    out
+    audits::recorded(store)
+        .into_iter()
+        .map(|(at, a)| ((at, a.get("id").and_then(Value::as_u64).unwrap_or(0)), a))
+        .collect()
 }
 
 /// The ticket of seeded stream `k` whose key is the greatest below `bound` (`older`) or

@@ -27,14 +27,7 @@ fn ticket_audits_come_newest_first_with_cursor_paging() {
     );
     assert_eq!(r.status, 200, "{}", r.text());
     let all = emu.walk_cursor("/api/v2/ticket_audits?page[size]=7", "audits");
-    let expected: usize = (1..=40)
-        .map(|t| {
-            emu.get(&format!("/api/v2/tickets/{t}/audits")).json()["audits"]
-                .as_array()
-                .unwrap()
-                .len()
-        })
-        .sum();
+    let expected = emu.audit_total(40);
     assert_eq!(all.len(), expected);
     let keys: Vec<(String, u64)> = all.iter().map(key).collect();
     assert!(

@@ -24,27 +24,42 @@ static int count_of(const char *text, const char *needle) {
     return n;
 }
 
-/* Walks `path` with `query`; returns how often `needle` appeared; counts pages. */
-static int walk(zdk_client *client, const char *path, const char *query, const char *needle, int *pages) {
+/* Walks `path` with `query`, handing each page's body to `each`; returns the page count. */
+static int walk_pages(zdk_client *client, const char *path, const char *query,
+                      void (*each)(const char *body, void *context), void *context) {
     zdk_pager *pager = NULL;
     CHECK_OK(zdk_pager_new(client, path, query, &pager));
-    int total = 0;
-    *pages = 0;
-    for (int i = 0; i < MAX_PAGES; i++) {
+    for (int pages = 0; pages < MAX_PAGES; pages++) {
         zdk_response *page = NULL;
         zdk_result rc = zdk_pager_next(pager, &page);
         if (rc == ZDK_DONE) {
             CHECK(page == NULL);
             zdk_pager_free(pager);
-            return total;
+            return pages;
         }
         CHECK_OK(rc);
         CHECK(zdk_response_status(page) == 200);
-        total += count_of((const char *)zdk_response_body(page, NULL), needle);
-        (*pages)++;
+        each((const char *)zdk_response_body(page, NULL), context);
         zdk_response_free(page);
     }
     test_fail(__FILE__, __LINE__, "pager did not end within MAX_PAGES");
+}
+
+struct needle_count {
+    const char *needle;
+    int total;
+};
+
+static void count_needle(const char *body, void *context) {
+    struct needle_count *c = context;
+    c->total += count_of(body, c->needle);
+}
+
+/* Walks `path` with `query`; returns how often `needle` appeared; counts pages. */
+static int walk(zdk_client *client, const char *path, const char *query, const char *needle, int *pages) {
+    struct needle_count c = {needle, 0};
+    *pages = walk_pages(client, path, query, count_needle, &c);
+    return c.total;
 }
 
 static void test_comments(zdk_client *client) {
@@ -79,31 +94,27 @@ static void test_organizations(zdk_client *client) {
     CHECK(total == 150);
 }
 
+struct id_list {
+    unsigned long long *ids;
+    int max;
+    int total;
+};
+
+static void collect_ids(const char *body, void *context) {
+    struct id_list *list = context;
+    for (const char *p = body; (p = strstr(p, "\"id\":")) != NULL; p += 5) {
+        CHECK(list->total < list->max);
+        list->ids[list->total++] = strtoull(p + 5, NULL, 10);
+    }
+}
+
 /* Walks `path` with `query`, appending every `"id":N` of each page to `ids` (at most
  * `max`); returns how many there were. */
 static int walk_ids(zdk_client *client, const char *path, const char *query, unsigned long long *ids, int max,
                     int *pages) {
-    zdk_pager *pager = NULL;
-    CHECK_OK(zdk_pager_new(client, path, query, &pager));
-    int total = 0;
-    *pages = 0;
-    for (int i = 0; i < MAX_PAGES; i++) {
-        zdk_response *page = NULL;
-        zdk_result rc = zdk_pager_next(pager, &page);
-        if (rc == ZDK_DONE) {
-            zdk_pager_free(pager);
-            return total;
-        }
-        CHECK_OK(rc);
-        (*pages)++;
-        const char *body = (const char *)zdk_response_body(page, NULL);
-        for (const char *p = body; (p = strstr(p, "\"id\":")) != NULL; p += 5) {
-            CHECK(total < max);
-            ids[total++] = strtoull(p + 5, NULL, 10);
-        }
-        zdk_response_free(page);
-    }
-    test_fail(__FILE__, __LINE__, "pager did not end within MAX_PAGES");
+    struct id_list list = {ids, max, 0};
+    *pages = walk_pages(client, path, query, collect_ids, &list);
+    return list.total;
 }
 
 static void check_ascending(const unsigned long long *ids, int n) {

@@ -128,6 +128,17 @@ impl Emu {
         panic!("more than 1000 pages");
     }
 
+    /// How many audits tickets `1..=tickets` have, each counted through its own list.
+    pub fn audit_total(&self, tickets: u64) -> usize {
+        (1..=tickets)
+            .map(|t| {
+                self.get(&format!("/api/v2/tickets/{t}/audits")).json()["audits"]
+                    .as_array()
+                    .map_or(0, Vec::len)
+            })
+            .sum()
+    }
+
     /// Queues a fault.
     pub fn fault(&self, rule: Value) {
         let r = self.call("POST", "/__emulator/faults", None, Some(&rule));
