@@ -4,20 +4,11 @@
 
 mod common;
 
-use common::{Emu, basic};
+use common::{Emu, basic, ids};
 use serde_json::{Value, json};
 
 const HC: &str = "/api/v2/help_center";
 const SEEDED_ARTICLES: usize = 72;
-
-fn ids(v: &Value, key: &str) -> Vec<u64> {
-    v[key]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {key}: {v}"))
-        .iter()
-        .map(|a| a["id"].as_u64().unwrap())
-        .collect()
-}
 
 fn path_of<'a>(emu: &Emu, url: &'a str) -> &'a str {
     url.strip_prefix(emu.url.as_str()).expect("same origin")

@@ -153,6 +153,16 @@ impl Drop for Emu {
     }
 }
 
+/// The `id`s of the records listed under `key` in an answer.
+pub fn ids(v: &Value, key: &str) -> Vec<u64> {
+    v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {key} in {v}"))
+        .iter()
+        .map(|x| x["id"].as_u64().unwrap())
+        .collect()
+}
+
 /// The static OAuth bearer header.
 pub const BEARER: &str = "Bearer emulator-oauth-token";
 
