@@ -299,19 +299,76 @@ fn agents_create_update_and_delete() {
         &json!({"article": {"title": "x"}}),
     );
     assert_eq!(r.status, 404);
-    // Update: title and name move together, edited_at follows.
+    // Update: metadata only; the title is the translation's and stays.
     let r = emu.send(
         "PUT",
         &format!("{HC}/articles/{id}"),
-        &json!({"article": {"title": "Renamed", "promoted": true, "section_id": 361200004}}),
+        &json!({"article": {"title": "Ignored", "promoted": true, "section_id": 361200004}}),
     );
     assert_eq!(r.status, 200, "{}", r.text());
     let a = r.json()["article"].clone();
+    assert_eq!(a["title"], "Brand new");
+    assert_eq!(a["promoted"], true);
+    assert_eq!(a["section_id"], 361200004);
+    // The translation changes the words: title and name move together, edited_at follows.
+    let r = emu.send(
+        "PUT",
+        &format!("{HC}/articles/{id}/translations/en-us"),
+        &json!({"translation": {"title": "Renamed", "body": "<p>New words</p>", "draft": true}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t = r.json()["translation"].clone();
+    assert_eq!(
+        (t["source_id"].as_u64(), t["locale"].as_str()),
+        (Some(id), Some("en-us"))
+    );
+    assert_eq!(t["title"], "Renamed");
+    let a = emu.get(&format!("{HC}/articles/{id}")).json()["article"].clone();
     assert_eq!(
         (a["title"].clone(), a["name"].clone()),
         (json!("Renamed"), json!("Renamed"))
     );
-    assert_eq!(a["section_id"], 361200004);
+    assert_eq!(a["body"], "<p>New words</p>");
+    assert_eq!(a["draft"], true);
+    let listed = emu.get(&format!("{HC}/articles/{id}/translations")).json();
+    assert_eq!(listed["translations"][0]["title"], "Renamed");
+    for (path, body, status) in [
+        (
+            format!("{HC}/articles/{id}/translations/fr"),
+            json!({"translation": {"title": "x"}}),
+            404,
+        ),
+        (
+            format!("{HC}/articles/{id}/translations/en-us"),
+            json!({"translation": {"title": " "}}),
+            422,
+        ),
+        (
+            format!("{HC}/articles/{id}/translations/en-us"),
+            json!({"translation": {"draft": 1}}),
+            422,
+        ),
+        (
+            format!("{HC}/articles/{id}/translations/en-us"),
+            json!({"title": "x"}),
+            400,
+        ),
+    ] {
+        let r = emu.send("PUT", &path, &body);
+        assert_eq!(r.status, status, "{path} {body}: {}", r.text());
+    }
+    // A section is renamed through its translation too.
+    let r = emu.send(
+        "PUT",
+        &format!("{HC}/sections/361200001/translations/en-us"),
+        &json!({"translation": {"title": "Accounts", "body": "All about accounts"}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let sec = emu.get(&format!("{HC}/sections/361200001")).json()["section"].clone();
+    assert_eq!(
+        (sec["name"].clone(), sec["description"].clone()),
+        (json!("Accounts"), json!("All about accounts"))
+    );
     let r = emu.send(
         "PUT",
         &format!("{HC}/articles/{id}"),

@@ -80,7 +80,15 @@ fn schemas() -> Value {
         "links": {"type": "object", "required": ["first"], "additionalProperties": false,
             "properties": {"first": string(), "next": string(), "prev": string()}}
     }});
+    let translation = closed(json!({
+        "id": integer(), "url": string(), "html_url": string(), "source_id": integer(),
+        "source_type": {"type": "string", "enum": ["Article", "Section", "Category"]},
+        "locale": string(), "title": string(), "body": string(), "outdated": boolean(),
+        "draft": boolean(), "hidden": boolean(), "created_at": string(),
+        "updated_at": string(), "created_by_id": integer(), "updated_by_id": integer()
+    }));
     json!({
+        "HelpCenterTranslation": translation,
         "HelpCenterArticle": article, "HelpCenterSection": section,
         "HelpCenterCategory": category, "HelpCenterSearchResult": search_result,
         "HelpCenterOffsetPage": offset, "HelpCenterCursorPage": cursor,
@@ -164,6 +172,19 @@ pub fn merge(root: &mut Value) {
     paths.push((
         format!("{base}/categories/{{category_id}}"),
         json!({"get": {"responses": {"200": answer(one("category", "HelpCenterCategory"))}}}),
+    ));
+    let translation = answer(one("translation", "HelpCenterTranslation"));
+    paths.push((
+        format!("{base}/articles/{{article_id}}/translations"),
+        json!({"get": {"responses": {"200": answer(list("translations", "HelpCenterTranslation"))}}}),
+    ));
+    paths.push((
+        format!("{base}/articles/{{article_id}}/translations/{{locale}}"),
+        json!({"get": {"responses": {"200": translation}}, "put": {"responses": {"200": translation}}}),
+    ));
+    paths.push((
+        format!("{base}/sections/{{section_id}}/translations/{{locale}}"),
+        json!({"get": {"responses": {"200": translation}}, "put": {"responses": {"200": translation}}}),
     ));
     // Articles are created in a section.
     if let Some((_, op)) = paths

@@ -7,6 +7,7 @@
 //! agents. Drafts and agents-only articles answer 404 to them, as on Zendesk.
 
 mod paging;
+mod translations;
 mod write;
 
 use super::records::Family;
@@ -67,6 +68,14 @@ pub fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
             Some(f) => show(app, req, who, f, n(x)),
             None => Resp::invalid_endpoint(),
         },
+        (&Method::GET, [kind, x, "translations"]) if ok(x) => match family(kind) {
+            Some(f) => translations::list(app, req, f, n(x)),
+            None => Resp::invalid_endpoint(),
+        },
+        (&Method::GET, [kind, x, "translations", l]) if ok(x) => match family(kind) {
+            Some(f) => translations::show(app, req, f, n(x), l),
+            None => Resp::invalid_endpoint(),
+        },
         (&Method::GET, ["categories", c, "sections"]) if ok(c) => {
             children(app, req, who, &CATEGORIES, n(c), &SECTIONS, |_, r| {
                 parent_id(r, "category_id") == n(c)
@@ -90,6 +99,10 @@ pub fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         (&Method::POST, ["sections", x, "articles"]) if ok(x) => {
             write::create(app, req, who, &ARTICLES, Some(n(x)))
         }
+        (&Method::PUT, [kind, x, "translations", l]) if ok(x) => match family(kind) {
+            Some(f) => translations::update(app, req, f, n(x), l),
+            None => Resp::invalid_endpoint(),
+        },
         (&Method::PUT, [kind, x]) if ok(x) => match family(kind) {
             Some(f) => write::update(app, req, f, n(x)),
             None => Resp::invalid_endpoint(),
@@ -134,6 +147,7 @@ pub fn render(store: &Store, f: &Family, id: u64, base: &str) -> Option<Value> {
     Some(decorate(rec, f.key, base))
 }
 
+/// A stored record with its `url` and `html_url`.
 fn decorate(mut rec: Map<String, Value>, key: &str, base: &str) -> Value {
     let id = parent_id(&rec, "id");
     let name = rec

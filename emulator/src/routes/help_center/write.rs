@@ -14,7 +14,6 @@ use crate::http::Resp;
 use crate::routes::records::Family;
 use crate::seed_help_center::{LOCALE, PERMISSION_GROUP};
 use crate::store::Store;
-use crate::util::{iso8601, now_epoch};
 use serde_json::{Map, Value, json};
 
 /// What a writable field must hold.
@@ -201,19 +200,26 @@ pub fn create(app: &App, req: &Req, who: &Identity, f: &Family, parent: Option<u
     }
 }
 
-/// `PUT {kind}/{id}`: 200 with the changed record.
+/// Fields that belong to a record's translation: Zendesk's `PUT {kind}/{id}` leaves them
+/// alone (they change through `{kind}/{id}/translations/{locale}`).
+pub const TRANSLATED: [&str; 6] = ["title", "name", "body", "description", "draft", "locale"];
+
+/// `PUT {kind}/{id}`: 200 with the changed record. Only metadata changes here (section,
+/// position, promotion, labels, segments…): the title, name, body, description and draft
+/// state are the translation's and are ignored, as on Zendesk.
 pub fn update(app: &App, req: &Req, f: &Family, id: u64) -> Resp {
     let mut store = write_lock(&app.store);
     if !(f.pick)(&store).exists(id) {
         return Resp::not_found();
     }
-    let mut input = match payload(&store, req, f) {
+    let input = f.payload(req).and_then(|mut raw| {
+        raw.retain(|k, _| !TRANSLATED.contains(&k.as_str()));
+        clean(&store, f, &raw)
+    });
+    let input = match input {
         Ok(i) => i,
         Err(r) => return r,
     };
-    if f.key == "articles" && (input.contains_key("title") || input.contains_key("body")) {
-        input.insert("edited_at".into(), json!(iso8601(now_epoch())));
-    }
     f.change(&mut store, id, &input);
     match render(&store, f, id, &req.base) {
         Some(v) => Resp::json(200, &json!({f.one: v})),
