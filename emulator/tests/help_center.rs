@@ -421,3 +421,46 @@ fn agents_create_update_and_delete() {
         "search needs a query or a filter"
     );
 }
+
+#[test]
+fn the_incremental_article_export_walks_every_article_once() {
+    let emu = Emu::start(&[]);
+    let r = emu.send(
+        "PUT",
+        &format!("{HC}/articles/361300003"),
+        &json!({"article": {"promoted": true}}),
+    );
+    assert_eq!(r.status, 200);
+    let r = emu.call(
+        "DELETE",
+        &format!("{HC}/articles/361300004"),
+        Some(common::BEARER),
+        None,
+    );
+    assert_eq!(r.status, 204);
+    let mut next = format!("{HC}/incremental/articles.json?start_time=0&per_page=7");
+    let mut seen = Vec::new();
+    for _ in 0..50 {
+        let v = emu.get(&next).json();
+        seen.extend(v["articles"].as_array().unwrap().iter().cloned());
+        match v["next_page"].as_str() {
+            Some(url) => {
+                assert_eq!(v["end_of_stream"], false);
+                next = path_of(&emu, url).to_owned();
+            }
+            None => {
+                assert_eq!(v["end_of_stream"], true);
+                break;
+            }
+        }
+    }
+    let ids: Vec<u64> = seen.iter().map(|a| a["id"].as_u64().unwrap()).collect();
+    let unique: std::collections::BTreeSet<u64> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), SEEDED_ARTICLES, "every article once");
+    assert_eq!(unique.len(), SEEDED_ARTICLES);
+    // The changed and the archived article come last, the archived one with deleted_at.
+    let last_two: Vec<u64> = ids[ids.len() - 2..].to_vec();
+    assert_eq!(last_two, [361300003, 361300004]);
+    assert!(seen.last().unwrap()["deleted_at"].is_string());
+    assert_eq!(emu.get(&format!("{HC}/incremental/articles")).status, 400);
+}

@@ -186,6 +186,15 @@ pub fn merge(root: &mut Value) {
         format!("{base}/sections/{{section_id}}/translations/{{locale}}"),
         json!({"get": {"responses": {"200": translation}}, "put": {"responses": {"200": translation}}}),
     ));
+    let export = json!({"type": "object", "additionalProperties": false,
+        "required": ["articles", "next_page", "count", "end_time", "end_of_stream"],
+        "properties": {"articles": {"type": "array", "items": {"$ref": "#/components/schemas/HelpCenterArticle"}},
+            "next_page": {"type": "string", "nullable": true}, "count": integer(),
+            "end_time": integer(), "end_of_stream": boolean()}});
+    paths.push((
+        format!("{base}/incremental/articles"),
+        json!({"get": {"responses": {"200": answer(export)}}}),
+    ));
     // Articles are created in a section.
     if let Some((_, op)) = paths
         .iter_mut()

@@ -48,6 +48,9 @@ const RESOURCES: [&str; 3] = ["categories", "sections", "articles"];
 
 /// Answers `segs` (the path after `/api/v2/help_center/`).
 pub fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
+    if let (&Method::GET, ["incremental", "articles"]) = (&req.method, segs) {
+        return incremental_articles(app, req, who);
+    }
     let (locale, rest) = match segs {
         [first, rest @ ..] if !RESOURCES.contains(first) => (Some(*first), rest),
         _ => (None, segs),
@@ -343,4 +346,37 @@ fn search(app: &App, req: &Req, who: &Identity) -> Resp {
     body.remove("sort_order");
     body.insert("facets".into(), Value::Null);
     Resp::json(200, &Value::Object(body))
+}
+
+/// `GET /api/v2/help_center/incremental/articles?start_time=…`: articles changed since
+/// `start_time` (archived ones with `deleted_at`), time-based like the Support exports: a
+/// group of articles sharing one timestamp is never split, `end_time` is one second past
+/// the last one, and `next_page` is null once nothing follows (`end_of_stream`).
+fn incremental_articles(app: &App, req: &Req, who: &Identity) -> Resp {
+    use crate::routes::incremental::{per_page, start_time};
+    let start = match start_time(req) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let store = read(&app.store);
+    let page = store.articles.time_page(start, per_page(req));
+    let items: Vec<Value> = page
+        .items
+        .into_iter()
+        .map(|(r, _)| r)
+        .filter(|r| visible(who, r))
+        .map(|r| decorate(r, "articles", &req.base))
+        .collect();
+    let mut params = vec![("start_time", page.end_time.to_string())];
+    if let Some(p) = req.q("per_page") {
+        params.push(("per_page", p.to_owned()));
+    }
+    let next = (!page.end_of_stream)
+        .then(|| req.url("/api/v2/help_center/incremental/articles.json", &params));
+    let count = items.len();
+    Resp::json(
+        200,
+        &json!({"articles": items, "next_page": next, "count": count,
+            "end_time": page.end_time, "end_of_stream": page.end_of_stream}),
+    )
 }
