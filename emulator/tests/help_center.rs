@@ -250,6 +250,19 @@ fn end_users_read_what_they_may_see_and_cannot_write() {
         Some(&json!({"article": {"title": "nope"}})),
     );
     assert_eq!(r.status, 403);
+    // Without credentials, a public help center reads like it does for an end user; writes
+    // and Support resources still need credentials.
+    let r = emu.call("GET", &format!("{HC}/articles?per_page=100"), None, None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(ids(&r.json(), "articles"), mine);
+    let r = emu.call(
+        "POST",
+        &format!("{HC}/sections/361200000/articles"),
+        None,
+        Some(&json!({"article": {"title": "nope"}})),
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(emu.call("GET", "/api/v2/tickets", None, None).status, 401);
     // End users still cannot read Support resources.
     let r = emu.call("GET", "/api/v2/tickets", Some(&end_user()), None);
     assert_eq!(r.status, 403);

@@ -97,8 +97,17 @@ fn api(app: &App, req: &Req) -> Resp {
         authenticate(&req.headers, &store, &oauth, &app.cfg.api_tokens)
     };
     let is_me = segs == ["users", "me"];
+    let reads_help_center = req.method == Method::GET && segs.first() == Some(&"help_center");
     let who = match auth {
         Auth::User(id) => id,
+        // A public help center is readable without credentials: what an anonymous
+        // visitor sees, like an end user.
+        Auth::Anonymous if reads_help_center => Identity {
+            user_id: 0,
+            role: "end-user".into(),
+            scopes: None,
+            bearer: None,
+        },
         Auth::Anonymous | Auth::Password if is_me && req.method == Method::GET => {
             return users::anonymous();
         }
@@ -133,7 +142,6 @@ fn api(app: &App, req: &Req) -> Resp {
             );
         }
     }
-    let reads_help_center = req.method == Method::GET && segs.first() == Some(&"help_center");
     if who.role == "end-user" && !is_me && !reads_help_center && !segs.starts_with(&["oauth"]) {
         return forbidden_page();
     }
