@@ -243,6 +243,13 @@ fn end_users_read_what_they_may_see_and_cannot_write() {
         None,
     );
     assert_eq!(r.status, 404);
+    for path in [
+        format!("{HC}/articles/{hidden}/translations"),
+        format!("{HC}/articles/{hidden}/translations/en-us"),
+    ] {
+        let r = emu.call("GET", &path, Some(&end_user()), None);
+        assert_eq!(r.status, 404, "{path}");
+    }
     let r = emu.call(
         "POST",
         &format!("{HC}/sections/361200000/articles"),

@@ -72,11 +72,11 @@ pub fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
             None => Resp::invalid_endpoint(),
         },
         (&Method::GET, [kind, x, "translations"]) if ok(x) => match family(kind) {
-            Some(f) => translations::list(app, req, f, n(x)),
+            Some(f) => translations::list(app, req, who, f, n(x)),
             None => Resp::invalid_endpoint(),
         },
         (&Method::GET, [kind, x, "translations", l]) if ok(x) => match family(kind) {
-            Some(f) => translations::show(app, req, f, n(x), l),
+            Some(f) => translations::show(app, req, who, f, n(x), l),
             None => Resp::invalid_endpoint(),
         },
         (&Method::GET, ["categories", c, "sections"]) if ok(c) => {

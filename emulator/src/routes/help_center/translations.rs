@@ -5,6 +5,7 @@
 
 use super::paging;
 use crate::app::{App, Req, read, write};
+use crate::auth::Identity;
 use crate::http::Resp;
 use crate::routes::records::Family;
 use crate::seed_help_center::LOCALE;
@@ -45,9 +46,9 @@ fn translation(f: &Family, rec: &Map<String, Value>, base: &str) -> Value {
 }
 
 /// `GET {kind}/{id}/translations`: the one translation, in Help Center's list shape.
-pub fn list(app: &App, req: &Req, f: &Family, id: u64) -> Resp {
+pub fn list(app: &App, req: &Req, who: &Identity, f: &Family, id: u64) -> Resp {
     let store = read(&app.store);
-    match (f.pick)(&store).get(id) {
+    match (f.pick)(&store).get(id).filter(|r| super::visible(who, r)) {
         Some(rec) => paging::page(
             req,
             "translations",
@@ -58,10 +59,10 @@ pub fn list(app: &App, req: &Req, f: &Family, id: u64) -> Resp {
     }
 }
 
-/// `GET {kind}/{id}/translations/{locale}`.
-pub fn show(app: &App, req: &Req, f: &Family, id: u64, locale: &str) -> Resp {
+/// `GET {kind}/{id}/translations/{locale}` (404 for what `who` may not see).
+pub fn show(app: &App, req: &Req, who: &Identity, f: &Family, id: u64, locale: &str) -> Resp {
     let store = read(&app.store);
-    match (f.pick)(&store).get(id) {
+    match (f.pick)(&store).get(id).filter(|r| super::visible(who, r)) {
         Some(rec) if locale.eq_ignore_ascii_case(LOCALE) => Resp::json(
             200,
             &json!({"translation": translation(f, &rec, &req.base)}),
