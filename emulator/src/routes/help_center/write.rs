@@ -175,10 +175,13 @@ pub fn create(app: &App, req: &Req, who: &Identity, f: &Family, parent: Option<u
     if parent_missing {
         return Resp::not_found();
     }
-    let input = match payload(&store, req, f) {
+    let mut input = match payload(&store, req, f) {
         Ok(i) => i,
         Err(r) => return r,
     };
+    // The parent is the one in the path.
+    input.remove("section_id");
+    input.remove("category_id");
     let name = name_field(f);
     if !input.contains_key(name) {
         return Resp::invalid(
