@@ -304,3 +304,70 @@ fn ticket_fields_and_forms_can_be_written_by_admins() {
     let r = emu.call("GET", "/api/v2/ticket_fields", Some(&agent()), None);
     assert_eq!(r.status, 200);
 }
+
+#[test]
+fn user_and_organization_fields_can_be_written_by_admins() {
+    let emu = Emu::start(&["--tickets", "5", "--users", "5"]);
+    for family in ["user_fields", "organization_fields"] {
+        let one = &family[..family.len() - 1];
+        let r = emu.send(
+            "POST",
+            &format!("/api/v2/{family}"),
+            &json!({one: {"type": "dropdown", "key": "plan_level", "title": "Plan level",
+                "custom_field_options": [{"name": "Gold", "value": "gold"}]}}),
+        );
+        assert_eq!(r.status, 201, "{}", r.text());
+        let field = r.json()[one].clone();
+        let id = field["id"].as_u64().unwrap();
+        assert_eq!(field["key"], "plan_level");
+        assert_eq!(field["system"], false);
+        assert_eq!(field["custom_field_options"][0]["value"], "gold");
+        for (body, status) in [
+            (
+                json!({one: {"type": "text", "key": "plan_level", "title": "again"}}),
+                422,
+            ),
+            (
+                json!({one: {"type": "text", "key": "Bad Key", "title": "x"}}),
+                422,
+            ),
+            (json!({one: {"type": "text", "title": "no key"}}), 422),
+            (
+                json!({one: {"type": "tagger", "key": "k", "title": "x"}}),
+                422,
+            ),
+            (
+                json!({one: {"type": "dropdown", "key": "k", "title": "x"}}),
+                422,
+            ),
+        ] {
+            let r = emu.send("POST", &format!("/api/v2/{family}"), &body);
+            assert_eq!(r.status, status, "{family} {body}: {}", r.text());
+        }
+        let r = emu.send(
+            "PUT",
+            &format!("/api/v2/{family}/{id}"),
+            &json!({one: {"title": "Level", "key": "renamed"}}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.json()[one]["title"], "Level");
+        assert_eq!(r.json()[one]["key"], "plan_level", "the key is fixed");
+        let listed = emu.get(&format!("/api/v2/{family}")).json();
+        assert_eq!(listed[family].as_array().unwrap().len(), 2);
+        let r = emu.call(
+            "DELETE",
+            &format!("/api/v2/{family}/{id}"),
+            Some(common::BEARER),
+            None,
+        );
+        assert_eq!(r.status, 204);
+        assert_eq!(emu.get(&format!("/api/v2/{family}/{id}")).status, 404);
+        let r = emu.call(
+            "POST",
+            &format!("/api/v2/{family}"),
+            Some(&agent()),
+            Some(&json!({one: {"type": "text", "key": "k", "title": "x"}})),
+        );
+        assert_eq!(r.status, 403);
+    }
+}

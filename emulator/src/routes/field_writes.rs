@@ -1,11 +1,14 @@
-//! Writing ticket fields and ticket forms (admins only): `POST {family}`,
-//! `PUT {family}/{id}`, `DELETE {family}/{id}`.
+//! Writing ticket fields, ticket forms, user fields and organization fields (admins
+//! only): `POST {family}`, `PUT {family}/{id}`, `DELETE {family}/{id}`.
 //!
 //! - A ticket field needs a `type` Zendesk knows and a `title`; dropdowns (`tagger`,
 //!   `multiselect`) need `custom_field_options`. System fields (`removable: false`) cannot
 //!   be deleted. A deleted field leaves every form that listed it.
 //! - A ticket form needs a `name`; its `ticket_field_ids` must exist. The default form
 //!   cannot be deleted.
+//! - A user or organization field needs a known `type`, a `title` and a `key` (lower-case
+//!   letters, digits and `_`, unique in its family, fixed once created); `dropdown` and
+//!   `multiselect` need options. System fields cannot be deleted.
 //!
 //! Unknown keys are ignored, as Zendesk does; a wrong type or a missing required value is
 //! a 422 with Zendesk's `details`.
@@ -32,8 +35,44 @@ const FIELD_TYPES: [&str; 11] = [
     "tagger",
     "lookup",
 ];
+/// User and organization field types Zendesk accepts on create.
+const CUSTOM_FIELD_TYPES: [&str; 10] = [
+    "text",
+    "textarea",
+    "checkbox",
+    "date",
+    "integer",
+    "decimal",
+    "regexp",
+    "dropdown",
+    "lookup",
+    "multiselect",
+];
 /// Created ticket fields get ids from here on; created forms from the seeded form on.
 const FIRST_NEW_FIELD: u64 = 360_000_100;
+
+/// Every family written here, as a `'static` name.
+const FAMILIES: [&str; 4] = [
+    "ticket_fields",
+    "ticket_forms",
+    "user_fields",
+    "organization_fields",
+];
+
+/// Whether `family` holds user or organization fields.
+fn custom(family: &str) -> bool {
+    matches!(family, "user_fields" | "organization_fields")
+}
+
+/// The first id given to a record created in `family`.
+fn first_new_id(family: &str) -> u64 {
+    match family {
+        "ticket_fields" => FIRST_NEW_FIELD,
+        "user_fields" => 360_600_100,
+        "organization_fields" => 360_700_100,
+        _ => crate::seed_account::TICKET_FORM + 1,
+    }
+}
 
 /// The handler of a write to `family` (`rest` is the path after it).
 pub fn route(app: &App, req: &Req, family: &str, rest: &[&str]) -> Resp {
@@ -98,10 +137,17 @@ fn writable(family: &str) -> &'static [Writable] {
             v.as_array().is_some_and(|a| a.iter().all(Value::is_u64))
         }),
     ];
-    if family == "ticket_fields" {
-        &FIELD
-    } else {
-        &FORM
+    const CUSTOM: [Writable; 5] = [
+        ("title", Value::is_string),
+        ("description", Value::is_string),
+        ("position", Value::is_u64),
+        ("active", Value::is_boolean),
+        ("regexp_for_validation", |v| v.is_string() || v.is_null()),
+    ];
+    match family {
+        "ticket_fields" => &FIELD,
+        "ticket_forms" => &FORM,
+        _ => &CUSTOM,
     }
 }
 
@@ -121,7 +167,7 @@ fn apply(
     }
     let dropdown = matches!(
         rec.get("type").and_then(Value::as_str),
-        Some("tagger" | "multiselect")
+        Some("tagger" | "multiselect" | "dropdown")
     );
     if let Some(options) = input.get("custom_field_options").filter(|_| dropdown) {
         let field = rec.get("id").and_then(Value::as_u64).unwrap_or(0);
@@ -177,9 +223,55 @@ fn options_of(v: &Value, field: u64) -> Result<Value, Resp> {
     Ok(Value::Array(out))
 }
 
-fn template(family: &str, id: u64, input: &Map<String, Value>) -> Result<Map<String, Value>, Resp> {
+/// The `key` of a new user or organization field: required, `[a-z0-9_]+`, not taken.
+fn new_key(store: &Store, family: &str, input: &Map<String, Value>) -> Result<String, Resp> {
+    let key = match input.get("key") {
+        None => return Err(blank("key", "Key")),
+        Some(Value::String(k))
+            if !k.is_empty()
+                && k.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') =>
+        {
+            k.clone()
+        }
+        Some(_) => return Err(invalid("key", "Key")),
+    };
+    let taken = ids(store, family).into_iter().any(|id| {
+        record(store, family, id).and_then(|r| r.get("key").cloned()) == Some(json!(key))
+    });
+    if taken {
+        return Err(Resp::invalid(
+            "key",
+            "DuplicateValue",
+            "Key: has already been taken",
+        ));
+    }
+    Ok(key)
+}
+
+fn template(
+    store: &Store,
+    family: &str,
+    id: u64,
+    input: &Map<String, Value>,
+) -> Result<Map<String, Value>, Resp> {
     let now = iso8601(now_epoch());
-    let v = if family == "ticket_fields" {
+    let v = if custom(family) {
+        let key = new_key(store, family, input)?;
+        let kind = match input.get("type") {
+            None => return Err(blank("type", "Type")),
+            Some(Value::String(t)) if CUSTOM_FIELD_TYPES.contains(&t.as_str()) => t.clone(),
+            Some(_) => return Err(invalid("type", "Type")),
+        };
+        if matches!(kind.as_str(), "dropdown" | "multiselect")
+            && !input.contains_key("custom_field_options")
+        {
+            return Err(blank("custom_field_options", "Custom field options"));
+        }
+        json!({"id": id, "key": key, "type": kind, "title": "", "raw_title": "",
+            "description": "", "raw_description": "", "position": 9999, "active": true,
+            "system": false, "regexp_for_validation": null, "created_at": now, "updated_at": now})
+    } else if family == "ticket_fields" {
         let kind = match input.get("type") {
             None => return Err(blank("type", "Type")),
             Some(Value::String(t)) if FIELD_TYPES.contains(&t.as_str()) => t.clone(),
@@ -210,7 +302,7 @@ fn template(family: &str, id: u64, input: &Map<String, Value>) -> Result<Map<Str
 
 /// The name key of a record of `family` and its label.
 fn name_key(family: &str) -> (&'static str, &'static str) {
-    if family == "ticket_fields" {
+    if family != "ticket_forms" {
         ("title", "Title")
     } else {
         ("name", "Name")
@@ -241,17 +333,13 @@ fn create(app: &App, req: &Req, family: &str) -> Resp {
         Err(r) => return r,
     };
     let mut store = write(&app.store);
-    let first = if family == "ticket_fields" {
-        FIRST_NEW_FIELD
-    } else {
-        crate::seed_account::TICKET_FORM + 1
-    };
+    let first = first_new_id(family);
     let taken = store
         .config
         .get(family)
         .and_then(|m| m.keys().next_back().copied());
     let id = taken.map_or(first, |t| (t + 1).max(first));
-    let built = template(family, id, &input).and_then(|mut rec| {
+    let built = template(&store, family, id, &input).and_then(|mut rec| {
         apply(&store, family, &mut rec, &input)?;
         if family == "ticket_forms" && !input.contains_key("display_name") {
             let name = rec.get("name").cloned().unwrap_or(Value::Null);
@@ -275,11 +363,10 @@ fn create(app: &App, req: &Req, family: &str) -> Resp {
 }
 
 fn static_family(family: &str) -> &'static str {
-    if family == "ticket_fields" {
-        "ticket_fields"
-    } else {
-        "ticket_forms"
-    }
+    FAMILIES
+        .into_iter()
+        .find(|f| *f == family)
+        .unwrap_or("ticket_forms")
 }
 
 fn update(app: &App, req: &Req, family: &str, id: u64) -> Resp {
@@ -308,13 +395,15 @@ fn delete(app: &App, family: &str, id: u64) -> Resp {
     let Some(rec) = record(&store, family, id) else {
         return Resp::not_found();
     };
-    let locked = if family == "ticket_fields" {
+    let locked = if custom(family) {
+        rec.get("system") == Some(&Value::Bool(true))
+    } else if family == "ticket_fields" {
         rec.get("removable") == Some(&Value::Bool(false))
     } else {
         rec.get("default") == Some(&Value::Bool(true))
     };
     if locked {
-        let what = if family == "ticket_fields" {
+        let what = if family != "ticket_forms" {
             "A system field cannot be deleted"
         } else {
             "The default ticket form cannot be deleted"
@@ -352,4 +441,9 @@ fn delete(app: &App, family: &str, id: u64) -> Resp {
         }
     }
     Resp::empty(204)
+}
+
+/// Whether writes to `family` are served here.
+pub fn serves(family: &str) -> bool {
+    FAMILIES.contains(&family)
 }

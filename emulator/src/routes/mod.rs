@@ -244,11 +244,12 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         (&Method::GET, [family, f]) if fields::serves(family) && id(f).is_some() => {
             fields::show(app, req, family, id(f).unwrap_or(0))
         }
-        (m, ["ticket_fields" | "ticket_forms", ..]) if *m != Method::GET && who.role != "admin" => {
-            forbidden_page()
-        }
-        (_, [family @ ("ticket_fields" | "ticket_forms"), rest @ ..]) => {
-            field_writes::route(app, req, family, rest)
+        (m, [family, ..]) if *m != Method::GET && field_writes::serves(family) => {
+            if who.role == "admin" {
+                field_writes::route(app, req, family, &segs[1..])
+            } else {
+                forbidden_page()
+            }
         }
         (
             &Method::GET,
