@@ -33,7 +33,7 @@ export CARGO_TARGET_DIR := $(TARGET_DIR)
 .PHONY: install uninstall install-test all build test demo bench bench-emulator fuzz lint header-check rust-test c-test c-sanitize python python-test wheel sdist wheel-test tools docs docs-tools snippets clean help
 
 help:
-	@echo "make demo   build everything, start the emulator, run the C example in both credential modes"
+	@echo "make demo   the story in about a minute on the emulator: C in both credential modes, then Python (OAuth, a 429, paging, an export resumed)"
 	@echo "make test   every check: format, clippy, header drift, Rust tests, C tests under valgrind and sanitizers, make install checks, Python"
 	@echo "make bench  zdkit side by side with bare libcurl, pycurl, requests, httpx; then AsyncClient vs httpx (BENCH_QUICK=1: shorter)"
 	@echo "make wheel  the manylinux_2_17 Python wheel (emulator inside) in target/wheels; make sdist: the source distribution"
@@ -211,8 +211,11 @@ snippets: build python docs-tools
 test: build header-check lint rust-test c-test c-sanitize install-test python-test wheel-test docs snippets
 	@echo "make test: every check passed"
 
-demo: build
-	$(MAKE) -C tests/c demo $(C_ARGS)
+## The story in about a minute on the emulator: the C example in both credential modes,
+## then examples/python/demo.py (OAuth minting and renewal, a 429 survived, a cursor walk,
+## `zdkit export` interrupted and resumed) with the wheel `make python` installs.
+demo: build python
+	$(MAKE) -C tests/c demo $(C_ARGS) PYTHON="$(PY)"
 
 ## Benchmarks (not part of `make test`): zdkit side by side with a bare-libcurl floor,
 ## pycurl, http.client, requests and httpx on a static nginx, clients pinned to CPU 0 and
