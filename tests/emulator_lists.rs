@@ -80,3 +80,52 @@ fn organizations_and_their_tickets_walk_completely() {
     assert_eq!(users.len(), members.len());
     assert!(users.contains(&1));
 }
+
+/// Help Center pages its own way: cursor pages omit `links.next` on the last page and
+/// send a `Link: <…>; rel="next"` header before it; offset pages carry `page_count`.
+#[test]
+fn help_center_articles_walk_every_id_once_in_order() {
+    let emulator = Emulator::start(&["--users", "30"]);
+    let client = emulator.oauth_client();
+    let ids = |items: &[serde_json::Value]| -> Vec<u64> {
+        items.iter().map(|a| a["id"].as_u64().unwrap()).collect()
+    };
+    // Cursor style, 10 per page: 72 seeded articles in 8 pages.
+    let mut pager = Pager::new(
+        &client,
+        "/api/v2/help_center/en-us/articles.json",
+        vec![],
+        10,
+    );
+    let mut cursor_ids = Vec::new();
+    while let Some(page) = pager.next_page().unwrap() {
+        assert!(pager.pages_fetched() <= 20, "the pager did not stop");
+        let link = page.response.headers.get_all("link").next().is_some();
+        assert_eq!(
+            page.has_more, link,
+            "a Link header exactly on pages with a next one"
+        );
+        assert_eq!(page.items_key.as_deref(), Some("articles"));
+        cursor_ids.extend(ids(&page.into_items().unwrap()));
+    }
+    assert_eq!(pager.pages_fetched(), 8);
+    assert!(pager.is_done());
+    assert_eq!(cursor_ids.len(), 72);
+    assert!(
+        cursor_ids.windows(2).all(|w| w[0] < w[1]),
+        "every id once, in order"
+    );
+    // Offset style, 7 per page (page_size 0 keeps the server's offset pages).
+    let (offset, pages) = walk(&client, "/api/v2/help_center/articles.json?per_page=7", 0);
+    assert_eq!(pages, 11);
+    assert_eq!(ids(&offset), cursor_ids);
+    // One section's articles, 3 per page.
+    let (section, pages) = walk(
+        &client,
+        "/api/v2/help_center/sections/361200002/articles.json",
+        3,
+    );
+    assert_eq!(pages, 3);
+    assert_eq!(section.len(), 8);
+    assert!(section.iter().all(|a| a["section_id"] == 361200002));
+}

@@ -151,6 +151,27 @@ pub fn of_ticket(store: &Store, id: u64) -> Option<Vec<Map<String, Value>>> {
     Some(out)
 }
 
+/// The audits made through the API, of live tickets, with their `created_at` epoch
+/// seconds, in time order (ties by id).
+pub fn recorded(store: &Store) -> Vec<(i64, Map<String, Value>)> {
+    let mut out: Vec<(i64, Map<String, Value>)> = store
+        .audits
+        .iter()
+        .filter(|(t, _)| store.tickets.exists(**t))
+        .flat_map(|(_, list)| list.iter())
+        .map(|a| {
+            let at = a
+                .get("created_at")
+                .and_then(Value::as_str)
+                .and_then(crate::util::parse_date)
+                .unwrap_or(0);
+            (at, a.clone())
+        })
+        .collect();
+    out.sort_by_key(|(at, a)| (*at, a.get("id").and_then(Value::as_u64)));
+    out
+}
+
 /// The comments of a list of audits, oldest first.
 pub fn comments(audits: &[Map<String, Value>]) -> Vec<Value> {
     let mut out = Vec::new();

@@ -7,6 +7,7 @@
 
 mod app;
 mod attachments;
+mod audit_feed;
 mod audits;
 mod auth;
 mod config;
@@ -21,6 +22,7 @@ mod routes;
 mod seed;
 mod seed_account;
 mod seed_fields;
+mod seed_help_center;
 mod server;
 mod store;
 mod tls;

@@ -3,18 +3,9 @@
 
 mod common;
 
-use common::Emu;
-use serde_json::{Value, json};
+use common::{Emu, ids};
+use serde_json::json;
 use std::collections::BTreeSet;
-
-fn ids(v: &Value, key: &str) -> Vec<u64> {
-    v[key]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {key} in {v}"))
-        .iter()
-        .map(|x| x["id"].as_u64().unwrap())
-        .collect()
-}
 
 #[test]
 fn seeded_tickets_reference_records_that_exist() {

@@ -177,14 +177,7 @@ fn ticket_event_export_walks_every_audit_once() {
         "/api/v2/tickets/4",
         &json!({"ticket": {"status": "hold"}}),
     );
-    let expected: usize = (1..=25)
-        .map(|t| {
-            emu.get(&format!("/api/v2/tickets/{t}/audits")).json()["audits"]
-                .as_array()
-                .unwrap()
-                .len()
-        })
-        .sum();
+    let expected = emu.audit_total(25);
     for per_page in [1, 2, 3, 1000] {
         let mut next =
             format!("/api/v2/incremental/ticket_events?start_time=0&per_page={per_page}");

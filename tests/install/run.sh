@@ -104,16 +104,16 @@ step "built whoami (zdkit::zdkit, zdkit::zdkit_static) and whoami_cpp (zdkit::zd
 shared_bins=("$BUILD_DIR/whoami_pc" "$BUILD_DIR/cmake/whoami" "$BUILD_DIR/cmake/whoami_cpp")
 static_bins=("$BUILD_DIR/whoami_pc_static" "$BUILD_DIR/cmake/whoami_static")
 for bin in "${shared_bins[@]}" "${static_bins[@]}"; do
-    ! readelf -d "$bin" | grep -qE '\((RPATH|RUNPATH)\)' || fail "$bin has an rpath"
+    ! readelf -d "$bin" | grep -E '\((RPATH|RUNPATH)\)' >/dev/null || fail "$bin has an rpath"
 done
 for bin in "${shared_bins[@]}"; do
-    readelf -d "$bin" | grep -q "Shared library: \[libzdkit.so.$abi\]" || fail "$bin does not need libzdkit.so.$abi"
+    readelf -d "$bin" | grep "Shared library: \[libzdkit.so.$abi\]" >/dev/null || fail "$bin does not need libzdkit.so.$abi"
     # the loader takes the installed copy (through LD_LIBRARY_PATH), not the build tree's
-    LD_LIBRARY_PATH="$lib" ldd "$bin" | grep -qF "libzdkit.so.$abi => $lib/libzdkit.so.$abi " \
+    LD_LIBRARY_PATH="$lib" ldd "$bin" | grep -F "libzdkit.so.$abi => $lib/libzdkit.so.$abi " >/dev/null \
         || fail "$bin does not load $lib/libzdkit.so.$abi"
 done
 for bin in "${static_bins[@]}"; do
-    ! readelf -d "$bin" | grep -q 'libzdkit' || fail "$bin needs a shared libzdkit"
+    ! readelf -d "$bin" | grep 'libzdkit' >/dev/null || fail "$bin needs a shared libzdkit"
 done
 
 export LD_LIBRARY_PATH="$lib"

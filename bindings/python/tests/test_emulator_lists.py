@@ -1,4 +1,4 @@
-"""The emulator's newer lists (comments, organizations, memberships) walked with paginate."""
+"""The emulator's newer lists (comments, organizations, memberships, Help Center articles) walked with paginate."""
 
 from __future__ import annotations
 
@@ -41,3 +41,17 @@ def test_organizations_and_their_tickets(account: Emulator) -> None:
         members = list(client.paginate("/api/v2/organization_memberships.json", page_size=7))
     assert len(members) == 40
     assert len({m["user_id"] for m in members}) == 40
+
+
+def test_help_center_articles_walk_every_id_once_in_order(account: Emulator) -> None:
+    """Help Center's own paging: no links.next on the last cursor page, offset pages with page_count."""
+    with account.client() as client:
+        cursor = [a["id"] for a in client.paginate("/api/v2/help_center/en-us/articles.json", page_size=10)]
+        cursor_pages = list(client.pages("/api/v2/help_center/en-us/articles.json", page_size=10))
+        offset = [a["id"] for a in client.paginate("/api/v2/help_center/articles.json?per_page=7", page_size=0)]
+        section = list(client.paginate("/api/v2/help_center/sections/361200002/articles.json", page_size=3))
+    assert len(cursor) == 72 and len(cursor_pages) == 8
+    assert [p.has_more for p in cursor_pages] == [True] * 7 + [False]
+    assert cursor == sorted(cursor) and len(set(cursor)) == len(cursor)
+    assert offset == cursor
+    assert len(section) == 8 and all(a["section_id"] == 361200002 for a in section)

@@ -2,10 +2,10 @@
 //! `tickets/{id}/audits/{audit_id}` and the account-wide `ticket_audits`.
 
 use crate::app::{App, Req, read};
+use crate::audit_feed;
 use crate::audits;
 use crate::http::Resp;
 use crate::pagination::list_values;
-use crate::util::{decode_cursor, encode_cursor};
 use serde_json::{Map, Value, json};
 
 fn answer(req: &Req, r: Result<Map<String, Value>, Resp>) -> Resp {
@@ -57,61 +57,89 @@ pub fn show_audit(app: &App, req: &Req, id: u64, audit: u64) -> Resp {
     }
 }
 
-/// `GET /api/v2/ticket_audits?limit=N&cursor=…`: every audit of the account in ticket
-/// order, with Zendesk's older cursor fields (`after_cursor`/`after_url` are null on the
-/// last page).
+/// `GET /api/v2/ticket_audits` (admins only): every audit of the account, newest first.
+/// Cursor paging with `page[size]` (up to 100), `page[after]` (older) and `page[before]`
+/// (newer) answers `meta` and `links`; the older style, `limit` (up to 1000) and
+/// `cursor`, answers `after_cursor`/`after_url` (null on the last page) and
+/// `before_cursor`/`before_url` at the top level.
 pub fn all_audits(app: &App, req: &Req) -> Resp {
-    let limit = req
-        .q("limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .filter(|l| (1..=1000).contains(l))
-        .unwrap_or(1000);
-    let after = match req.q("cursor").filter(|c| !c.is_empty()) {
-        Some(c) => match decode_cursor(c)
-            .and_then(|s| s.strip_prefix("a:").and_then(|n| n.parse::<u64>().ok()))
-        {
-            Some(a) => a,
-            None => return Resp::error(400, "InvalidCursor", "The cursor is invalid"),
-        },
-        None => 0,
+    let bad = || Resp::error(400, "InvalidCursor", "The cursor is invalid");
+    let given = |k: &str| req.q(k).filter(|c| !c.is_empty());
+    let paged = crate::pagination::wants_cursor(req);
+    let (size, from, older) = if paged {
+        let size = match crate::pagination::page_size(req, 100) {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        match (given("page[before]"), given("page[after]")) {
+            (Some(c), _) => match audit_feed::parse_cursor(c) {
+                Some((key, _)) => (size, Some(key), false),
+                None => return bad(),
+            },
+            (None, Some(c)) => match audit_feed::parse_cursor(c) {
+                Some((key, _)) => (size, Some(key), true),
+                None => return bad(),
+            },
+            (None, None) => (size, None, true),
+        }
+    } else {
+        let limit = req
+            .q("limit")
+            .and_then(|l| l.parse::<usize>().ok())
+            .filter(|l| (1..=1000).contains(l))
+            .unwrap_or(1000);
+        match given("cursor").map(audit_feed::parse_cursor) {
+            Some(Some((key, older))) => (limit, Some(key), older),
+            Some(None) => return bad(),
+            None => (limit, None, true),
+        }
     };
     let store = read(&app.store);
-    let mut out: Vec<Value> = Vec::new();
-    let mut more = false;
-    let mut ticket = (after / 100_000).saturating_sub(1);
-    'walk: loop {
-        let (ids, _) = store.tickets.ids_after(ticket, 1);
-        let Some(t) = ids.first().copied() else { break };
-        ticket = t;
-        for a in audits::of_ticket(&store, t).unwrap_or_default() {
-            if a.get("id").and_then(Value::as_u64).unwrap_or(0) <= after {
-                continue;
-            }
-            if out.len() == limit {
-                more = true;
-                break 'walk;
-            }
-            out.push(Value::Object(a));
-        }
-    }
-    let cursor = |v: Option<&Value>| {
-        v.and_then(|a| a.get("id").and_then(Value::as_u64))
-            .map(|id| encode_cursor(&format!("a:{id}")))
+    let (items, more) = audit_feed::page(&store, from, older, size);
+    let first = items.first().map(|(k, _)| *k);
+    let last = items.last().map(|(k, _)| *k);
+    let audits: Vec<Value> = items.into_iter().map(|(_, a)| Value::Object(a)).collect();
+    // Older pages follow unless this page walked towards newer ones and found the end.
+    let older_exist = if older { more } else { last.is_some() };
+    let newer_exist = if older {
+        from.is_some() && first.is_some()
+    } else {
+        more
     };
-    let after_cursor = if more { cursor(out.last()) } else { None };
-    let before_cursor = cursor(out.first());
-    let url = |c: &Option<String>| {
-        c.as_ref().map(|c| {
-            req.url(
-                "/api/v2/ticket_audits.json",
-                &[("cursor", c.clone()), ("limit", limit.to_string())],
+    let after_cursor = last.map(|k| audit_feed::cursor(k, true));
+    let before_cursor = first.map(|k| audit_feed::cursor(k, false));
+    let url = |pairs: Vec<(&str, String)>| req.url("/api/v2/ticket_audits.json", &pairs);
+    if paged {
+        let link = |name: &'static str, c: &Option<String>| {
+            url(vec![
+                ("page[size]", size.to_string()),
+                (name, c.clone().unwrap_or_default()),
+            ])
+        };
+        let has_more = if older { older_exist } else { newer_exist };
+        return json_with_urls(
+            req,
+            json!({"audits": audits,
+                "meta": {"has_more": has_more, "after_cursor": after_cursor, "before_cursor": before_cursor},
+                "links": {"next": link("page[after]", &after_cursor), "prev": link("page[before]", &before_cursor)}}),
+        );
+    }
+    let legacy = |c: Option<String>, exists: bool| {
+        c.filter(|_| exists).map(|c| {
+            (
+                c.clone(),
+                url(vec![("cursor", c), ("limit", size.to_string())]),
             )
         })
     };
+    let after = legacy(after_cursor, older_exist);
+    // As before: a before cursor whenever the page has audits.
+    let before = legacy(before_cursor, first.is_some());
     json_with_urls(
         req,
-        json!({"audits": out, "after_cursor": after_cursor, "after_url": url(&after_cursor),
-            "before_cursor": before_cursor, "before_url": url(&before_cursor)}),
+        json!({"audits": audits,
+            "after_cursor": after.as_ref().map(|a| &a.0), "after_url": after.as_ref().map(|a| &a.1),
+            "before_cursor": before.as_ref().map(|b| &b.0), "before_url": before.as_ref().map(|b| &b.1)}),
     )
 }
 

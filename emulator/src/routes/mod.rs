@@ -2,8 +2,10 @@
 
 mod bulk;
 mod comments;
+mod field_writes;
 mod fields;
 mod groups;
+mod help_center;
 mod identities;
 mod incremental;
 mod jobs;
@@ -11,6 +13,7 @@ mod macros;
 mod metrics;
 mod organizations;
 mod records;
+mod routers;
 mod search;
 mod sideload;
 mod tags;
@@ -44,7 +47,8 @@ fn too_many(v: &Verdict, text: &str) -> Resp {
     r
 }
 
-fn forbidden_page() -> Resp {
+/// 403 with Zendesk's object `error` (a role that may not do this).
+pub fn forbidden_page() -> Resp {
     Resp::json(
         403,
         &json!({"error": {"title": "Forbidden", "message": "You do not have access to this page. Please contact the account owner of this help desk for further help."}}),
@@ -93,8 +97,17 @@ fn api(app: &App, req: &Req) -> Resp {
         authenticate(&req.headers, &store, &oauth, &app.cfg.api_tokens)
     };
     let is_me = segs == ["users", "me"];
+    let reads_help_center = req.method == Method::GET && segs.first() == Some(&"help_center");
     let who = match auth {
         Auth::User(id) => id,
+        // A public help center is readable without credentials: what an anonymous
+        // visitor sees, like an end user.
+        Auth::Anonymous if reads_help_center => Identity {
+            user_id: 0,
+            role: "end-user".into(),
+            scopes: None,
+            bearer: None,
+        },
         Auth::Anonymous | Auth::Password if is_me && req.method == Method::GET => {
             return users::anonymous();
         }
@@ -113,7 +126,11 @@ fn api(app: &App, req: &Req) -> Resp {
         } else {
             "write"
         };
-        let resource = segs.first().copied().unwrap_or("");
+        // Help Center's scopes are `hc:read` and `hc:write`.
+        let resource = match segs.first().copied().unwrap_or("") {
+            "help_center" => "hc",
+            other => other,
+        };
         let ok = segs.starts_with(&["oauth", "tokens", "current"])
             || scopes
                 .iter()
@@ -125,7 +142,7 @@ fn api(app: &App, req: &Req) -> Resp {
             );
         }
     }
-    if who.role == "end-user" && !is_me && !segs.starts_with(&["oauth"]) {
+    if who.role == "end-user" && !is_me && !reads_help_center && !segs.starts_with(&["oauth"]) {
         return forbidden_page();
     }
     route(app, req, &segs, &who)
@@ -208,7 +225,7 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
             ],
         )
         | (_, ["users", _, "organization_memberships" | "group_memberships"])
-        | (&Method::GET, ["incremental", "organizations"]) => account(app, req, segs, who),
+        | (&Method::GET, ["incremental", "organizations"]) => routers::account(app, req, segs, who),
         (&Method::GET, ["tickets", t, "comments"]) if id(t).is_some() => {
             comments::ticket_comments(app, req, id(t).unwrap_or(0))
         }
@@ -218,13 +235,21 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         (&Method::GET, ["tickets", t, "audits", a]) if id(t).is_some() && id(a).is_some() => {
             comments::show_audit(app, req, id(t).unwrap_or(0), id(a).unwrap_or(0))
         }
-        (&Method::GET, ["ticket_audits"]) => comments::all_audits(app, req),
-        (&Method::GET, [family]) if fields::serves(family) => fields::list(req, family),
+        (&Method::GET, ["ticket_audits"]) if who.role == "admin" => comments::all_audits(app, req),
+        (&Method::GET, ["ticket_audits"]) => forbidden_page(),
+        (&Method::GET, [family]) if fields::serves(family) => fields::list(app, req, family),
         (&Method::GET, [family, "show_many"]) if fields::serves(family) => {
-            fields::show_many(req, family)
+            fields::show_many(app, req, family)
         }
         (&Method::GET, [family, f]) if fields::serves(family) && id(f).is_some() => {
-            fields::show(req, family, id(f).unwrap_or(0))
+            fields::show(app, req, family, id(f).unwrap_or(0))
+        }
+        (m, [family, ..]) if *m != Method::GET && field_writes::serves(family) => {
+            if who.role == "admin" {
+                field_writes::route(app, req, family, &segs[1..])
+            } else {
+                forbidden_page()
+            }
         }
         (
             &Method::GET,
@@ -236,7 +261,10 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         | (&Method::GET, ["tickets", _, "metrics"])
         | (&Method::GET, ["tickets", _, "macros", _, "apply"])
         | (&Method::POST, ["tickets", _, "satisfaction_rating"])
-        | (&Method::GET, ["incremental", "ticket_events"]) => workflow(app, req, segs, who),
+        | (&Method::GET, ["incremental", "ticket_events"]) => {
+            routers::workflow(app, req, segs, who)
+        }
+        (_, ["help_center", rest @ ..]) => help_center::route(app, req, rest, who),
         (&Method::GET, ["tags"]) => tags::list(app, req),
         (&Method::GET, ["tickets", t, "tags"]) if id(t).is_some() => {
             tags::show(app, id(t).unwrap_or(0))
@@ -263,6 +291,8 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
         (&Method::DELETE, ["users", "destroy_many"]) if who.role == "admin" => {
             bulk::destroy_many(app, req, false)
         }
+        // Admins only, as on Zendesk (agents used to get a 404 here).
+        (&Method::DELETE, ["users", "destroy_many"]) => forbidden_page(),
         (&Method::GET, ["users", u, "identities"]) if id(u).is_some() => {
             identities::list(app, req, id(u).unwrap_or(0))
         }
@@ -340,123 +370,4 @@ fn route(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
     };
     resp.headers.extend(headers.headers);
     resp
-}
-
-/// Organizations, groups and their memberships.
-fn account(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
-    use groups::GROUPS;
-    use organizations::ORGS;
-    let m = &req.method;
-    let id = |s: &str| s.parse::<u64>().ok();
-    let admin = who.role == "admin";
-    match (m, segs) {
-        (&Method::GET, ["incremental", "organizations"]) => {
-            incremental::time_based(app, req, crate::store::Kind::Organizations)
-        }
-        (&Method::GET, ["organizations"]) => ORGS.list(app, req),
-        (&Method::POST, ["organizations"]) => organizations::create(app, req),
-        (&Method::GET, ["organizations", "show_many"]) => ORGS.show_many(app, req),
-        (&Method::GET, ["organizations", "autocomplete"]) => organizations::autocomplete(app, req),
-        (&Method::POST, ["organizations", "create_many"]) => jobs::create_many_orgs(app, req),
-        (&Method::GET, ["organizations", o]) if id(o).is_some() => {
-            ORGS.show(app, req, id(o).unwrap_or(0))
-        }
-        (&Method::PUT, ["organizations", o]) if id(o).is_some() => {
-            organizations::update(app, req, id(o).unwrap_or(0))
-        }
-        (&Method::DELETE, ["organizations", o]) if id(o).is_some() && admin => {
-            organizations::delete(app, id(o).unwrap_or(0))
-        }
-        (&Method::GET, ["organizations", o, "tickets"]) if id(o).is_some() => {
-            organizations::tickets(app, req, id(o).unwrap_or(0))
-        }
-        (&Method::GET, ["organizations", o, "users"]) if id(o).is_some() => {
-            organizations::users(app, req, id(o).unwrap_or(0))
-        }
-        (&Method::GET, ["organizations", o, "organization_memberships"]) if id(o).is_some() => {
-            organizations::org_memberships(app, req, id(o).unwrap_or(0))
-        }
-        (&Method::GET, ["organization_memberships"]) => organizations::MEMBERSHIPS.list(app, req),
-        (&Method::POST, ["organization_memberships"]) => organizations::create_membership(app, req),
-        (&Method::GET, ["organization_memberships", x]) if id(x).is_some() => {
-            organizations::MEMBERSHIPS.show(app, req, id(x).unwrap_or(0))
-        }
-        (&Method::DELETE, ["organization_memberships", x]) if id(x).is_some() => {
-            organizations::delete_membership(app, id(x).unwrap_or(0))
-        }
-        (&Method::GET, ["users", u, "organization_memberships"]) if id(u).is_some() => {
-            organizations::user_memberships(app, req, id(u).unwrap_or(0))
-        }
-        (&Method::GET, ["groups"]) => GROUPS.list(app, req),
-        (&Method::POST, ["groups"]) if admin => groups::create(app, req),
-        (&Method::GET, ["groups", g]) if id(g).is_some() => {
-            GROUPS.show(app, req, id(g).unwrap_or(0))
-        }
-        (&Method::PUT, ["groups", g]) if id(g).is_some() && admin => {
-            groups::update(app, req, id(g).unwrap_or(0))
-        }
-        (&Method::DELETE, ["groups", g]) if id(g).is_some() && admin => {
-            groups::delete(app, id(g).unwrap_or(0))
-        }
-        (&Method::GET, ["groups", g, "memberships"]) if id(g).is_some() => {
-            groups::group_memberships(app, req, id(g).unwrap_or(0))
-        }
-        (&Method::GET, ["groups", g, "users"]) if id(g).is_some() => {
-            groups::users(app, req, id(g).unwrap_or(0))
-        }
-        (&Method::GET, ["group_memberships"]) => groups::MEMBERSHIPS.list(app, req),
-        (&Method::POST, ["group_memberships"]) if admin => groups::create_membership(app, req),
-        (&Method::GET, ["group_memberships", x]) if id(x).is_some() => {
-            groups::MEMBERSHIPS.show(app, req, id(x).unwrap_or(0))
-        }
-        (&Method::DELETE, ["group_memberships", x]) if id(x).is_some() && admin => {
-            groups::delete_membership(app, id(x).unwrap_or(0))
-        }
-        (&Method::GET, ["users", u, "group_memberships"]) if id(u).is_some() => {
-            groups::user_memberships(app, req, id(u).unwrap_or(0))
-        }
-        (&Method::POST | &Method::PUT | &Method::DELETE, _) if !admin => forbidden_page(),
-        _ => Resp::invalid_endpoint(),
-    }
-}
-
-/// Views, macros, satisfaction ratings, ticket metrics and ticket events.
-fn workflow(app: &App, req: &Req, segs: &[&str], who: &Identity) -> Resp {
-    let id = |s: &str| s.parse::<u64>().ok();
-    match (&req.method, segs) {
-        (&Method::GET, ["views"] | ["views", "active"]) => views::list(req),
-        (&Method::GET, ["views", v]) if id(v).is_some() => views::show(req, id(v).unwrap_or(0)),
-        (&Method::GET, ["views", v, "tickets"]) if id(v).is_some() => {
-            views::tickets(app, req, id(v).unwrap_or(0), who)
-        }
-        (&Method::GET, ["views", v, "count"]) if id(v).is_some() => {
-            views::count(app, req, id(v).unwrap_or(0), who)
-        }
-        (&Method::GET, ["macros"] | ["macros", "active"]) => macros::list(req),
-        (&Method::GET, ["macros", x]) if id(x).is_some() => macros::show(req, id(x).unwrap_or(0)),
-        (&Method::GET, ["macros", x, "apply"]) if id(x).is_some() => {
-            macros::apply(app, req, id(x).unwrap_or(0), None, who)
-        }
-        (&Method::GET, ["tickets", t, "macros", x, "apply"])
-            if id(t).is_some() && id(x).is_some() =>
-        {
-            macros::apply(app, req, id(x).unwrap_or(0), id(t), who)
-        }
-        (&Method::GET, ["satisfaction_ratings"]) => metrics::list(app, req),
-        (&Method::GET, ["satisfaction_ratings", r]) if id(r).is_some() => {
-            metrics::show(app, req, id(r).unwrap_or(0))
-        }
-        (&Method::POST, ["tickets", t, "satisfaction_rating"]) if id(t).is_some() => {
-            metrics::rate(app, req, id(t).unwrap_or(0))
-        }
-        (&Method::GET, ["ticket_metrics"]) => metrics::list_metrics(app, req),
-        (&Method::GET, ["ticket_metrics", x]) if id(x).is_some() => {
-            metrics::show_metric(app, req, id(x).unwrap_or(0), false)
-        }
-        (&Method::GET, ["tickets", t, "metrics"]) if id(t).is_some() => {
-            metrics::show_metric(app, req, id(t).unwrap_or(0), true)
-        }
-        (&Method::GET, ["incremental", "ticket_events"]) => ticket_events::export(app, req),
-        _ => Resp::invalid_endpoint(),
-    }
 }

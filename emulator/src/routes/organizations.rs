@@ -153,12 +153,36 @@ pub fn update(app: &App, req: &Req, id: u64) -> Resp {
     )
 }
 
-/// `DELETE /api/v2/organizations/{id}`: 204.
+/// `DELETE /api/v2/organizations/{id}`: 204. Its memberships go with it, and its users'
+/// `organization_id` moves to another organization they belong to, or to null. Tickets
+/// are left as they are.
 pub fn delete(app: &App, id: u64) -> Resp {
-    match ORGS.remove(&mut write(&app.store), id) {
-        Some(_) => Resp::empty(204),
-        None => Resp::not_found(),
+    let mut store = write(&app.store);
+    if ORGS.remove(&mut store, id).is_none() {
+        return Resp::not_found();
     }
+    // One pass over the memberships: drop this organization's, remember each user's
+    // first remaining one.
+    let mut remaining = std::collections::HashMap::new();
+    let (memberships, _) = store.org_memberships.ids_after(0, usize::MAX);
+    for m in memberships {
+        let org = membership_org(&store, m);
+        if org == Some(id) {
+            MEMBERSHIPS.remove(&mut store, m);
+        } else if let (Some(user), Some(org)) = (membership_user(&store, m), org) {
+            remaining.entry(user).or_insert(org);
+        }
+    }
+    let (users, _) = store.users.ids_after(0, usize::MAX);
+    for user in users {
+        if user_org(&store, user) != Some(id) {
+            continue;
+        }
+        let mut change = Map::new();
+        change.insert("organization_id".into(), json!(remaining.get(&user)));
+        super::users::change_in(&mut store, user, &change);
+    }
+    Resp::empty(204)
 }
 
 /// `GET /api/v2/organizations/autocomplete?name=…`: names starting with `name` (2+ chars).

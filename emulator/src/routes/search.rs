@@ -16,6 +16,32 @@ const STATUS_ORDER: &[&str] = &["new", "open", "pending", "hold", "solved", "clo
 enum Type {
     Ticket,
     User,
+    Organization,
+    Group,
+}
+
+/// Every type, in the order an untyped search lists them.
+const ALL_TYPES: [Type; 4] = [Type::Ticket, Type::User, Type::Organization, Type::Group];
+
+impl Type {
+    fn parse(name: &str) -> Option<Type> {
+        match name {
+            "ticket" => Some(Type::Ticket),
+            "user" => Some(Type::User),
+            "organization" => Some(Type::Organization),
+            "group" => Some(Type::Group),
+            _ => None,
+        }
+    }
+
+    fn collection(self, store: &Store) -> &crate::store::Collection {
+        match self {
+            Type::Ticket => &store.tickets,
+            Type::User => &store.users,
+            Type::Organization => &store.organizations,
+            Type::Group => &store.groups,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -27,6 +53,8 @@ struct Query {
     tags: Vec<String>,
     priority: Vec<String>,
     role: Vec<String>,
+    /// `name:` terms (users, organizations, groups).
+    names: Vec<String>,
     text: Vec<String>,
     unsupported_type: bool,
 }
@@ -43,11 +71,11 @@ fn parse(q: &str) -> Query {
         let opc = rest.chars().next().unwrap_or(':');
         let value = rest[1..].trim_matches('"').to_lowercase();
         match key.to_lowercase().as_str() {
-            "type" => match value.as_str() {
-                "ticket" => out.kind = Some(Type::Ticket),
-                "user" => out.kind = Some(Type::User),
-                _ => out.unsupported_type = true,
+            "type" => match Type::parse(&value) {
+                Some(t) => out.kind = Some(t),
+                None => out.unsupported_type = true,
             },
+            "name" => out.names.push(value),
             "status" => out.status.push((opc, value)),
             "created" | "updated" => match crate::util::parse_date(&value) {
                 Some(day) => out
@@ -154,22 +182,54 @@ fn user_matches(store: &Store, q: &Query, id: u64) -> bool {
     let stamp = |k: &str| crate::util::parse_date(&s(k)).unwrap_or(0);
     dates_ok(q, stamp("created_at"), stamp("updated_at"))
         && q.role.iter().all(|r| *r == s("role"))
+        && q.names.iter().all(|n| s("name").contains(n.as_str()))
+        && q.tags.iter().all(|t| tags.contains(t))
+        && q.text.iter().all(|w| text.contains(w.as_str()))
+}
+
+/// Organizations and groups: `name:`, tags, dates and free text (name, details, notes,
+/// description, domain names).
+fn named_matches(store: &Store, q: &Query, kind: Type, id: u64) -> bool {
+    if !q.status.is_empty() || !q.priority.is_empty() || !q.role.is_empty() {
+        return false;
+    }
+    let Some(r) = kind.collection(store).get(id) else {
+        return false;
+    };
+    let s = |k: &str| lowered(&r, k);
+    let domains: Vec<String> = crate::util::strings(r.get("domain_names"));
+    let text = format!(
+        "{} {} {} {} {}",
+        s("name"),
+        s("details"),
+        s("notes"),
+        s("description"),
+        domains.join(" ").to_lowercase()
+    );
+    let stamp = |k: &str| crate::util::parse_date(&s(k)).unwrap_or(0);
+    let tags = lowered_tags(&r);
+    dates_ok(q, stamp("created_at"), stamp("updated_at"))
+        && q.names.iter().all(|n| s("name").contains(n.as_str()))
         && q.tags.iter().all(|t| tags.contains(t))
         && q.text.iter().all(|w| text.contains(w.as_str()))
 }
 
 fn matches(store: &Store, q: &Query, kind: Type, id: u64) -> bool {
     match kind {
-        Type::Ticket => q.role.is_empty() && ticket_matches(store, q, id),
+        Type::Ticket => q.role.is_empty() && q.names.is_empty() && ticket_matches(store, q, id),
         Type::User => user_matches(store, q, id),
+        Type::Organization | Type::Group => named_matches(store, q, kind, id),
     }
 }
 
 fn render(store: &Store, base: &str, kind: Type, id: u64) -> Option<Value> {
-    let (rec, res, rt) = match kind {
-        Type::Ticket => (store.tickets.get(id)?, "tickets", "ticket"),
-        Type::User => (store.users.get(id)?, "users", "user"),
+    let (res, rt) = match kind {
+        Type::Ticket => ("tickets", "ticket"),
+        Type::User => ("users", "user"),
+        Type::Organization => ("organizations", "organization"),
+        Type::Group => ("groups", "group"),
     };
+    let rec = kind.collection(store).get(id)?;
     let mut v = with_url(rec, base, res);
     if let Some(m) = v.as_object_mut() {
         m.insert("result_type".into(), Value::String(rt.into()));
@@ -180,15 +240,14 @@ fn render(store: &Store, base: &str, kind: Type, id: u64) -> Option<Value> {
 fn kinds(q: &Query) -> Vec<Type> {
     match q.kind {
         Some(k) => vec![k],
-        None => vec![Type::Ticket, Type::User],
+        None => ALL_TYPES.to_vec(),
     }
 }
 
-fn max_id(store: &Store, k: Type) -> u64 {
-    match k {
-        Type::Ticket => store.tickets.max_id(),
-        Type::User => store.users.max_id(),
-    }
+/// The ids a search of type `k` scans: the collection's whole id range.
+fn id_range(store: &Store, k: Type) -> std::ops::RangeInclusive<u64> {
+    let coll = k.collection(store);
+    coll.base + 1..=coll.max_id()
 }
 
 /// `GET /api/v2/search?query=…`: offset pages of 100 at most, 1,000 results at most, true
@@ -212,7 +271,7 @@ pub fn search(app: &App, req: &Req) -> Resp {
     let mut hits = Vec::new();
     if !q.unsupported_type {
         for k in kinds(&q) {
-            for id in 1..=max_id(&store, k) {
+            for id in id_range(&store, k) {
                 if matches(&store, &q, k, id) {
                     if count >= offset && (hits.len() as u64) < per_page {
                         hits.push((k, id));
@@ -235,10 +294,9 @@ pub fn search(app: &App, req: &Req) -> Resp {
 
 /// `GET /api/v2/search/export?query=…&filter[type]=ticket`: cursor pages, no cap.
 pub fn export(app: &App, req: &Req) -> Resp {
-    let kind = match req.q("filter[type]") {
-        Some("ticket") => Type::Ticket,
-        Some("user") => Type::User,
-        Some(_) | None => {
+    let kind = match req.q("filter[type]").and_then(Type::parse) {
+        Some(kind) => kind,
+        None => {
             return Resp::error(
                 400,
                 "InvalidSearchParams",
@@ -262,10 +320,11 @@ pub fn export(app: &App, req: &Req) -> Resp {
         None => 0,
     };
     let store = read(&app.store);
-    let top = max_id(&store, kind);
+    let range = id_range(&store, kind);
+    let top = *range.end();
     let mut ids = Vec::with_capacity(size);
     let mut more = false;
-    let mut id = after;
+    let mut id = after.max(range.start() - 1);
     while id < top {
         id += 1;
         if matches(&store, &q, kind, id) {

@@ -11,7 +11,6 @@ use crate::audits;
 use crate::http::Resp;
 use crate::seed::BASE_EPOCH;
 use crate::store::Store;
-use crate::util::parse_date;
 use serde_json::{Map, Value, json};
 
 type Event = (i64, Map<String, Value>);
@@ -36,20 +35,8 @@ fn seeded_from<'a>(store: &'a Store, start: i64) -> impl Iterator<Item = Event> 
 
 /// Audits made through the API from `start` on, in time order.
 fn recorded_from(store: &Store, start: i64) -> Vec<Event> {
-    let mut out: Vec<Event> = store
-        .audits
-        .iter()
-        .filter(|(t, _)| store.tickets.exists(**t))
-        .flat_map(|(_, list)| list.iter())
-        .filter_map(|a| {
-            let at = a
-                .get("created_at")
-                .and_then(Value::as_str)
-                .and_then(parse_date)?;
-            (at >= start).then(|| (at, a.clone()))
-        })
-        .collect();
-    out.sort_by_key(|(at, a)| (*at, a.get("id").and_then(Value::as_u64)));
+    let mut out = crate::audits::recorded(store);
+    out.retain(|(at, _)| *at >= start);
     out
 }
 

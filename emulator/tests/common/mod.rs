@@ -128,6 +128,17 @@ impl Emu {
         panic!("more than 1000 pages");
     }
 
+    /// How many audits tickets `1..=tickets` have, each counted through its own list.
+    pub fn audit_total(&self, tickets: u64) -> usize {
+        (1..=tickets)
+            .map(|t| {
+                self.get(&format!("/api/v2/tickets/{t}/audits")).json()["audits"]
+                    .as_array()
+                    .map_or(0, Vec::len)
+            })
+            .sum()
+    }
+
     /// Queues a fault.
     pub fn fault(&self, rule: Value) {
         let r = self.call("POST", "/__emulator/faults", None, Some(&rule));
@@ -140,6 +151,16 @@ impl Drop for Emu {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The `id`s of the records listed under `key` in an answer.
+pub fn ids(v: &Value, key: &str) -> Vec<u64> {
+    v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {key} in {v}"))
+        .iter()
+        .map(|x| x["id"].as_u64().unwrap())
+        .collect()
 }
 
 /// The static OAuth bearer header.

@@ -28,7 +28,8 @@ impl Case {
     }
 }
 
-fn get(path: &str, template: &'static str) -> Case {
+/// A GET answering 200.
+pub fn get(path: &str, template: &'static str) -> Case {
     Case {
         method: "GET",
         path: path.into(),
@@ -38,7 +39,8 @@ fn get(path: &str, template: &'static str) -> Case {
     }
 }
 
-fn send(
+/// A call with a JSON body.
+pub fn send(
     method: &'static str,
     path: &str,
     template: &'static str,
@@ -136,6 +138,10 @@ pub fn all(emu: &Emu) -> Vec<Case> {
             "/api/v2/tickets/{ticket_id}/audits/{ticket_audit_id}",
         ),
         get("/api/v2/ticket_audits?limit=5", "/api/v2/ticket_audits"),
+        get(
+            "/api/v2/ticket_audits?page[size]=5",
+            "/api/v2/ticket_audits",
+        ),
         get("/api/v2/organizations", "/api/v2/organizations"),
         get(
             "/api/v2/organizations?page[size]=2",
@@ -319,6 +325,22 @@ pub fn all(emu: &Emu) -> Vec<Case> {
         Case { method: "DELETE", path: "/api/v2/organization_memberships/5".into(), template: "/api/v2/organization_memberships/{organization_membership_id}", body: None, status: 204 },
         Case { method: "DELETE", path: "/api/v2/organizations/360000003".into(), template: "/api/v2/organizations/{organization_id}", body: None, status: 204 },
         Case { method: "DELETE", path: "/api/v2/groups/360100001".into(), template: "/api/v2/groups/{group_id}", body: None, status: 204 },
+        send("POST", "/api/v2/ticket_fields", "/api/v2/ticket_fields",
+            json!({"ticket_field": {"type": "text", "title": "Order number"}}), 201),
+        send("PUT", "/api/v2/ticket_fields/360000002", "/api/v2/ticket_fields/{ticket_field_id}",
+            json!({"ticket_field": {"title": "Account no."}}), 200),
+        Case { method: "DELETE", path: "/api/v2/ticket_fields/360000003".into(), template: "/api/v2/ticket_fields/{ticket_field_id}", body: None, status: 204 },
+        send("POST", "/api/v2/user_fields", "/api/v2/user_fields",
+            json!({"user_field": {"type": "text", "key": "employee_no", "title": "Employee number"}}), 201),
+        send("PUT", "/api/v2/user_fields/360600000", "/api/v2/user_fields/{user_field_id}",
+            json!({"user_field": {"title": "Tier"}}), 200),
+        send("POST", "/api/v2/organization_fields", "/api/v2/organization_fields",
+            json!({"organization_field": {"type": "checkbox", "key": "vip", "title": "VIP"}}), 201),
+        Case { method: "DELETE", path: "/api/v2/organization_fields/360700000".into(), template: "/api/v2/organization_fields/{organization_field_id}", body: None, status: 204 },
+        send("POST", "/api/v2/ticket_forms", "/api/v2/ticket_forms",
+            json!({"ticket_form": {"name": "Returns", "ticket_field_ids": [360000010, 360000011]}}), 201),
+        send("PUT", "/api/v2/ticket_forms/360300000", "/api/v2/ticket_forms/{ticket_form_id}",
+            json!({"ticket_form": {"display_name": "Contact us"}}), 200),
         send("PUT", "/api/v2/tickets/5/tags", "/api/v2/tickets/{ticket_id}/tags", json!({"tags": ["a", "b"]}), 200),
         send("POST", "/api/v2/tickets/5/tags", "/api/v2/tickets/{ticket_id}/tags", json!({"tags": ["c"]}), 200),
         send("DELETE", "/api/v2/tickets/5/tags", "/api/v2/tickets/{ticket_id}/tags", json!({"tags": ["a"]}), 200),

@@ -7,6 +7,7 @@ mod common;
 
 mod allowed;
 mod cases;
+mod help_center;
 mod schema;
 
 use common::Emu;
@@ -21,9 +22,10 @@ fn load_spec() -> Spec {
     );
     let text = std::fs::read_to_string(path).expect("read the OpenAPI file");
     let docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("parse the OpenAPI file");
-    let root = schema::yaml_to_json(&docs[0]);
+    let mut root = schema::yaml_to_json(&docs[0]);
     assert_eq!(root["openapi"], "3.0.3");
     assert_eq!(root["info"]["title"], "Support API");
+    help_center::merge(&mut root);
     Spec { root }
 }
 
@@ -36,7 +38,9 @@ fn every_served_endpoint_matches_zendesks_openapi_description() {
     let mut checked = 0;
     let mut grouped: std::collections::BTreeMap<(String, &str), (usize, String)> =
         Default::default();
-    for case in cases::all(&emu) {
+    let mut all = cases::all(&emu);
+    all.extend(help_center::cases(&emu));
+    for case in all {
         let r = case.run(&emu);
         let label = format!("{} {} ({})", case.method, case.path, case.template);
         if r.status != case.status {
@@ -49,6 +53,15 @@ fn every_served_endpoint_matches_zendesks_openapi_description() {
             continue;
         }
         let template = case.template;
+        if let Some((prefix, _)) = allowed::HAND_WRITTEN
+            .iter()
+            .find(|(p, _)| template.starts_with(p))
+        {
+            assert!(
+                spec.root["paths"][template].get("x-help-center").is_some(),
+                "{label}: {prefix} is checked against the hand-written description, which has no {template}"
+            );
+        }
         if allowed::NOT_IN_FILE.iter().any(|(t, _)| *t == template) {
             continue;
         }
