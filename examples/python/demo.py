@@ -163,8 +163,8 @@ def run_cli(args: List[str], env: Dict[str, str], interrupt_after: Optional[int]
                     break
                 pending += chunk
                 # Each redraw of the progress line (they start with a carriage return) is shown
-                # as a line of its own, and so is a message written after it.
-                text = pending.replace(b"zdkit:", b"\nzdkit:").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+                # as a line of its own.
+                text = pending.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
                 *lines, pending = text.split(b"\n")
                 for line in lines:
                     if line.strip() and line != last_line:  # the final redraw repeats the last one

@@ -6,9 +6,11 @@ import json
 import os
 import pathlib
 import resource
+import select
 import signal
 import subprocess
 import sys
+import time
 from typing import Callable, Dict, List, Optional
 
 from conftest import API_TOKEN, CANARY, EMAIL, OAUTH_TOKEN, Emulator
@@ -262,6 +264,57 @@ def test_export_progress_ticks_on_a_terminal_while_waiting(emulator: Emulator, t
     assert len(frames) >= 2, text
     assert "for Zendesk's rate limit (429)" in frames[0]
     assert "waiting 3 s" in text and "waiting 1 s" in text, text
+
+
+def test_export_interrupted_on_a_terminal_says_so_on_a_line_of_its_own(
+        emulator: Emulator, tmp_path: pathlib.Path) -> None:
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZENDESK_")}
+    env.update({"ZENDESK_URL": emulator.url, "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN})
+    emulator.reset()
+    # A long rate-limit wait keeps the export running (and its progress line drawn)
+    # until the interrupt arrives.
+    emulator.fault(method="GET", path_prefix="/api/v2/incremental/", times=1,
+                   fault={"kind": "status", "status": 429, "headers": {"Retry-After": "20"},
+                          "body": "Too many requests", "content_type": "text/plain"})
+    master, slave = pty.openpty()
+    screen = b""
+    process = subprocess.Popen([sys.executable, "-m", "zdkit", "export", "tickets", "--out", str(tmp_path / "t.jsonl")],
+                               env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
+    try:
+        os.close(slave)
+        slave = -1
+        deadline = time.monotonic() + 30
+        interrupted = False
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                screen += chunk
+            if not interrupted and b"waiting" in screen:
+                process.send_signal(signal.SIGINT)
+                interrupted = True
+            if process.poll() is not None and not ready:
+                break
+        assert interrupted, screen
+        assert process.wait(timeout=30) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    text = screen.decode("utf-8", "replace").replace("\r\n", "\n")
+    assert "zdkit: interrupted" in text, text
+    before = text[: text.index("zdkit: interrupted")]
+    assert "waiting" in before and before.endswith("\n"), repr(text)
 
 
 # ---- issue 14: the export's page loop runs in Rust ----------------------------------

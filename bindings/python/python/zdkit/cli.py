@@ -271,6 +271,16 @@ class _Progress:
         if self._ticker is not None and self._ticker is not threading.current_thread():
             self._ticker.join(timeout=5)
 
+    def abandon(self) -> None:
+        """Stops the ticker and ends the line drawn last, so what is printed next (an
+        error, "interrupted") starts on a line of its own."""
+        self.close()
+        with self._lock:
+            if self.enabled and self._width:
+                self.out.write("\n")
+                self.out.flush()
+                self._width = 0
+
 
 class _WriteError(Exception):
     """Writing the export failed (a full disk, a file size limit): the checkpoint still
@@ -334,10 +344,13 @@ def _export(client: Client, args: argparse.Namespace) -> Dict[str, Any]:
     try:
         items, last = export._write_jsonl(out, checkpoint, args.resource, items, saved)
     except OSError as error:
+        progress.abandon()
         raise _WriteError(f"writing {out} failed: {error.strerror or error}; {saved.items} items are saved, "
                           "continue with --resume") from None
-    finally:
-        progress.close()
+    except BaseException:  # an API error, Ctrl-C: its message goes on a line of its own
+        progress.abandon()
+        raise
+    progress.close()
     progress.update(items, final=True)
     return {"resource": args.resource, "items": items, "cursor": last or cursor, "out": out}
 
