@@ -29,7 +29,7 @@
 use crate::json_skip::{NESTING_LIMIT, SkipError};
 
 /// Bytes classified at a time.
-const BLOCK: usize = 64;
+pub(crate) const BLOCK: usize = 64;
 
 /// Every odd bit of a mask (bytes 1, 3, 5, …).
 const ODD_BITS: u64 = 0xAAAA_AAAA_AAAA_AAAA;
@@ -226,7 +226,7 @@ fn check_utf8(bytes: &[u8], start: usize, end: usize) -> Result<(), SkipError> {
 /// with `x` the unescaped quotes, the bytes inside strings (opening quote included,
 /// closing quote not).
 #[inline]
-fn prefix_xor(mut x: u64) -> u64 {
+pub(crate) fn prefix_xor(mut x: u64) -> u64 {
     x ^= x << 1;
     x ^= x << 2;
     x ^= x << 4;
@@ -242,7 +242,7 @@ fn prefix_xor(mut x: u64) -> u64 {
 /// backslashes starting on an even byte is told from one starting on an odd byte by a
 /// subtraction that carries through the run.
 #[inline]
-fn escaped_bytes(backslash: u64, carry: &mut u64) -> u64 {
+pub(crate) fn escaped_bytes(backslash: u64, carry: &mut u64) -> u64 {
     if backslash == 0 {
         return std::mem::take(carry);
     }
@@ -281,7 +281,7 @@ fn classify_portable(block: &[u8; BLOCK]) -> Masks {
 
 /// The AVX2 and carry-less multiply kernels.
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
+pub(crate) mod avx2 {
     use super::{BLOCK, CONTROL, HIGH, LOW, Masks, SkipError, escaped_bytes, skip_with};
     use std::arch::x86_64::{
         __m256i, _mm_clmulepi64_si128, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_set_epi64x,
@@ -376,7 +376,7 @@ mod avx2 {
     /// The processor must have PCLMULQDQ.
     #[target_feature(enable = "pclmulqdq")]
     #[inline]
-    pub(super) unsafe fn prefix_xor(x: u64) -> u64 {
+    pub(crate) unsafe fn prefix_xor(x: u64) -> u64 {
         // SAFETY: PCLMULQDQ is there (the caller's promise); SSE2 is baseline. (Rust
         // 1.87 and later call these intrinsics safely here; older ones need the block.)
         #[allow(unused_unsafe)]

@@ -33,6 +33,7 @@ mod headers;
 mod incremental;
 pub mod iterate;
 mod jobs;
+mod json_bounds;
 mod json_skip;
 mod json_structure;
 pub mod log;

@@ -21,14 +21,19 @@
 //! (`1e400`) or that `\u` escapes pair up inside the items; parsing such an item into a
 //! `Value` (or a Python object) then fails.
 //!
-//! [`Checking::Structure`] (what the C pager and export use) checks less, for speed:
+//! [`Checking::Structure`] (what the C search pager and the export use) checks less, for speed:
 //! the page's top-level object, its keys, the paging fields and every other top-level
 //! value are checked exactly as above (UTF-8 included), but an item that is an object
 //! or an array — an element of a top-level array — is only checked for its structure,
 //! its characters and UTF-8 (see `json_structure`), not for the order of its tokens,
 //! the spelling of its literals and numbers, or its escapes: whoever parses it gets
 //! those checks.
+//!
+//! [`Checking::Bounds`] (what the C list pager uses) checks less again: the top level
+//! is checked as above, but of each top-level array only the end is found, by its
+//! strings and its bracket depth (see `json_bounds`), nesting still limited.
 
+use crate::json_bounds::skip_bounds;
 use crate::json_skip::{SkipError, Skipper};
 use crate::json_structure::skip_container;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -111,7 +116,8 @@ pub struct PageScan {
     pub count: Field<u64>,
     /// Every top-level key in document order (a repeated key keeps its last value and
     /// place), with the byte range of each element in the page when its value is an
-    /// array (never for the [`PAGING_KEYS`]).
+    /// array (never for the [`PAGING_KEYS`]; an empty list, whatever the array holds,
+    /// with [`Checking::Bounds`]).
     pub keys: Vec<(String, Option<Vec<Range<usize>>>)>,
 }
 
@@ -142,6 +148,20 @@ pub enum Checking {
     /// pass only when what is wrong is inside such an item. The caller parses the items
     /// (and gets the remaining checks) when it reads them.
     Structure,
+    /// The page is checked as with [`Checking::Full`] except inside its top-level
+    /// arrays (other than the paging fields): of such an array only its end is found,
+    /// by following its strings (a quote after an odd run of backslashes does not end
+    /// one) and counting brackets outside strings, whatever their kinds. Nesting
+    /// deeper than serde_json's limit (128 levels, the page's own object included)
+    /// still fails, and so does a page that ends inside an array; the kinds of the
+    /// brackets, the tokens, the characters and UTF-8 inside the array are not
+    /// checked. The array is not split into elements: its [`PageScan::keys`] entry
+    /// holds no ranges (an empty list), so a pager reading pages this way counts no
+    /// items. A page accepted with `Full` is accepted with `Bounds` and its paging
+    /// fields read the same; a page `Full` refuses may pass only when what is wrong
+    /// is inside a top-level array. For a caller that parses the page itself (the C
+    /// pager).
+    Bounds,
 }
 
 /// Why a page could not be scanned (the message says where).
@@ -207,8 +227,8 @@ impl PageScan {
 }
 
 /// Where UTF-8 was checked: all of the page at once ([`Checking::Full`]), or, with
-/// [`Checking::Structure`], the page but the items only followed by their structure,
-/// region by region as the scan passes them.
+/// [`Checking::Structure`] and [`Checking::Bounds`], the page but what is only
+/// followed by its structure or its bounds, region by region as the scan passes it.
 struct Utf8Check<'a> {
     body: &'a [u8],
     checking: Checking,
@@ -324,6 +344,11 @@ fn scan_object(
                 "end_time" => scan.end_time = parse_with(value, AnyScalar)?.integer().map(as_i64),
                 _ => scan.count = parse_with(value, AnyScalar)?.integer().map(as_u64),
             }
+        } else if skipper.peek() == Some(b'[') && utf8.checking == Checking::Bounds {
+            utf8.check_up_to(start)?;
+            skipper.pos = skip_bounds(utf8.body, start, 1).map_err(not_json)?;
+            utf8.checked = skipper.pos;
+            items = Some(Vec::new());
         } else if skipper.peek() == Some(b'[') {
             items = Some(element_ranges(skipper, utf8)?);
         } else {
@@ -771,6 +796,40 @@ mod tests {
     }
 
     #[test]
+    fn bounds_checking_finds_the_arrays_end_but_checks_the_rest() {
+        let bounds = |body: &[u8]| PageScan::scan_with(body, Checking::Bounds);
+        // Inside top-level arrays only strings and bracket depth count.
+        for body in [
+            &br#"{"tickets":[{"a":tru},{"b" 1 2}],"meta":{"has_more":false}}"#[..],
+            b"{\"tickets\":[{\"a\":\"\\q \xff\x01\"}],\"meta\":{\"has_more\":false}}",
+            br#"{"tickets":[[1,,2},{"x":"]}\""}, NaN],"next_page":null}"#,
+            br#"{"tickets":[1,tru]}"#,
+        ] {
+            assert!(PageScan::scan(body).is_err(), "{body:?}");
+            let scan = bounds(body).unwrap();
+            assert_eq!(scan.array("tickets"), Some(Some(&[][..])));
+        }
+        let scan = bounds(br#"{"tickets":[{"id":1}],"meta":{"has_more":true,"after_cursor":"c"}}"#)
+            .unwrap();
+        assert_eq!(scan.meta.unwrap().after_cursor, Field::Is("c".to_owned()));
+        // Outside top-level arrays everything is checked; truncation and depth count.
+        for body in [
+            &br#"{"tickets":[{"a":1}],"meta":{"has_more":tru}}"#[..],
+            b"{\"tick\xffets\":[{\"a\":1}]}",
+            b"{\"tickets\":[{\"a\":1}],\"x\":\"\xc3\"}",
+            br#"{"tickets":[{"a":1}],"meta":{"has_more":"yes"},}"#,
+            br#"{"tickets":[{"a":"}"]}"#,
+            br#"{"tickets":[{"a":1}] "x":1}"#,
+            br#"{"tickets":[{"a":1}"#,
+            br#"{"tickets":[{"a":"\"}]}"#,
+            br#"{"tickets":[{"a":1}]}x"#,
+            br#"{"tickets":[{"a":1}],"meta":[}"#,
+        ] {
+            assert!(bounds(body).is_err(), "{:?}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
     fn hostile_pages_fail_with_a_message() {
         for body in [
             &b"{\"tickets\":[{\"id\":1}"[..],
@@ -792,11 +851,13 @@ mod tests {
                     by_value,
                     "{key} {depth}"
                 );
-                assert_eq!(
-                    PageScan::scan_with(page.as_bytes(), Checking::Structure).is_ok(),
-                    by_value,
-                    "{key} {depth}"
-                );
+                for checking in [Checking::Structure, Checking::Bounds] {
+                    assert_eq!(
+                        PageScan::scan_with(page.as_bytes(), checking).is_ok(),
+                        by_value,
+                        "{key} {depth} {checking:?}"
+                    );
+                }
                 let page = format!(
                     "{{\"{key}\":[{}1{}]}}",
                     "{\"x\":".repeat(depth),
@@ -808,11 +869,13 @@ mod tests {
                     by_value,
                     "{key} {depth}"
                 );
-                assert_eq!(
-                    PageScan::scan_with(page.as_bytes(), Checking::Structure).is_ok(),
-                    by_value,
-                    "{key} {depth}"
-                );
+                for checking in [Checking::Structure, Checking::Bounds] {
+                    assert_eq!(
+                        PageScan::scan_with(page.as_bytes(), checking).is_ok(),
+                        by_value,
+                        "{key} {depth} {checking:?}"
+                    );
+                }
             }
         }
         let fine = format!("{{\"a\":[{}\"[[[\"{}]}}", "[".repeat(124), "]".repeat(124));

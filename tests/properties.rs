@@ -356,6 +356,114 @@ fn assert_structure_scan_is_confined_to_items(body: &[u8]) -> Result<(), TestCas
     Ok(())
 }
 
+/// The paging fields and key names of a scan, and which keys hold arrays (not their
+/// elements): what a bounds-only scan reads.
+fn paging_reading(scan: &zdkit::page_scan::PageScan) -> String {
+    let keys: Vec<_> = scan
+        .keys
+        .iter()
+        .map(|(key, ranges)| (key.clone(), ranges.is_some()))
+        .collect();
+    format!(
+        "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        scan.is_object,
+        scan.meta,
+        scan.links_next,
+        scan.next_page,
+        scan.end_of_stream,
+        scan.after_cursor,
+        scan.end_time,
+        scan.count,
+        keys
+    )
+}
+
+/// `body` with every array that is the value of a top-level key other than the
+/// paging keys replaced by `0` (padded with spaces), found a byte at a time: strings
+/// followed (a quote after an odd run of backslashes does not end one), brackets
+/// counted outside strings. Only meaningful when the top level is well formed.
+fn without_top_level_arrays(body: &[u8]) -> Vec<u8> {
+    let mut patched = body.to_vec();
+    let (mut depth, mut in_string, mut backslashes) = (0usize, false, 0usize);
+    let mut string_start = 0;
+    let mut last_key = String::new();
+    let mut array_start = None;
+    for (i, &byte) in body.iter().enumerate() {
+        let escaped = backslashes % 2 == 1;
+        backslashes = if byte == b'\\' { backslashes + 1 } else { 0 };
+        match byte {
+            b'"' if !escaped => {
+                in_string = !in_string;
+                if in_string {
+                    string_start = i;
+                } else if depth == 1 {
+                    last_key = serde_json::from_slice(&body[string_start..=i]).unwrap_or_default();
+                }
+            }
+            b'{' | b'[' if !in_string => {
+                if depth == 1
+                    && byte == b'['
+                    && !zdkit::page_scan::PAGING_KEYS.contains(&last_key.as_str())
+                {
+                    array_start = Some(i);
+                }
+                depth += 1;
+            }
+            b'}' | b']' if !in_string => {
+                depth = depth.saturating_sub(1);
+                if depth == 1 {
+                    if let Some(start) = array_start.take() {
+                        patched[start..=i].fill(b' ');
+                        patched[start] = b'0';
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    patched
+}
+
+/// Checks the bounds-only scan of `body` against the full one: the same paging fields
+/// and keys when the full scan accepts; when only the bounds-only scan accepts, what
+/// the full scan refuses lies inside the top-level arrays: with each replaced by `0`,
+/// the full scan accepts the page and reads the same paging fields and keys.
+fn assert_bounds_scan_is_confined_to_arrays(body: &[u8]) -> Result<(), TestCaseError> {
+    use zdkit::page_scan::{Checking, PageScan};
+    let full = PageScan::scan_with(body, Checking::Full);
+    let bounds = PageScan::scan_with(body, Checking::Bounds);
+    if let Ok(bounds) = &bounds {
+        for (_, ranges) in &bounds.keys {
+            prop_assert!(ranges.as_ref().is_none_or(Vec::is_empty));
+        }
+    }
+    match (&full, &bounds) {
+        (Ok(full), Ok(bounds)) => prop_assert_eq!(paging_reading(full), paging_reading(bounds)),
+        (Ok(_), Err(error)) => prop_assert!(false, "only the full scan accepts: {}", error),
+        (Err(_), Err(error)) => prop_assert!(!error.0.is_empty()),
+        (Err(_), Ok(bounds)) => {
+            let patched = without_top_level_arrays(body);
+            let again = PageScan::scan_with(&patched, Checking::Full).map_err(|e| {
+                TestCaseError::fail(format!(
+                    "outside the arrays: {} in {:?}",
+                    e.0,
+                    String::from_utf8_lossy(&patched)
+                ))
+            })?;
+            let names = |scan: &PageScan| -> Vec<String> {
+                scan.keys.iter().map(|(key, _)| key.clone()).collect()
+            };
+            prop_assert_eq!(names(&again), names(bounds));
+            let mut same = again.clone();
+            same.keys.clear();
+            let mut other = bounds.clone();
+            other.keys.clear();
+            prop_assert_eq!(same, other);
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     /// The tree-free page scan reads exactly what `serde_json::Value` reads: the paging
     /// fields with their types, and item ranges whose bytes parse to the same items,
@@ -441,6 +549,51 @@ proptest! {
         page[item_at] = byte;
         for body in [&bytes[..end], &bytes[..], &noise[..], &page[..]] {
             assert_structure_scan_is_confined_to_items(body)?;
+        }
+    }
+
+    /// The bounds-only scan (the C list pager's) reads the paging fields and keys of
+    /// valid pages exactly as the full scan does, compact or pretty-printed, with
+    /// strings full of quotes, backslashes and brackets crossing 64-byte blocks.
+    #[test]
+    fn bounds_scan_reads_valid_pages_as_the_full_scan(
+        value in page_value(), pad in 0usize..70,
+        text in "[\"\\\\\\[\\]{}a\u{e9}]{0,80}",
+    ) {
+        let page = serde_json::json!({
+            "tickets": [value.clone(), {"s": text, "t": [text, [text]]}],
+            "meta": {"has_more": true, "after_cursor": text},
+            "x": " ".repeat(pad),
+        });
+        for shown in [value.to_string(), serde_json::to_string_pretty(&value).unwrap(),
+                      page.to_string(), serde_json::to_string_pretty(&page).unwrap()] {
+            let full = zdkit::page_scan::PageScan::scan(shown.as_bytes());
+            prop_assert!(full.is_ok());
+            assert_bounds_scan_is_confined_to_arrays(shown.as_bytes())?;
+        }
+    }
+
+    /// On damaged pages and on any bytes the bounds-only scan never panics, and what
+    /// it lets through that the full scan refuses is inside the top-level arrays.
+    #[test]
+    fn bounds_scan_leniency_is_confined_to_arrays(
+        value in page_value(), cut in any::<prop::sample::Index>(),
+        flip in any::<prop::sample::Index>(), byte in any::<u8>(),
+        noise in prop::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let mut bytes = value.to_string().into_bytes();
+        let at = flip.index(bytes.len());
+        bytes[at] = byte;
+        let end = cut.index(bytes.len() + 1);
+        let item = serde_json::json!([value]).to_string().into_bytes();
+        let mut page = br#"{"tickets":"#.to_vec();
+        let item_at = page.len() + flip.index(item.len());
+        page.extend_from_slice(&item);
+        page.extend_from_slice(br#","meta":{"has_more":false}}"#);
+        page[item_at] = byte;
+        let page_end = cut.index(page.len() + 1);
+        for body in [&bytes[..end], &bytes[..], &noise[..], &page[..], &page[..page_end]] {
+            assert_bounds_scan_is_confined_to_arrays(body)?;
         }
     }
 

@@ -26,11 +26,13 @@ pub struct zdk_pager {
     after_cursor: Option<CString>,
 }
 
-/// Hands a new pager to C. Its pages are checked by structure only inside the items
-/// (`Checking::Structure`): C gets the bytes and parses the items itself.
+/// Hands a new pager to C: C gets the bytes and parses the items itself. A list
+/// pager only finds where each top-level array ends (`Checking::Bounds`); a search
+/// pager counts the results it served (Zendesk serves at most 1,000), so it splits
+/// the items and checks them by structure (`Checking::Structure`).
 fn hand_out(mut walk: Walk, out: Out<*mut zdk_pager>) {
     match &mut walk {
-        Walk::List(pager) => pager.set_checking(Checking::Structure),
+        Walk::List(pager) => pager.set_checking(Checking::Bounds),
         Walk::Search(pager) => pager.set_checking(Checking::Structure),
     }
     out.put(zdk_pager {
@@ -165,14 +167,24 @@ pub unsafe extern "C" fn zdk_search_export_new(
 /// for again.
 ///
 /// The page is checked as far as paging needs: its top-level object, keys, paging
-/// fields and other top-level values are checked to be JSON (UTF-8 included); a
-/// truncated page, a wrong-typed paging field or an items key that is not an array
-/// fails with `ZDK_ERR_DECODE`. Each item that is an object or an array is checked
-/// for its structure (strings, brackets of matching kinds, at most 128 levels of
-/// nesting), its characters (outside strings only JSON's, so `NaN` fails; no control
-/// character inside strings) and UTF-8, but not for the order of its tokens, the
-/// spelling of its literals and numbers, or its escapes: the JSON parser that reads
-/// the item checks those.
+/// fields and top-level values other than arrays are checked to be JSON (UTF-8
+/// included); a truncated page, a wrong-typed paging field or an items key that is
+/// not an array fails with `ZDK_ERR_DECODE`. Inside the items the JSON parser that
+/// reads them does the checking:
+///
+/// - a pager from `zdk_pager_new` or `zdk_search_export_new` only finds where each
+///   top-level array (the items) ends: it follows the strings (a quote after an odd
+///   run of backslashes does not end one) and counts the brackets outside strings.
+///   Nesting deeper than 128 levels (the page's own object included) and a page that
+///   ends inside the array fail; the kinds of the brackets, the tokens, the
+///   characters and UTF-8 inside the array are not checked.
+/// - a pager from `zdk_search_new` counts the results (Zendesk serves at most
+///   1,000), so it splits the items: each item that is an object or an array is
+///   checked for its structure (strings, brackets of matching kinds, at most 128
+///   levels of nesting), its characters (outside strings only JSON's, so `NaN`
+///   fails; no control character inside strings) and UTF-8, but not for the order
+///   of its tokens, the spelling of its literals and numbers, or its escapes; other
+///   items are checked fully.
 ///
 /// Example:
 ///
