@@ -9,7 +9,7 @@
 //! checked: not the kinds of the brackets, not the characters, not UTF-8.
 //!
 //! It runs 64 bytes at a time: quotes, backslashes, opening and closing brackets as
-//! bit masks (AVX2 compares where the processor has AVX2 and PCLMULQDQ, a byte at a
+//! bit masks (AVX2 compares where the processor has AVX2, PCLMULQDQ, POPCNT and BMI1, a byte at a
 //! time otherwise), escaped quotes removed and the inside of strings found with a
 //! prefix XOR (a carry-less multiply), as in `json_structure`. A block whose brackets
 //! can neither close the value nor pass the nesting limit moves the depth by the
@@ -39,15 +39,19 @@ struct Marks {
 pub(crate) fn skip_bounds(bytes: &[u8], start: usize, depth: usize) -> Result<usize, SkipError> {
     debug_assert!(matches!(bytes.get(start), Some(b'{' | b'[')));
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("pclmulqdq") {
-        // SAFETY: the processor has both features (checked just above).
+    if std::is_x86_feature_detected!("avx2")
+        && std::is_x86_feature_detected!("pclmulqdq")
+        && std::is_x86_feature_detected!("popcnt")
+        && std::is_x86_feature_detected!("bmi1")
+    {
+        // SAFETY: the processor has these features (checked just above).
         return unsafe { avx2::skip_bounds(bytes, start, depth) };
     }
     bounds_with::<false>(bytes, start, depth)
 }
 
 /// [`skip_bounds`] with the AVX2 kernels when `AVX2` (only valid where the processor
-/// has AVX2 and PCLMULQDQ), the portable ones otherwise.
+/// has AVX2, PCLMULQDQ, POPCNT and BMI1), the portable ones otherwise.
 #[inline(always)]
 fn bounds_with<const AVX2: bool>(
     bytes: &[u8],
@@ -124,7 +128,7 @@ fn mark_block<const AVX2: bool>(block: &[u8; BLOCK], escaped_carry: &mut u64) ->
     #[cfg(target_arch = "x86_64")]
     if AVX2 {
         // SAFETY: `AVX2` is only set by `avx2::skip_bounds`, which runs where the
-        // processor has AVX2 and PCLMULQDQ.
+        // processor has AVX2, PCLMULQDQ, POPCNT and BMI1.
         return unsafe { avx2::mark_block(block, escaped_carry) };
     }
     let marks = marks_portable(block);
@@ -157,11 +161,12 @@ mod avx2 {
         _mm256_set1_epi8,
     };
 
-    /// [`super::skip_bounds`] compiled for AVX2 and PCLMULQDQ.
+    /// [`super::skip_bounds`] compiled for AVX2, PCLMULQDQ, POPCNT and BMI1 (bracket
+    /// counts and positions in one instruction each).
     ///
     /// # Safety
-    /// The processor must have AVX2 and PCLMULQDQ.
-    #[target_feature(enable = "avx2,pclmulqdq")]
+    /// The processor must have AVX2, PCLMULQDQ, POPCNT and BMI1.
+    #[target_feature(enable = "avx2,pclmulqdq,popcnt,bmi1")]
     pub(super) unsafe fn skip_bounds(
         bytes: &[u8],
         start: usize,
