@@ -150,9 +150,14 @@ impl IncrementalExport {
 
     /// How much of each page is checked to be JSON (default [`Checking::Full`]).
     /// With [`Checking::Structure`] the items are only followed by their structure, so
-    /// [`ExportPage::json_lines`] may write an item that is not valid JSON.
+    /// [`ExportPage::json_lines`] may write an item that is not valid JSON. An export
+    /// needs each item's bytes, so [`Checking::Bounds`] (which does not split the
+    /// items) is taken as [`Checking::Structure`].
     pub fn set_checking(&mut self, checking: Checking) {
-        self.checking = checking;
+        self.checking = match checking {
+            Checking::Bounds => Checking::Structure,
+            other => other,
+        };
     }
 
     /// Like [`IncrementalExport::new`], but always with the time-based endpoint

@@ -338,7 +338,10 @@ impl Pager {
     /// How much of each page is checked to be JSON (default [`Checking::Full`]).
     /// With [`Checking::Structure`] the items are only followed by their structure:
     /// [`Page::items`] still parses (and so checks) them, but [`Page::item_bytes`] may
-    /// then hand out an item that is not valid JSON.
+    /// then hand out an item that is not valid JSON. With [`Checking::Bounds`] the
+    /// items are not split at all: each [`Page`] has no items ([`Page::item_count`]
+    /// is 0, [`Page::items`] empty) and only its bytes ([`Page::response`]) and paging
+    /// fields are of use — for a caller that parses the page itself, as the C pager.
     pub fn set_checking(&mut self, checking: Checking) {
         self.checking = checking;
     }

@@ -8,6 +8,7 @@
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
+use crate::page_scan::Checking;
 use crate::paginate::{Page, Pager};
 use crate::request::Request;
 use crate::response::Response;
@@ -41,8 +42,14 @@ impl SearchPager {
     }
 
     /// How much of each page is checked to be JSON (see [`Pager::set_checking`]).
-    pub fn set_checking(&mut self, checking: crate::page_scan::Checking) {
-        self.pager.set_checking(checking);
+    /// A search counts the results it served (Zendesk serves at most 1,000), so
+    /// [`Checking::Bounds`] (which does not split the items) is taken as
+    /// [`Checking::Structure`].
+    pub fn set_checking(&mut self, checking: Checking) {
+        self.pager.set_checking(match checking {
+            Checking::Bounds => Checking::Structure,
+            other => other,
+        });
     }
 
     /// The next page; after 1,000 results of a larger search, the
