@@ -17,7 +17,7 @@
 //! blocks are walked bracket by bracket. No recursion, no allocation.
 
 use crate::json_skip::{NESTING_LIMIT, SkipError};
-use crate::json_structure::{BLOCK, escaped_bytes, prefix_xor};
+use crate::json_structure::{BLOCK, block_at, inside_strings};
 
 /// The bit masks of one block (bit `i` describes byte `i`).
 #[derive(Default, Debug, PartialEq, Eq)]
@@ -66,16 +66,7 @@ fn bounds_with<const AVX2: bool>(
     let mut open = 0usize;
     let mut padded = [b' '; BLOCK];
     while pos < bytes.len() {
-        let block: &[u8; BLOCK] = match bytes.get(pos..pos + BLOCK) {
-            Some(full) => full.try_into().unwrap_or(&padded),
-            None => {
-                // The last bytes, padded with spaces (never structure).
-                let rest = &bytes[pos..];
-                padded[..rest.len()].copy_from_slice(rest);
-                padded[rest.len()..].fill(b' ');
-                &padded
-            }
-        };
+        let block = block_at(bytes, pos, &mut padded);
         let (marks, inside) = mark_block::<AVX2>(block, &mut escaped_carry);
         let in_string = inside ^ in_string_carry;
         in_string_carry = ((in_string as i64) >> 63) as u64;
@@ -122,18 +113,21 @@ fn bounds_with<const AVX2: bool>(
 }
 
 /// The marks of a block and its bytes inside strings, if the block starts outside
-/// one (`escaped_carry` as for [`escaped_bytes`]): with the AVX2 kernels when `AVX2`.
+/// one (`escaped_carry` as for `escaped_bytes`): with the AVX2 kernels when `AVX2`.
 #[inline(always)]
 fn mark_block<const AVX2: bool>(block: &[u8; BLOCK], escaped_carry: &mut u64) -> (Marks, u64) {
     #[cfg(target_arch = "x86_64")]
-    if AVX2 {
+    let marks = if AVX2 {
         // SAFETY: `AVX2` is only set by `avx2::skip_bounds`, which runs where the
         // processor has AVX2, PCLMULQDQ, POPCNT and BMI1.
-        return unsafe { avx2::mark_block(block, escaped_carry) };
-    }
+        unsafe { avx2::marks(block) }
+    } else {
+        marks_portable(block)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
     let marks = marks_portable(block);
-    let quotes = marks.quote & !escaped_bytes(marks.backslash, escaped_carry);
-    (marks, prefix_xor(quotes))
+    let inside = inside_strings::<AVX2>(marks.quote, marks.backslash, escaped_carry);
+    (marks, inside)
 }
 
 /// The marks of one block, a byte at a time.
@@ -155,7 +149,7 @@ fn marks_portable(block: &[u8; BLOCK]) -> Marks {
 /// The AVX2 and carry-less multiply kernels.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{BLOCK, Marks, SkipError, bounds_with, escaped_bytes};
+    use super::{BLOCK, Marks, SkipError, bounds_with};
     use std::arch::x86_64::{
         __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
         _mm256_set1_epi8,
@@ -173,21 +167,6 @@ mod avx2 {
         depth: usize,
     ) -> Result<usize, SkipError> {
         bounds_with::<true>(bytes, start, depth)
-    }
-
-    /// [`super::mark_block`] with these kernels.
-    ///
-    /// # Safety
-    /// The processor must have AVX2 and PCLMULQDQ.
-    #[target_feature(enable = "avx2,pclmulqdq")]
-    #[inline]
-    pub(super) unsafe fn mark_block(block: &[u8; BLOCK], escaped_carry: &mut u64) -> (Marks, u64) {
-        // SAFETY: the caller's promise.
-        unsafe {
-            let marks = marks(block);
-            let quotes = marks.quote & !escaped_bytes(marks.backslash, escaped_carry);
-            (marks, crate::json_structure::avx2::prefix_xor(quotes))
-        }
     }
 
     /// The marks of one block, 32 bytes at a time.
@@ -225,6 +204,7 @@ mod avx2 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_structure::tests::{ALPHABETS, escaped_quote_texts, random_texts};
 
     /// The end of the container at 0 found a byte at a time, or `None`: a quote after
     /// an odd run of backslashes delimits nothing; brackets count outside strings.
@@ -269,25 +249,10 @@ mod tests {
 
     #[test]
     fn agrees_with_a_byte_at_a_time_walk() {
-        // Deterministic pseudo-random texts over the bytes that matter, long enough to
-        // cross several blocks with strings, backslash runs and deep nesting.
-        let alphabets: [&[u8]; 4] = [
-            b"{}[]\"\\\\\\ax:,",
-            b"{}[]\"\"\\  ,:1e\x01\xc3\xa9N",
-            b"{}[]\"\"\"\\\\\\\\,,::nul",
-            b"[[[[[[{{{{]]]]]}}}}\"\\",
-        ];
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        for case in 0..30_000 {
-            let alphabet = alphabets[case % alphabets.len()];
-            let len = 1 + case % 700;
-            let mut text = vec![b'['];
-            for _ in 0..len {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push(alphabet[(seed % alphabet.len() as u64) as usize]);
-            }
+        // The texts of the structure check, and deeply nested ones, at three depths.
+        let deep: &[u8] = b"[[[[[[{{{{]]]]]}}}}\"\\";
+        let alphabets = [ALPHABETS[0], ALPHABETS[1], ALPHABETS[2], deep];
+        for (case, text) in random_texts(&alphabets, 700).enumerate() {
             let depth = case % 3 * 60;
             assert_eq!(
                 both(&text, depth),
@@ -300,17 +265,12 @@ mod tests {
 
     #[test]
     fn escapes_and_strings_across_blocks() {
-        for pad in 0..130 {
-            for run in 0..6 {
-                // A string holding `run` backslashes before a quote, then `]`.
-                let mut text = String::from("[");
-                text.push_str(&" ".repeat(pad));
-                text.push('"');
-                text.push_str(&"\\".repeat(run));
-                text.push_str("\"]\"]");
-                let bytes = text.as_bytes();
-                assert_eq!(both(bytes, 0), reference(bytes, 0), "{pad} {run}");
-            }
+        for text in escaped_quote_texts() {
+            assert_eq!(
+                both(text.as_bytes(), 0),
+                reference(text.as_bytes(), 0),
+                "{text}"
+            );
         }
     }
 

@@ -118,16 +118,7 @@ fn skip_with<const AVX2: bool>(
     let mut non_ascii = false;
     let mut padded = [b' '; BLOCK];
     while pos < bytes.len() {
-        let block: &[u8; BLOCK] = match bytes.get(pos..pos + BLOCK) {
-            Some(full) => full.try_into().unwrap_or(&padded),
-            None => {
-                // The last bytes, padded with spaces (allowed, and never structure).
-                let rest = &bytes[pos..];
-                padded[..rest.len()].copy_from_slice(rest);
-                padded[rest.len()..].fill(b' ');
-                &padded
-            }
-        };
+        let block = block_at(bytes, pos, &mut padded);
         let (masks, inside) = classify_block::<AVX2>(block, &mut escaped_carry);
         let in_string = inside ^ in_string_carry;
         in_string_carry = ((in_string as i64) >> 63) as u64;
@@ -184,14 +175,56 @@ fn skip_with<const AVX2: bool>(
 #[inline(always)]
 fn classify_block<const AVX2: bool>(block: &[u8; BLOCK], escaped_carry: &mut u64) -> (Masks, u64) {
     #[cfg(target_arch = "x86_64")]
-    if AVX2 {
+    let masks = if AVX2 {
         // SAFETY: `AVX2` is only set by `avx2::skip_container`, which runs where the
         // processor has AVX2 and PCLMULQDQ.
-        return unsafe { avx2::classify_block(block, escaped_carry) };
-    }
+        unsafe { avx2::classify(block) }
+    } else {
+        classify_portable(block)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
     let masks = classify_portable(block);
-    let quotes = masks.quote & !escaped_bytes(masks.backslash, escaped_carry);
-    (masks, prefix_xor(quotes))
+    let inside = inside_strings::<AVX2>(masks.quote, masks.backslash, escaped_carry);
+    (masks, inside)
+}
+
+/// The 64 bytes of `bytes` at `pos`, or its last bytes there padded with spaces (which
+/// JSON allows outside strings, and which are never structure) in `padded`.
+#[inline(always)]
+pub(crate) fn block_at<'a>(
+    bytes: &'a [u8],
+    pos: usize,
+    padded: &'a mut [u8; BLOCK],
+) -> &'a [u8; BLOCK] {
+    match bytes.get(pos..pos + BLOCK) {
+        Some(full) => full.try_into().unwrap_or(padded),
+        None => {
+            let rest = &bytes[pos..];
+            padded[..rest.len()].copy_from_slice(rest);
+            padded[rest.len()..].fill(b' ');
+            padded
+        }
+    }
+}
+
+/// The bytes of a block inside strings (opening quote included, closing quote not),
+/// if the block starts outside one, given its quotes and backslashes (`escaped_carry`
+/// as for [`escaped_bytes`]): the prefix XOR as a carry-less multiply when `AVX2` (only
+/// valid where the processor has PCLMULQDQ).
+#[inline(always)]
+pub(crate) fn inside_strings<const AVX2: bool>(
+    quote: u64,
+    backslash: u64,
+    escaped_carry: &mut u64,
+) -> u64 {
+    let quotes = quote & !escaped_bytes(backslash, escaped_carry);
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 {
+        // SAFETY: `AVX2` is only set by kernels that run where the processor has
+        // PCLMULQDQ.
+        return unsafe { avx2::prefix_xor(quotes) };
+    }
+    prefix_xor(quotes)
 }
 
 /// Fails at the first wrong byte of the block at `pos`, if any.
@@ -282,7 +315,7 @@ fn classify_portable(block: &[u8; BLOCK]) -> Masks {
 /// The AVX2 and carry-less multiply kernels.
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2 {
-    use super::{BLOCK, CONTROL, HIGH, LOW, Masks, SkipError, escaped_bytes, skip_with};
+    use super::{BLOCK, CONTROL, HIGH, LOW, Masks, SkipError, skip_with};
     use std::arch::x86_64::{
         __m256i, _mm_clmulepi64_si128, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_set_epi64x,
         _mm_set1_epi8, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_cmpeq_epi8,
@@ -301,24 +334,6 @@ pub(crate) mod avx2 {
         depth: usize,
     ) -> Result<usize, SkipError> {
         skip_with::<true>(bytes, start, depth)
-    }
-
-    /// [`super::classify_block`] with these kernels.
-    ///
-    /// # Safety
-    /// The processor must have AVX2 and PCLMULQDQ.
-    #[target_feature(enable = "avx2,pclmulqdq")]
-    #[inline]
-    pub(super) unsafe fn classify_block(
-        block: &[u8; BLOCK],
-        escaped_carry: &mut u64,
-    ) -> (Masks, u64) {
-        // SAFETY: the caller's promise.
-        unsafe {
-            let masks = classify(block);
-            let quotes = masks.quote & !escaped_bytes(masks.backslash, escaped_carry);
-            (masks, prefix_xor(quotes))
-        }
     }
 
     /// The masks of one block, 32 bytes at a time.
@@ -388,7 +403,7 @@ pub(crate) mod avx2 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The end of the container at 0 found a byte at a time, or `None`: a quote after
@@ -444,24 +459,7 @@ mod tests {
 
     #[test]
     fn agrees_with_a_byte_at_a_time_walk() {
-        // Deterministic pseudo-random texts over the bytes that matter, long enough
-        // to cross several blocks with strings and backslash runs on both sides.
-        let alphabets: [&[u8]; 3] = [
-            b"{}[]\"\\\\\\ax:,",
-            b"{}[]\"\"\\  ,:1e\x01\xc3\xa9N",
-            b"{}[]\"\"\"\\\\\\\\,,::nul",
-        ];
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        for case in 0..30_000 {
-            let alphabet = alphabets[case % alphabets.len()];
-            let len = 1 + case % 300;
-            let mut text = vec![b'['];
-            for _ in 0..len {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push(alphabet[(seed % alphabet.len() as u64) as usize]);
-            }
+        for text in random_texts(&ALPHABETS, 300) {
             assert_eq!(
                 both(&text),
                 reference(&text),
@@ -471,19 +469,46 @@ mod tests {
         }
     }
 
+    /// The bytes that matter to a skipper, mixed differently.
+    pub(crate) const ALPHABETS: [&[u8]; 3] = [
+        b"{}[]\"\\\\\\ax:,",
+        b"{}[]\"\"\\  ,:1e\x01\xc3\xa9N",
+        b"{}[]\"\"\"\\\\\\\\,,::nul",
+    ];
+
+    /// 30,000 deterministic pseudo-random texts over `alphabets` (in turn), each `[`
+    /// and then 1 to `longest` bytes: long enough to cross several blocks with strings
+    /// and backslash runs on both sides.
+    pub(crate) fn random_texts<'a>(
+        alphabets: &'a [&'a [u8]],
+        longest: usize,
+    ) -> impl Iterator<Item = Vec<u8>> + 'a {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        (0..30_000).map(move |case| {
+            let alphabet = alphabets[case % alphabets.len()];
+            let mut text = vec![b'['];
+            for _ in 0..1 + case % longest {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            text
+        })
+    }
+
+    /// Texts with `run` backslashes before a quote inside a string, then `]`, at every
+    /// place of a block: escapes across 64-byte boundaries.
+    pub(crate) fn escaped_quote_texts() -> impl Iterator<Item = String> {
+        (0..130).flat_map(|pad| {
+            (0..6).map(move |run| format!("[{}\"{}\"]\"]", " ".repeat(pad), "\\".repeat(run)))
+        })
+    }
+
     #[test]
     fn escapes_and_strings_across_blocks() {
-        for pad in 0..130 {
-            for run in 0..6 {
-                // A string holding `run` backslashes before a quote, then `]`.
-                let mut text = String::from("[");
-                text.push_str(&" ".repeat(pad));
-                text.push('"');
-                text.push_str(&"\\".repeat(run));
-                text.push_str("\"]\"]");
-                let bytes = text.as_bytes();
-                assert_eq!(both(bytes), reference(bytes), "{pad} {run}");
-            }
+        for text in escaped_quote_texts() {
+            assert_eq!(both(text.as_bytes()), reference(text.as_bytes()), "{text}");
         }
     }
 

@@ -356,6 +356,36 @@ fn assert_structure_scan_is_confined_to_items(body: &[u8]) -> Result<(), TestCas
     Ok(())
 }
 
+/// Damaged pages from `value`: its text with the byte at `flip` set to `byte`, whole and
+/// cut at `cut`; `noise`; and a page whose items array holds `value` with one byte
+/// changed, whole and cut.
+fn damaged_bodies(
+    value: &serde_json::Value,
+    cut: prop::sample::Index,
+    flip: prop::sample::Index,
+    byte: u8,
+    noise: Vec<u8>,
+) -> Vec<Vec<u8>> {
+    let mut bytes = value.to_string().into_bytes();
+    let at = flip.index(bytes.len());
+    bytes[at] = byte;
+    let end = cut.index(bytes.len() + 1);
+    let item = serde_json::json!([value]).to_string().into_bytes();
+    let mut page = br#"{"tickets":"#.to_vec();
+    let item_at = page.len() + flip.index(item.len());
+    page.extend_from_slice(&item);
+    page.extend_from_slice(br#","meta":{"has_more":false}}"#);
+    page[item_at] = byte;
+    let page_end = cut.index(page.len() + 1);
+    vec![
+        bytes[..end].to_vec(),
+        bytes,
+        noise,
+        page[..page_end].to_vec(),
+        page,
+    ]
+}
+
 /// The paging fields and key names of a scan, and which keys hold arrays (not their
 /// elements): what a bounds-only scan reads.
 fn paging_reading(scan: &zdkit::page_scan::PageScan) -> String {
@@ -536,19 +566,8 @@ proptest! {
         flip in any::<prop::sample::Index>(), byte in any::<u8>(),
         noise in prop::collection::vec(any::<u8>(), 0..300),
     ) {
-        let mut bytes = value.to_string().into_bytes();
-        let at = flip.index(bytes.len());
-        bytes[at] = byte;
-        let end = cut.index(bytes.len() + 1);
-        // An items array whose one item is damaged.
-        let item = serde_json::json!([value]).to_string().into_bytes();
-        let mut page = br#"{"tickets":"#.to_vec();
-        let item_at = page.len() + flip.index(item.len());
-        page.extend_from_slice(&item);
-        page.extend_from_slice(br#","meta":{"has_more":false}}"#);
-        page[item_at] = byte;
-        for body in [&bytes[..end], &bytes[..], &noise[..], &page[..]] {
-            assert_structure_scan_is_confined_to_items(body)?;
+        for body in damaged_bodies(&value, cut, flip, byte, noise) {
+            assert_structure_scan_is_confined_to_items(&body)?;
         }
     }
 
@@ -581,19 +600,8 @@ proptest! {
         flip in any::<prop::sample::Index>(), byte in any::<u8>(),
         noise in prop::collection::vec(any::<u8>(), 0..300),
     ) {
-        let mut bytes = value.to_string().into_bytes();
-        let at = flip.index(bytes.len());
-        bytes[at] = byte;
-        let end = cut.index(bytes.len() + 1);
-        let item = serde_json::json!([value]).to_string().into_bytes();
-        let mut page = br#"{"tickets":"#.to_vec();
-        let item_at = page.len() + flip.index(item.len());
-        page.extend_from_slice(&item);
-        page.extend_from_slice(br#","meta":{"has_more":false}}"#);
-        page[item_at] = byte;
-        let page_end = cut.index(page.len() + 1);
-        for body in [&bytes[..end], &bytes[..], &noise[..], &page[..], &page[..page_end]] {
-            assert_bounds_scan_is_confined_to_arrays(body)?;
+        for body in damaged_bodies(&value, cut, flip, byte, noise) {
+            assert_bounds_scan_is_confined_to_arrays(&body)?;
         }
     }
 

@@ -192,6 +192,30 @@ static void undecodable(const char *name) {
     zdk_client_free(client);
 }
 
+/* Bad UTF-8 or NaN inside an item: the list pager only finds where the items array
+ * ends and hands the page over untouched (the caller's JSON parser refuses it); a
+ * single page, so the walk is done after it. */
+static void left_to_the_parser(const char *name) {
+    zdk_client *client = bearer(name, DEADLINE_MS);
+    zdk_pager *pager = NULL;
+    CHECK_OK(zdk_pager_new(client, "/api/v2/tickets.json", NULL, &pager));
+    zdk_response *page = NULL;
+    CHECK_OK(zdk_pager_next(pager, &page));
+    size_t len = 0;
+    const uint8_t *body = zdk_response_body(page, &len);
+    CHECK(body != NULL && len > 12 && memcmp(body, "{\"tickets\":[", 12) == 0);
+    int untouched = memchr(body, 0xff, len) != NULL;
+    for (size_t i = 0; i + 3 <= len && !untouched; i++) {
+        untouched = memcmp(body + i, "NaN", 3) == 0;
+    }
+    CHECK(untouched);
+    zdk_response_free(page);
+    page = NULL;
+    CHECK_RC(zdk_pager_next(pager, &page), ZDK_DONE);
+    zdk_pager_free(pager);
+    zdk_client_free(client);
+}
+
 /* Huge numbers: an answer or a decode error, never a panic. */
 static void huge_numbers(const char *name) {
     zdk_client *client = bearer(name, DEADLINE_MS);
@@ -340,8 +364,8 @@ static const hostile_case CASES[] = {
     {"slowloris", timeout},
     {"slow-body", timeout},
     {"deep-json", undecodable},
-    {"bad-utf8", undecodable},
-    {"nan", undecodable},
+    {"bad-utf8", left_to_the_parser},
+    {"nan", left_to_the_parser},
     {"huge-numbers", huge_numbers},
     {"huge-int", huge_numbers},
     {"redirect-loop", http_error},
