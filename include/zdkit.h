@@ -1501,13 +1501,13 @@ enum zdk_result zdk_search_export_new(const struct zdk_client *client,
  * - a pager from `zdk_pager_new` or `zdk_search_export_new` only finds where each
  *   top-level array (the items) ends: it follows the strings (a quote after an odd
  *   run of backslashes does not end one) and counts the brackets outside strings.
- *   Nesting deeper than 128 levels (the page's own object included) and a page that
+ *   Nesting deeper than 127 levels (the page's own object included) and a page that
  *   ends inside the array fail; the kinds of the brackets, the tokens, the
  *   characters and UTF-8 inside the array are not checked.
  * - a pager from `zdk_search_new` counts the results (Zendesk serves at most
  *   1,000), so it splits the items: each item that is an object or an array is
- *   checked for its structure (strings, brackets of matching kinds, at most 128
- *   levels of nesting), its characters (outside strings only JSON's, so `NaN`
+ *   checked for its structure (strings, brackets of matching kinds, at most 127
+ *   levels of nesting in all), its characters (outside strings only JSON's, so `NaN`
  *   fails; no control character inside strings) and UTF-8, but not for the order
  *   of its tokens, the spelling of its literals and numbers, or its escapes; other
  *   items are checked fully.

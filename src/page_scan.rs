@@ -152,7 +152,7 @@ pub enum Checking {
     /// arrays (other than the paging fields): of such an array only its end is found,
     /// by following its strings (a quote after an odd run of backslashes does not end
     /// one) and counting brackets outside strings, whatever their kinds. Nesting
-    /// deeper than serde_json's limit (128 levels, the page's own object included)
+    /// deeper than serde_json allows (127 levels, the page's own object included)
     /// still fails, and so does a page that ends inside an array; the kinds of the
     /// brackets, the tokens, the characters and UTF-8 inside the array are not
     /// checked. The array is not split into elements: its [`PageScan::keys`] entry
@@ -876,6 +876,14 @@ mod tests {
                         "{key} {depth} {checking:?}"
                     );
                 }
+            }
+        }
+        // 127 levels in all (the page's object included) pass, 128 do not.
+        for (arrays, passes) in [(126, true), (127, false)] {
+            let page = format!("{{\"a\":{}{}}}", "[".repeat(arrays), "]".repeat(arrays));
+            for checking in [Checking::Full, Checking::Structure, Checking::Bounds] {
+                let scanned = PageScan::scan_with(page.as_bytes(), checking);
+                assert_eq!(scanned.is_ok(), passes, "{arrays} {checking:?}");
             }
         }
         let fine = format!("{{\"a\":[{}\"[[[\"{}]}}", "[".repeat(124), "]".repeat(124));
