@@ -236,7 +236,7 @@ class Generator:
         duplicates = {n for n in names if names.count(n) > 1}
         if duplicates:
             raise SystemExit(f"gen_types: two shapes are named {sorted(duplicates)}")
-        header = f'''"""Typed shapes of Zendesk's objects, for editors and mypy: ``TypedDict``\\ s
+        header = f'''"""Typed shapes of Zendesk's objects, for editors and mypy: ``TypedDict`` classes
 generated from Zendesk's OpenAPI description of the Support API.
 
 Results stay plain dicts (no cost at run time); annotate them::

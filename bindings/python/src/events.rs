@@ -99,11 +99,15 @@ pub fn sink(callable: Py<PyAny>) -> EventSink {
     })
 }
 
-/// Calls `callable(event)` with the GIL held; an exception is logged and ignored.
+/// Calls `callable(event)` with the GIL held; an exception is logged and ignored,
+/// but for Ctrl-C's `KeyboardInterrupt`, which is passed on to the call.
 pub fn deliver(py: Python<'_>, callable: &Py<PyAny>, event: &zdkit::events::Event) {
     let outcome =
         Py::new(py, Event(event.clone())).and_then(|event| callable.bind(py).call1((event,)));
     if let Err(error) = outcome {
+        if crate::interrupt::pass_on_if_interrupt(py, &error) {
+            return;
+        }
         let then = "ignored, the request goes on";
         crate::log::callback_raised(py, &error, "on_event callback", then, true);
     }

@@ -61,3 +61,19 @@ fn signal_check(interrupted: Arc<Mutex<Option<PyErr>>>) -> CancelCheck {
         })
     })
 }
+
+/// A callback zdkit calls in the middle of a transfer (`on_event`, `on_rotate`) runs
+/// Python code, and Python runs pending signal handlers there: Ctrl-C's
+/// `KeyboardInterrupt` can surface inside the callback although it is meant for the
+/// whole call. It is not the callback's to swallow, so the interrupt is raised again:
+/// the transfer's next signal check stops it and the caller gets `KeyboardInterrupt`.
+/// Returns whether `error` was such an interrupt.
+pub fn pass_on_if_interrupt(py: Python<'_>, error: &PyErr) -> bool {
+    if !error.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+        return false;
+    }
+    // SAFETY: PyErr_SetInterrupt only marks SIGINT as pending (what the signal itself
+    // does); the GIL is held, and Python runs the handler at its next signal check.
+    unsafe { pyo3::ffi::PyErr_SetInterrupt() };
+    true
+}

@@ -59,7 +59,11 @@ pub fn callback_raised(py: Python<'_>, error: &PyErr, name: &str, then: &str, de
         String::new()
     };
     if let Some(logger) = logger(py) {
-        let _ = logger.call_method1("error", ("%s raised %s%s; %s", name, kind, text, then));
+        if let Err(error) =
+            logger.call_method1("error", ("%s raised %s%s; %s", name, kind, text, then))
+        {
+            dropped(py, &error);
+        }
     }
 }
 
@@ -72,11 +76,21 @@ pub fn emit(py: Python<'_>, level: LogLevel, line: &str) {
         LogLevel::Info => 20,
         LogLevel::Debug => 10,
     };
-    if logger
+    let logged = logger
         .call_method1("isEnabledFor", (level,))
         .and_then(|enabled| enabled.is_truthy())
-        .unwrap_or(false)
-    {
-        let _ = logger.call_method1("log", (level, "%s", line));
+        .and_then(|enabled| match enabled {
+            true => logger.call_method1("log", (level, "%s", line)).map(drop),
+            false => Ok(()),
+        });
+    if let Err(error) = logged {
+        dropped(py, &error);
     }
+}
+
+/// A failure of logging itself is dropped (a log line never breaks a request), but
+/// for Ctrl-C: Python runs a pending SIGINT handler in whatever Python code runs next,
+/// a logging handler included, and that `KeyboardInterrupt` belongs to the call.
+fn dropped(py: Python<'_>, error: &PyErr) {
+    crate::interrupt::pass_on_if_interrupt(py, error);
 }

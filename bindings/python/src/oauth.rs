@@ -28,12 +28,16 @@ pub fn token_set_to_py<'py>(
 
 /// Wraps a Python callable as the rotation callback. An exception in it is logged
 /// (by type, never with the token) and does not stop the client: the token set
-/// stays readable as `client.token_set`.
+/// stays readable as `client.token_set`. Ctrl-C's `KeyboardInterrupt` is passed on to the
+/// call instead.
 pub fn rotation_callback(callable: Py<PyAny>) -> zdkit::oauth::RotationCallback {
     Arc::new(move |token: &zdkit::oauth::TokenSet| {
         Python::attach(|py| {
             let outcome = token_set_to_py(py, token).and_then(|t| callable.bind(py).call1((t,)));
             if let Err(error) = outcome {
+                if crate::interrupt::pass_on_if_interrupt(py, &error) {
+                    return;
+                }
                 let then = "the new token set is still in client.token_set";
                 crate::log::callback_raised(py, &error, "on_rotate callback", then, false);
             }

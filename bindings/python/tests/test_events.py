@@ -100,6 +100,48 @@ def test_a_raising_callback_is_logged_and_ignored(emulator: Emulator, caplog: py
     assert any("on_event callback raised RuntimeError" in r.getMessage() for r in caplog.records)
 
 
+def test_ctrl_c_inside_a_callback_reaches_the_caller(limited: Emulator) -> None:
+    # Python runs a pending SIGINT handler wherever Python code runs next, which can be
+    # an on_event callback in the middle of a call: the KeyboardInterrupt is the
+    # caller's, not an observer bug to log and ignore.
+    for kind in ("retry", "response"):
+        one_429(limited)
+        seen: List[str] = []
+
+        def interrupted(event: zdkit.Event, kind: str = kind) -> None:
+            seen.append(event.kind)
+            if event.kind == kind and seen.count(kind) == 1:  # once, as Ctrl-C would
+                raise KeyboardInterrupt
+
+        with limited.client(max_retries=2, on_event=interrupted) as client:
+            with pytest.raises(KeyboardInterrupt):
+                client.get("/api/v2/users/me.json")
+            assert seen[-1] == kind
+            # the client is still usable afterwards
+            assert client.get("/api/v2/users/me.json")["user"]["id"]
+
+
+def test_ctrl_c_inside_a_logging_handler_reaches_the_caller(limited: Emulator) -> None:
+    # The same for the `zdkit` logger's handlers, which run while a call logs its retry.
+    class Interrupting(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            raise KeyboardInterrupt
+
+    logger = logging.getLogger("zdkit")
+    handler, level = Interrupting(logging.DEBUG), logger.level
+    one_429(limited)
+    with limited.client(max_retries=2) as client:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                client.get("/api/v2/users/me.json")
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+        assert client.get("/api/v2/users/me.json")["user"]["id"]
+
+
 def test_callbacks_from_many_threads_do_not_deadlock(emulator: Emulator) -> None:
     lock = threading.Lock()
     seen: List[int] = []

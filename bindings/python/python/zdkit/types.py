@@ -1,4 +1,4 @@
-"""Typed shapes of Zendesk's objects, for editors and mypy: ``TypedDict``\ s
+"""Typed shapes of Zendesk's objects, for editors and mypy: ``TypedDict`` classes
 generated from Zendesk's OpenAPI description of the Support API.
 
 Results stay plain dicts (no cost at run time); annotate them::
