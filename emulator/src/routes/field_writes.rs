@@ -249,6 +249,24 @@ fn new_key(store: &Store, family: &str, input: &Map<String, Value>) -> Result<St
     Ok(key)
 }
 
+/// The `type` of a new field: one of `allowed`, with `custom_field_options` given
+/// when it is one of `with_options` (Zendesk's 422s otherwise).
+fn field_type(
+    input: &Map<String, Value>,
+    allowed: &[&str],
+    with_options: &[&str],
+) -> Result<String, Resp> {
+    let kind = match input.get("type") {
+        None => return Err(blank("type", "Type")),
+        Some(Value::String(t)) if allowed.contains(&t.as_str()) => t.clone(),
+        Some(_) => return Err(invalid("type", "Type")),
+    };
+    if with_options.contains(&kind.as_str()) && !input.contains_key("custom_field_options") {
+        return Err(blank("custom_field_options", "Custom field options"));
+    }
+    Ok(kind)
+}
+
 fn template(
     store: &Store,
     family: &str,
@@ -258,30 +276,12 @@ fn template(
     let now = iso8601(now_epoch());
     let v = if custom(family) {
         let key = new_key(store, family, input)?;
-        let kind = match input.get("type") {
-            None => return Err(blank("type", "Type")),
-            Some(Value::String(t)) if CUSTOM_FIELD_TYPES.contains(&t.as_str()) => t.clone(),
-            Some(_) => return Err(invalid("type", "Type")),
-        };
-        if matches!(kind.as_str(), "dropdown" | "multiselect")
-            && !input.contains_key("custom_field_options")
-        {
-            return Err(blank("custom_field_options", "Custom field options"));
-        }
+        let kind = field_type(input, &CUSTOM_FIELD_TYPES, &["dropdown", "multiselect"])?;
         json!({"id": id, "key": key, "type": kind, "title": "", "raw_title": "",
             "description": "", "raw_description": "", "position": 9999, "active": true,
             "system": false, "regexp_for_validation": null, "created_at": now, "updated_at": now})
     } else if family == "ticket_fields" {
-        let kind = match input.get("type") {
-            None => return Err(blank("type", "Type")),
-            Some(Value::String(t)) if FIELD_TYPES.contains(&t.as_str()) => t.clone(),
-            Some(_) => return Err(invalid("type", "Type")),
-        };
-        if matches!(kind.as_str(), "tagger" | "multiselect")
-            && !input.contains_key("custom_field_options")
-        {
-            return Err(blank("custom_field_options", "Custom field options"));
-        }
+        let kind = field_type(input, &FIELD_TYPES, &["tagger", "multiselect"])?;
         json!({"id": id, "type": kind, "title": "", "raw_title": "", "description": "",
             "raw_description": "", "agent_description": "", "position": 9999, "active": true,
             "required": false, "collapsed_for_agents": false, "regexp_for_validation": null,
